@@ -1,0 +1,59 @@
+# The commands the README names. Everything runs from the virtual environment in .venv, which
+# the first command creates from requirements.lock (exact, hashed versions).
+PYTHON ?= python3.11
+VENV := .venv
+PY := $(VENV)/bin/python
+HOST ?= 127.0.0.1
+PORT ?= 8000
+PYTEST_ARGS ?=
+
+.PHONY: run setup install test test-postgres lint format bench lock messages clean
+
+$(VENV)/.installed: requirements.lock
+	test -x $(PY) || $(PYTHON) -m venv $(VENV)
+	$(PY) -m pip install --quiet --disable-pip-version-check --require-hashes -r requirements.lock
+	touch $@
+
+install: $(VENV)/.installed
+
+# Migrate, load the organisation and catalogues, demo users and cases (all safe to repeat).
+setup: install
+	$(PY) manage.py migrate --noinput
+	$(PY) manage.py load_directory
+	$(PY) manage.py load_catalogues
+	$(PY) manage.py seed_demo
+
+run: setup
+	@echo "Enlace on http://$(HOST):$(PORT)/  (Ctrl+C stops it)"
+	$(PY) manage.py runserver $(HOST):$(PORT)
+
+test: install
+	$(PY) -m pytest -n 2 $(PYTEST_ARGS)
+
+# The same suite on PostgreSQL (the production database).
+test-postgres: install
+	DATABASE_URL=$${DATABASE_URL:-postgres://postgres@127.0.0.1:5432/enlace} $(PY) -m pytest -n 2 $(PYTEST_ARGS)
+
+lint: install
+	$(VENV)/bin/ruff check .
+	$(VENV)/bin/ruff format --check .
+	$(VENV)/bin/mypy .
+
+format: install
+	$(VENV)/bin/ruff check --fix .
+	$(VENV)/bin/ruff format .
+
+# Speed targets: the case list at 1,000,000 cases on PostgreSQL (see docs/operations.md).
+bench: install
+	DATABASE_URL=$${BENCH_DATABASE_URL:-postgres://postgres@127.0.0.1:5432/enlace_bench} $(PY) bench/case_list.py
+
+lock: install
+	$(VENV)/bin/pip install --quiet uv
+	$(VENV)/bin/uv pip compile pyproject.toml --extra dev --generate-hashes --python-version 3.11 -o requirements.lock
+
+messages: install
+	cd enlace && ../$(PY) ../manage.py makemessages -l es -l en --no-obsolete
+	$(PY) manage.py compilemessages
+
+clean:
+	rm -rf $(VENV) enlace.sqlite3 staticfiles

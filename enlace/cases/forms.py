@@ -1,0 +1,267 @@
+"""Forms of the agent console. They parse and validate what a person typed, with messages in
+the request's language; the actions in enlace/cases/actions.py do the writing."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django import forms
+from django.core.exceptions import ValidationError
+from django.utils.translation import gettext_lazy as _
+
+from enlace.cases.actions import Citizen
+from enlace.cases.lifecycle import CaseKind, CaseStatus
+from enlace.cases.queries import CaseFilters
+from enlace.cases.rules import normalise_affiliation, normalise_dui, normalise_phone
+from enlace.catalogues.models import Channel, InquiryTopic, Limitante, OpinionType
+from enlace.catalogues.queries import resolve_entry
+from enlace.directory.models import Dependency, LevelOfCare
+from enlace.directory.queries import resolve_dependency
+
+
+class TypeAheadInput(forms.TextInput):
+    """A text input bound to a <datalist>: the browser's own type-ahead, keyboard only."""
+
+    def __init__(self, datalist_id: str, **attrs: Any) -> None:
+        super().__init__(attrs={"list": datalist_id, "autocomplete": "off", **attrs})
+
+
+def _resolve(value: str, resolver: Any, message: Any) -> Any:
+    value = value.strip()
+    if not value:
+        return None
+    found = resolver(value)
+    if found is None:
+        raise ValidationError(message, code="unknown", params={"value": value})
+    return found
+
+
+class IntakeForm(forms.Form):
+    kind = forms.ChoiceField(
+        label=_("Kind"),
+        choices=CaseKind.choices,
+        initial=CaseKind.INQUIRY,
+        widget=forms.RadioSelect,
+    )
+    channel = forms.ModelChoiceField(
+        label=_("Channel"), queryset=Channel.objects.none(), to_field_name="code", empty_label=None
+    )
+    opinion_type = forms.ModelChoiceField(
+        label=_("Opinion type"),
+        queryset=OpinionType.objects.none(),
+        to_field_name="code",
+        required=False,
+    )
+    dependency = forms.CharField(
+        label=_("Centre involved"), required=False, widget=TypeAheadInput("dependency-options")
+    )
+    topic = forms.CharField(
+        label=_("Inquiry topic"), required=False, widget=TypeAheadInput("topic-options")
+    )
+    limitante = forms.CharField(
+        label=_("Limitante"), required=False, widget=TypeAheadInput("limitante-options")
+    )
+    description = forms.CharField(
+        label=_("Description"), required=False, widget=forms.Textarea(attrs={"rows": 4})
+    )
+    answered_at_first_contact = forms.BooleanField(
+        label=_("Answered during the contact"), required=False, initial=True
+    )
+    answer = forms.CharField(
+        label=_("Answer given"), required=False, widget=forms.Textarea(attrs={"rows": 2})
+    )
+    citizen_name = forms.CharField(label=_("Name"), required=False, max_length=200)
+    citizen_dui = forms.CharField(
+        label=_("DUI"),
+        required=False,
+        max_length=12,
+        widget=forms.TextInput(attrs={"placeholder": "00000000-0", "inputmode": "numeric"}),
+    )
+    citizen_affiliation = forms.CharField(
+        label=_("Affiliation number"),
+        required=False,
+        max_length=16,
+        widget=forms.TextInput(attrs={"inputmode": "numeric"}),
+    )
+    citizen_phone = forms.CharField(
+        label=_("Phone"),
+        required=False,
+        max_length=20,
+        widget=forms.TextInput(attrs={"placeholder": "7000-0000", "inputmode": "tel"}),
+    )
+    citizen_email = forms.EmailField(label=_("Email"), required=False)
+    intake_token = forms.UUIDField(widget=forms.HiddenInput)
+
+    def __init__(self, *args: Any, fixed_dependency: Dependency | None = None, **kwargs: Any):
+        super().__init__(*args, **kwargs)
+        self.fixed_dependency = fixed_dependency
+        self.fields["channel"].queryset = Channel.objects.active()  # type: ignore[attr-defined]
+        self.fields["opinion_type"].queryset = OpinionType.objects.active()  # type: ignore[attr-defined]
+        if fixed_dependency is not None:
+            self.fields["dependency"].disabled = True
+            self.fields["dependency"].initial = fixed_dependency.label
+
+    def clean_dependency(self) -> Dependency | None:
+        if self.fixed_dependency is not None:
+            return self.fixed_dependency
+        return _resolve(
+            self.cleaned_data["dependency"],
+            resolve_dependency,
+            _("There is no centre called “%(value)s”. Choose one from the list."),
+        )  # type: ignore[no-any-return]
+
+    def clean_topic(self) -> InquiryTopic | None:
+        return _resolve(
+            self.cleaned_data["topic"],
+            lambda text: resolve_entry(InquiryTopic, text),
+            _("There is no inquiry topic called “%(value)s”."),
+        )  # type: ignore[no-any-return]
+
+    def clean_limitante(self) -> Limitante | None:
+        return _resolve(
+            self.cleaned_data["limitante"],
+            lambda text: resolve_entry(Limitante, text),
+            _("There is no limitante called “%(value)s”."),
+        )  # type: ignore[no-any-return]
+
+    def clean_citizen_dui(self) -> str:
+        value: str = self.cleaned_data["citizen_dui"].strip()
+        return normalise_dui(value) if value else ""
+
+    def clean_citizen_phone(self) -> str:
+        value: str = self.cleaned_data["citizen_phone"].strip()
+        return normalise_phone(value) if value else ""
+
+    def clean_citizen_affiliation(self) -> str:
+        value: str = self.cleaned_data["citizen_affiliation"].strip()
+        return normalise_affiliation(value) if value else ""
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean() or {}
+        if data.get("kind") == CaseKind.OPINION:
+            if not data.get("opinion_type"):
+                self.add_error("opinion_type", _("Choose the type of opinion."))
+            if not data.get("dependency") and "dependency" not in self.errors:
+                self.add_error("dependency", _("Name the centre the opinion is about."))
+            if not (data.get("description") or "").strip():
+                self.add_error("description", _("Describe the opinion."))
+        elif data.get("kind") == CaseKind.INQUIRY:
+            data["opinion_type"] = None
+            if not data.get("topic") and "topic" not in self.errors:
+                self.add_error("topic", _("Choose the topic of the inquiry."))
+            if data.get("answered_at_first_contact") and not (data.get("answer") or "").strip():
+                self.add_error("answer", _("Write the answer given to the caller."))
+        return data
+
+    def citizen(self) -> Citizen:
+        data = self.cleaned_data
+        return Citizen(
+            name=data["citizen_name"],
+            dui=data["citizen_dui"],
+            affiliation=data["citizen_affiliation"],
+            phone=data["citizen_phone"],
+            email=data["citizen_email"],
+        )
+
+
+class FilterForm(forms.Form):
+    """The filters of the case list. Invalid values are dropped, never an error page."""
+
+    q = forms.CharField(label=_("Search"), required=False, max_length=200)
+    kind = forms.ChoiceField(label=_("Kind"), required=False)
+    opinion_type = forms.ModelChoiceField(
+        label=_("Opinion type"), queryset=OpinionType.objects.none(), required=False, to_field_name="code"
+    )
+    channel = forms.ModelChoiceField(
+        label=_("Channel"), queryset=Channel.objects.none(), required=False, to_field_name="code"
+    )
+    dependency = forms.CharField(
+        label=_("Centre"), required=False, widget=TypeAheadInput("dependency-options")
+    )
+    level_of_care = forms.ChoiceField(label=_("Level of care"), required=False)
+    status = forms.ChoiceField(label=_("Status"), required=False)
+    received_from = forms.DateField(
+        label=_("From"), required=False, widget=forms.DateInput(attrs={"type": "date"})
+    )
+    received_to = forms.DateField(
+        label=_("To"), required=False, widget=forms.DateInput(attrs={"type": "date"})
+    )
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        blank = [("", _("All"))]
+        self.fields["kind"].choices = blank + list(CaseKind.choices)  # type: ignore[attr-defined]
+        self.fields["level_of_care"].choices = blank + list(LevelOfCare.choices)  # type: ignore[attr-defined]
+        self.fields["status"].choices = (  # type: ignore[attr-defined]
+            [*blank, ("open", _("Open (any)"))] + list(CaseStatus.choices)
+        )
+        self.fields["opinion_type"].queryset = OpinionType.objects.all()  # type: ignore[attr-defined]
+        self.fields["channel"].queryset = Channel.objects.all()  # type: ignore[attr-defined]
+        for field in self.fields.values():
+            field.empty_label = _("All")  # type: ignore[attr-defined]
+
+    def clean_dependency(self) -> Dependency | None:
+        value = self.cleaned_data["dependency"].strip()
+        if not value:
+            return None
+        dependency = resolve_dependency(value)
+        if dependency is None:
+            raise ValidationError(_("There is no centre called “%(value)s”."), params={"value": value})
+        return dependency
+
+    def filters(self) -> CaseFilters:
+        """The valid filters; a field that did not validate is ignored (and shown as an error)."""
+        self.is_valid()
+        data = {name: value for name, value in self.cleaned_data.items() if name not in self.errors}
+        return CaseFilters(
+            kind=data.get("kind") or "",
+            opinion_type_id=data["opinion_type"].pk if data.get("opinion_type") else None,
+            channel_id=data["channel"].pk if data.get("channel") else None,
+            dependency_id=data["dependency"].pk if data.get("dependency") else None,
+            level_of_care=data.get("level_of_care") or "",
+            status=data.get("status") or "",
+            received_from=data.get("received_from"),
+            received_to=data.get("received_to"),
+            text=data.get("q") or "",
+        )
+
+
+class CommentForm(forms.Form):
+    body = forms.CharField(label=_("Comment"), widget=forms.Textarea(attrs={"rows": 3}))
+
+
+class ReclassifyForm(forms.Form):
+    opinion_type = forms.ModelChoiceField(
+        label=_("Opinion type"), queryset=OpinionType.objects.none(), required=False, to_field_name="code"
+    )
+    limitante = forms.ModelChoiceField(
+        label=_("Limitante"), queryset=Limitante.objects.none(), required=False, to_field_name="code"
+    )
+    topic = forms.ModelChoiceField(
+        label=_("Inquiry topic"), queryset=InquiryTopic.objects.none(), required=False, to_field_name="code"
+    )
+    note = forms.CharField(label=_("Reason"), required=False, widget=forms.Textarea(attrs={"rows": 2}))
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["opinion_type"].queryset = OpinionType.objects.active()  # type: ignore[attr-defined]
+        self.fields["limitante"].queryset = Limitante.objects.active()  # type: ignore[attr-defined]
+        self.fields["topic"].queryset = InquiryTopic.objects.active()  # type: ignore[attr-defined]
+
+
+class AssignForm(forms.Form):
+    dependency = forms.CharField(label=_("Centre"), widget=TypeAheadInput("dependency-options"))
+    reason = forms.CharField(label=_("Reason"), required=False, widget=forms.Textarea(attrs={"rows": 2}))
+
+    def clean_dependency(self) -> Dependency:
+        return _resolve(  # type: ignore[no-any-return]
+            self.cleaned_data["dependency"],
+            resolve_dependency,
+            _("There is no centre called “%(value)s”. Choose one from the list."),
+        )
+
+
+class CloseForm(forms.Form):
+    answer = forms.CharField(
+        label=_("Answer to the citizen"), widget=forms.Textarea(attrs={"rows": 4})
+    )

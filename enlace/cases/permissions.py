@@ -1,0 +1,66 @@
+"""Who may do what with cases: one table of capabilities per role, and one rule for which cases
+a user sees. `enlace/cases/queries.py` applies the scope to every read; actions and views ask
+`has_capability` before every write."""
+
+from __future__ import annotations
+
+from enum import StrEnum
+
+from django.db.models import Q
+
+from enlace.accounts.models import Role, User
+from enlace.directory.queries import descendant_ids
+
+
+class Capability(StrEnum):
+    REGISTER = "register"  # log an inquiry or an opinion
+    COMMENT = "comment"  # add a note to the timeline
+    CLOSE_INQUIRY = "close_inquiry"  # close an inquiry with its answer
+    RECLASSIFY = "reclassify"  # change type, limitante, topic
+    ASSIGN = "assign"  # route to a centre
+    CLOSE = "close"  # close any case with the answer to the citizen
+
+
+C = Capability
+ROLE_CAPABILITIES: dict[str, frozenset[Capability]] = {
+    Role.AGENT: frozenset({C.REGISTER, C.COMMENT, C.CLOSE_INQUIRY}),
+    Role.PUNTO_SEGURO: frozenset({C.REGISTER, C.COMMENT, C.CLOSE_INQUIRY}),
+    Role.RESOLUTION: frozenset(Capability),
+    Role.LIAISON: frozenset({C.COMMENT}),
+    Role.OIR_OFFICER: frozenset({C.REGISTER, C.COMMENT, C.CLOSE_INQUIRY}),
+    Role.ANALYST: frozenset(),
+    Role.ADMINISTRATOR: frozenset(Capability),
+}
+
+# Roles that see every case. The call centre answers "how is my case going?" for any centre.
+SEES_ALL = frozenset({Role.AGENT, Role.RESOLUTION, Role.ANALYST, Role.ADMINISTRATOR})
+
+
+def has_capability(user: User, capability: Capability) -> bool:
+    if not user.is_active:
+        return False
+    if user.is_superuser:
+        return True
+    return capability in ROLE_CAPABILITIES.get(user.role, frozenset())
+
+
+def case_scope(user: User) -> Q | None:
+    """The filter of the cases `user` may see; None means none at all."""
+    if not user.is_active or not user.is_authenticated:
+        return None
+    if user.is_superuser or user.role in SEES_ALL:
+        return Q()
+    if user.role == Role.OIR_OFFICER:
+        return Q(channel__code="oir")
+    if user.role in (Role.PUNTO_SEGURO, Role.LIAISON) and user.dependency_id is not None:
+        if user.role == Role.LIAISON and user.includes_children:
+            return Q(dependency_id__in=descendant_ids(user.dependency_id))
+        return Q(dependency_id=user.dependency_id)
+    return None
+
+
+def fixed_dependency_id(user: User) -> int | None:
+    """The centre a user registers every case for, when the role decides it (Punto Seguro)."""
+    if user.role == Role.PUNTO_SEGURO and not user.is_superuser:
+        return user.dependency_id
+    return None

@@ -1,0 +1,238 @@
+"""Every read of cases that a user makes goes through here, so the scope of a role is applied in
+one place: `visible_cases` for lists, `access_case_for_user` for one case."""
+
+from __future__ import annotations
+
+import base64
+import binascii
+import re
+from dataclasses import dataclass, field
+from datetime import date, datetime, time, timedelta
+from typing import Any
+
+from django.conf import settings
+from django.contrib.postgres.search import SearchQuery, SearchVector
+from django.core.exceptions import PermissionDenied
+from django.db import connection
+from django.db.models import Q, QuerySet
+from django.http import Http404
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from enlace.accounts.models import User
+from enlace.cases.lifecycle import OPEN_STATUSES, CaseKind
+from enlace.cases.models import Case, CaseEvent
+from enlace.cases.permissions import Capability, case_scope, has_capability
+from enlace.cases.rules import (
+    dui_key,
+    normalise_tracking_code,
+    phone_or_none,
+    search_words,
+)
+
+SEARCH_CONFIG = "enlace_es"  # Spanish stemming with unaccent; created by cases migration 0002
+
+
+def visible_cases(user: User) -> QuerySet[Case]:
+    scope = case_scope(user)
+    if scope is None:
+        return Case.objects.none()
+    return Case.objects.filter(scope)
+
+
+def access_case_for_user(
+    user: User, case_id: int, *, capability: Capability | None = None, for_update: bool = False
+) -> Case:
+    """The case, if `user` may see it (else 404: its existence is not revealed) and, when a
+    capability is named, may do that to it (else 403)."""
+    queryset = visible_cases(user).select_related(
+        "channel", "opinion_type", "dependency", "limitante", "topic", "created_by"
+    )
+    if for_update:
+        queryset = queryset.select_for_update(of=("self",), no_key=True)
+    try:
+        case = queryset.get(pk=case_id)
+    except Case.DoesNotExist:
+        raise Http404(_("No such case.")) from None
+    if capability is not None and not can_act(user, case, capability):
+        raise PermissionDenied(_("You may not do this with this case."))
+    return case
+
+
+def can_act(user: User, case: Case, capability: Capability) -> bool:
+    if capability == Capability.CLOSE_INQUIRY:
+        # Closing an inquiry is open to those who log them; closing an opinion needs CLOSE.
+        return case.kind == CaseKind.INQUIRY and (
+            has_capability(user, Capability.CLOSE_INQUIRY) or has_capability(user, Capability.CLOSE)
+        )
+    return has_capability(user, capability)
+
+
+def timeline(case: Case) -> QuerySet[CaseEvent]:
+    return case.events.select_related("actor").order_by("at", "id")
+
+
+# --- The filtered, paginated list ------------------------------------------------------------
+@dataclass(frozen=True)
+class CaseFilters:
+    kind: str = ""
+    opinion_type_id: int | None = None
+    channel_id: int | None = None
+    dependency_id: int | None = None
+    level_of_care: str = ""
+    status: str = ""  # a CaseStatus value, or "open" for every open status
+    received_from: date | None = None
+    received_to: date | None = None
+    text: str = ""
+
+
+def filter_cases(queryset: QuerySet[Case], filters: CaseFilters) -> QuerySet[Case]:
+    conditions: dict[str, Any] = {}
+    if filters.kind:
+        conditions["kind"] = filters.kind
+    if filters.opinion_type_id:
+        conditions["opinion_type_id"] = filters.opinion_type_id
+    if filters.channel_id:
+        conditions["channel_id"] = filters.channel_id
+    if filters.dependency_id:
+        conditions["dependency_id"] = filters.dependency_id
+    if filters.level_of_care:
+        conditions["level_of_care"] = filters.level_of_care
+    if filters.status == "open":
+        conditions["status__in"] = sorted(OPEN_STATUSES)
+    elif filters.status:
+        conditions["status"] = filters.status
+    tz = timezone.get_current_timezone()
+    if filters.received_from:
+        conditions["received_at__gte"] = datetime.combine(filters.received_from, time.min, tz)
+    if filters.received_to:
+        next_day = filters.received_to + timedelta(days=1)
+        conditions["received_at__lt"] = datetime.combine(next_day, time.min, tz)
+    queryset = queryset.filter(**conditions)
+    if filters.text.strip():
+        queryset = search(queryset, filters.text)
+    return queryset
+
+
+_DIGITS = re.compile(r"^[\d\s\-+]+$")
+
+
+def search(queryset: QuerySet[Case], text: str) -> QuerySet[Case]:
+    """Identifiers are matched exactly (tracking code, DUI, phone, affiliation number); anything
+    else is searched as words in names and descriptions, accents and case ignored."""
+    text = text.strip()
+    code = normalise_tracking_code(text)
+    if code:
+        return queryset.filter(tracking_code=code)
+    if _DIGITS.match(text):
+        # Nine digits may be a DUI typed without its dash or an affiliation number: try both.
+        digits = re.sub(r"\D", "", text)
+        condition = Q(citizen_affiliation=digits)
+        dui = dui_key(text)
+        if dui:
+            condition |= Q(citizen_dui=dui)
+        phone = phone_or_none(text)
+        if phone:
+            condition |= Q(citizen_phone=phone)
+        return queryset.filter(condition)
+    words = search_words(text)
+    if not words:
+        return queryset
+    if connection.vendor == "postgresql":
+        # Served by the GIN index on to_tsvector('enlace_es', search_text) (migration 0002).
+        return queryset.annotate(
+            search_vector=SearchVector("search_text", config=SEARCH_CONFIG)
+        ).filter(search_vector=SearchQuery(" ".join(words), config=SEARCH_CONFIG))
+    # The embedded SQLite default scans the folded text: each word must appear.
+    for word in words:
+        queryset = queryset.filter(search_text__contains=word)
+    return queryset
+
+
+@dataclass
+class CasePage:
+    cases: list[Case]
+    count: int  # exact when below settings.CASE_LIST_COUNT_LIMIT, else the limit
+    count_is_capped: bool
+    next_cursor: str | None
+    previous_cursor: str | None
+    page_size: int = field(default=0)
+
+
+def encode_cursor(case: Case) -> str:
+    raw = f"{case.received_at.isoformat()}|{case.pk}".encode()
+    return base64.urlsafe_b64encode(raw).decode().rstrip("=")
+
+
+def decode_cursor(cursor: str) -> tuple[datetime, int] | None:
+    try:
+        raw = base64.urlsafe_b64decode(cursor + "=" * (-len(cursor) % 4)).decode()
+        at_text, id_text = raw.split("|")
+        at = datetime.fromisoformat(at_text)
+        if at.tzinfo is None:
+            return None
+        return at, int(id_text)
+    except (ValueError, binascii.Error, UnicodeDecodeError):
+        return None
+
+
+def case_page(
+    queryset: QuerySet[Case],
+    *,
+    after: str = "",
+    before: str = "",
+    page_size: int | None = None,
+) -> CasePage:
+    """One page of the list, newest first, by keyset: the page reads only the rows it shows (plus
+    one to know there are more), whatever page it is, and counts at most COUNT_LIMIT rows."""
+    size = page_size or settings.CASE_LIST_PAGE_SIZE
+    limit = settings.CASE_LIST_COUNT_LIMIT
+    count = queryset.order_by()[: limit + 1].count()
+
+    rows = queryset.select_related("channel", "opinion_type", "dependency", "topic")
+    after_key = decode_cursor(after) if after else None
+    before_key = decode_cursor(before) if before and not after_key else None
+    if before_key:
+        at, pk = before_key
+        chunk = list(
+            rows.filter(received_at__gte=at)
+            .filter(Q(received_at__gt=at) | Q(pk__gt=pk))
+            .order_by("received_at", "id")[: size + 1]
+        )
+        has_newer = len(chunk) > size
+        cases = list(reversed(chunk[:size]))
+        has_older = True
+    else:
+        if after_key:
+            at, pk = after_key
+            rows = rows.filter(received_at__lte=at).filter(Q(received_at__lt=at) | Q(pk__lt=pk))
+        chunk = list(rows.order_by("-received_at", "-id")[: size + 1])
+        has_older = len(chunk) > size
+        cases = chunk[:size]
+        has_newer = after_key is not None
+    return CasePage(
+        cases=cases,
+        count=min(count, limit),
+        count_is_capped=count > limit,
+        next_cursor=encode_cursor(cases[-1]) if cases and has_older else None,
+        previous_cursor=encode_cursor(cases[0]) if cases and has_newer else None,
+        page_size=size,
+    )
+
+
+def earlier_cases_of_person(user: User, case: Case, *, limit: int = 5) -> list[Case]:
+    """Other cases of the same person (same DUI or phone) that the user may see."""
+    condition = Q()
+    if case.citizen_dui:
+        condition |= Q(citizen_dui=case.citizen_dui)
+    if case.citizen_phone:
+        condition |= Q(citizen_phone=case.citizen_phone)
+    if not condition:
+        return []
+    return list(
+        visible_cases(user)
+        .filter(condition)
+        .exclude(pk=case.pk)
+        .select_related("opinion_type", "topic")
+        .order_by("-received_at", "-id")[:limit]
+    )

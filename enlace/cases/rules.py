@@ -1,0 +1,135 @@
+"""Pure rules about cases: identifiers, validation of personal data, the lifecycle table and the
+normalised search text. No database access here, so everything is tested without one."""
+
+from __future__ import annotations
+
+import re
+import secrets
+import unicodedata
+
+import phonenumbers
+from django.core.exceptions import ValidationError
+from django.utils.translation import gettext_lazy as _
+
+# --- Tracking codes --------------------------------------------------------------------------
+# Ten symbols from an alphabet without look-alikes (0/O and 1/I are absent) and without letters
+# whose Spanish names are confused over the phone (B/V, N beside M, S/Z, G beside J, Y, U/W).
+# 22 symbols ** 10 = 2.7e13 codes: at tens of millions of cases a random guess hits one in a
+# million times, and the public tracking page adds a second factor and a rate limit on top.
+TRACKING_ALPHABET = "ACDEFHJKLMPRTX23456789"
+TRACKING_LENGTH = 10
+_TRACKING_RE = re.compile(rf"^[{TRACKING_ALPHABET}]{{{TRACKING_LENGTH}}}$")
+
+
+def new_tracking_code() -> str:
+    return "".join(secrets.choice(TRACKING_ALPHABET) for _ in range(TRACKING_LENGTH))
+
+
+def normalise_tracking_code(text: str) -> str | None:
+    """The stored form of a code as a person typed or dictated it (case, spaces and dashes are
+    ignored), or None if it cannot be one."""
+    cleaned = re.sub(r"[\s\-]", "", text.upper())
+    return cleaned if _TRACKING_RE.match(cleaned) else None
+
+
+def format_tracking_code(code: str) -> str:
+    """How a code is shown and read aloud: two groups of five."""
+    return f"{code[:5]}-{code[5:]}" if len(code) == TRACKING_LENGTH else code
+
+
+# --- Documento Único de Identidad (DUI) ------------------------------------------------------
+_DUI_RE = re.compile(r"^(\d{8})-?(\d)$")
+
+
+def dui_check_digit(first_eight: str) -> int:
+    """Weights 9..2 over the eight digits; the check digit brings the sum to a multiple of 10."""
+    total = sum(int(digit) * weight for digit, weight in zip(first_eight, range(9, 1, -1), strict=True))
+    return (10 - total % 10) % 10
+
+
+def normalise_dui(text: str) -> str:
+    """'########-#' with a valid check digit, or ValidationError in the user's language."""
+    match = _DUI_RE.match(text.strip())
+    if not match:
+        raise ValidationError(
+            _("The DUI must have eight digits, a dash and a check digit (00000000-0)."),
+            code="dui_format",
+        )
+    body, check = match.groups()
+    if dui_check_digit(body) != int(check):
+        raise ValidationError(
+            _("The DUI %(dui)s is not valid: its check digit does not match."),
+            code="dui_check_digit",
+            params={"dui": f"{body}-{check}"},
+        )
+    return f"{body}-{check}"
+
+
+def dui_key(text: str) -> str | None:
+    """'########-#' if the text is shaped like a DUI (check digit not verified), else None: what
+    a search for a DUI looks up."""
+    match = _DUI_RE.match(text.strip())
+    return f"{match[1]}-{match[2]}" if match else None
+
+
+# --- Phone numbers --------------------------------------------------------------------------
+def normalise_phone(text: str) -> str:
+    """A Salvadoran number in E.164 (+503 and eight digits), or ValidationError."""
+    try:
+        number = phonenumbers.parse(text, "SV")
+    except phonenumbers.NumberParseException:
+        number = None
+    if (
+        number is None
+        or number.country_code != 503
+        or not phonenumbers.is_valid_number_for_region(number, "SV")
+    ):
+        raise ValidationError(
+            _("%(phone)s is not a valid Salvadoran phone number (eight digits, 2, 6 or 7 first)."),
+            code="phone",
+            params={"phone": text},
+        )
+    return phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.E164)
+
+
+def format_phone(e164: str) -> str:
+    """+50371234567 -> 7123-4567, as Salvadorans write it."""
+    if e164.startswith("+503") and len(e164) == 12:
+        return f"{e164[4:8]}-{e164[8:]}"
+    return e164
+
+
+def phone_or_none(text: str) -> str | None:
+    try:
+        return normalise_phone(text)
+    except ValidationError:
+        return None
+
+
+# --- Affiliation number ---------------------------------------------------------------------
+_AFFILIATION_RE = re.compile(r"^\d{6,12}$")
+
+
+def normalise_affiliation(text: str) -> str:
+    cleaned = re.sub(r"[\s\-]", "", text)
+    if not _AFFILIATION_RE.match(cleaned):
+        raise ValidationError(
+            _("The affiliation number must have between 6 and 12 digits."), code="affiliation"
+        )
+    return cleaned
+
+
+# --- Search text ----------------------------------------------------------------------------
+def fold(text: str) -> str:
+    """Lower case without accents: 'Atención Médica' -> 'atencion medica'."""
+    decomposed = unicodedata.normalize("NFKD", text.casefold())
+    return "".join(ch for ch in decomposed if not unicodedata.combining(ch))
+
+
+def search_text(*parts: str) -> str:
+    """The text the free-text filter searches: names and descriptions, folded."""
+    return fold(" ".join(part for part in parts if part))
+
+
+def search_words(query: str) -> list[str]:
+    return [word for word in re.split(r"\W+", fold(query)) if word]

@@ -1,0 +1,20 @@
+from typing import Any
+
+from django.apps import AppConfig
+from django.db.models.signals import post_migrate
+
+
+def _ensure_reference_data(sender: AppConfig, **kwargs: Any) -> None:
+    """After every migrate (deploys, test databases), create what the data file has and the
+    database lacks. Edits made in the admin are kept; `manage.py load_catalogues` overwrites them."""
+    from enlace.catalogues.loading import load_catalogues
+
+    load_catalogues(update_existing=False)
+
+
+class CataloguesConfig(AppConfig):
+    name = "enlace.catalogues"
+    label = "catalogues"
+
+    def ready(self) -> None:
+        post_migrate.connect(_ensure_reference_data, sender=self)

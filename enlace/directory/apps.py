@@ -1,0 +1,20 @@
+from typing import Any
+
+from django.apps import AppConfig
+from django.db.models.signals import post_migrate
+
+
+def _ensure_reference_data(sender: AppConfig, **kwargs: Any) -> None:
+    """After every migrate (deploys, test databases), create what the data file has and the
+    database lacks. Edits made in the admin are kept; `manage.py load_directory` overwrites them."""
+    from enlace.directory.loading import load_directory
+
+    load_directory(update_existing=False)
+
+
+class DirectoryConfig(AppConfig):
+    name = "enlace.directory"
+    label = "directory"
+
+    def ready(self) -> None:
+        post_migrate.connect(_ensure_reference_data, sender=self)

@@ -1,0 +1,65 @@
+"""The organisation: every dependency (governing body, unit, department, section, care centre)
+as one tree. Cases point at the dependency involved; users of a centre are scoped to it."""
+
+from __future__ import annotations
+
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+
+class LevelOfCare(models.TextChoices):
+    HOSPITAL = "hospital", _("Hospitals and specialty clinics")
+    UNIDAD_MEDICA = "unidad_medica", _("Medical units")
+    CLINICA_COMUNAL = "clinica_comunal", _("Community clinics")
+    ADMINISTRATIVO = "administrativo", _("Administrative")
+
+
+class DependencyKind(models.TextChoices):
+    GOVERNING_BODY = "governing_body", _("Governing body")
+    UNIT = "unit", _("Unit")
+    DEPARTMENT = "department", _("Department")
+    SECTION = "section", _("Section")
+    OFFICE = "office", _("Office")
+    CARE_CENTRE = "care_centre", _("Care centre")
+
+
+class DependencyQuerySet(models.QuerySet["Dependency"]):
+    def active(self) -> DependencyQuerySet:
+        return self.filter(is_active=True)
+
+    def care_centres(self) -> DependencyQuerySet:
+        return self.filter(kind=DependencyKind.CARE_CENTRE)
+
+
+class Dependency(models.Model):
+    code = models.CharField(_("code"), max_length=20, unique=True)
+    name = models.CharField(_("name"), max_length=200)
+    kind = models.CharField(_("kind"), max_length=20, choices=DependencyKind.choices)
+    level_of_care = models.CharField(
+        _("level of care"), max_length=20, choices=LevelOfCare.choices, db_index=True
+    )
+    parent = models.ForeignKey(
+        "self",
+        verbose_name=_("parent"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="children",
+    )
+    has_punto_seguro = models.BooleanField(_("has Punto Seguro"), default=False)
+    is_active = models.BooleanField(_("active"), default=True)
+
+    objects = DependencyQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("dependency")
+        verbose_name_plural = _("dependencies")
+        ordering = ["name"]
+
+    def __str__(self) -> str:
+        return self.name
+
+    @property
+    def label(self) -> str:
+        """What the type-ahead shows and accepts: the name followed by the code."""
+        return f"{self.name} [{self.code}]"
