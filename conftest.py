@@ -72,7 +72,7 @@ def admin_user(db: None) -> User:
 
 
 @pytest.fixture
-def client_for() -> Callable[[User], Client]:
+def client_for(db: None) -> Callable[[User], Client]:
     def login(user: User) -> Client:
         client = Client()
         client.force_login(user)

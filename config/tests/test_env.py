@@ -47,10 +47,14 @@ def test_production_settings_refuse_the_development_secret(tmp_path):
     import subprocess
     import sys
 
-    env = {**os.environ, "DEBUG": "false", "SECRET_KEY": ""}
-    env.pop("SECRET_KEY")
+    env = {**os.environ, "DEBUG": "false", "DJANGO_SETTINGS_MODULE": "config.settings"}
+    env.pop("SECRET_KEY", None)
     result = subprocess.run(
-        [sys.executable, "-c", "import django, os; os.environ['DJANGO_SETTINGS_MODULE']='config.settings'; django.setup()"],
+        [
+            sys.executable,
+            "-c",
+            "import django; django.setup()",
+        ],
         env=env,
         capture_output=True,
         text=True,

@@ -6,7 +6,7 @@ from enlace.accounts.models import User
 
 
 @admin.register(User)
-class UserAdmin(BaseUserAdmin):
+class UserAdmin(BaseUserAdmin[User]):
     list_display = ["username", "first_name", "last_name", "role", "dependency", "is_active"]
     list_filter = ["role", "is_active", "is_staff"]
     autocomplete_fields = ["dependency"]

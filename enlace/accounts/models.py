@@ -39,11 +39,10 @@ class User(AbstractUser):
     )
 
     class Meta(AbstractUser.Meta):
-        verbose_name = _("user")
-        verbose_name_plural = _("users")
         constraints = [
             models.CheckConstraint(
-                condition=~models.Q(role__in=CENTRE_SCOPED_ROLES) | models.Q(dependency__isnull=False),
+                condition=~models.Q(role__in=CENTRE_SCOPED_ROLES)
+                | models.Q(dependency__isnull=False),
                 name="centre_scoped_role_has_dependency",
                 violation_error_message=_("This role needs a centre."),
             )

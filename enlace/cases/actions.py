@@ -172,7 +172,11 @@ def do_reclassify_case(
         if case.kind == CaseKind.INQUIRY and opinion_type is not None:
             raise BusinessError(_("An inquiry has no opinion type."), field="opinion_type")
         changes: dict[str, dict[str, str]] = {}
-        for name, new in (("opinion_type", opinion_type), ("limitante", limitante), ("topic", topic)):
+        for name, new in (
+            ("opinion_type", opinion_type),
+            ("limitante", limitante),
+            ("topic", topic),
+        ):
             old = getattr(case, name)
             if old != new:
                 changes[name] = {"from": _label(old), "to": _label(new)}

@@ -3,11 +3,13 @@ the request's language; the actions in enlace/cases/actions.py do the writing.""
 
 from __future__ import annotations
 
-from typing import Any
+from collections.abc import Callable
+from typing import Any, TypeVar
 
 from django import forms
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
+from django_stubs_ext import StrOrPromise
 
 from enlace.cases.actions import Citizen
 from enlace.cases.lifecycle import CaseKind, CaseStatus
@@ -26,7 +28,10 @@ class TypeAheadInput(forms.TextInput):
         super().__init__(attrs={"list": datalist_id, "autocomplete": "off", **attrs})
 
 
-def _resolve(value: str, resolver: Any, message: Any) -> Any:
+_T = TypeVar("_T")
+
+
+def _resolve(value: str, resolver: Callable[[str], _T | None], message: StrOrPromise) -> _T | None:
     value = value.strip()
     if not value:
         return None
@@ -108,21 +113,21 @@ class IntakeForm(forms.Form):
             self.cleaned_data["dependency"],
             resolve_dependency,
             _("There is no centre called “%(value)s”. Choose one from the list."),
-        )  # type: ignore[no-any-return]
+        )
 
     def clean_topic(self) -> InquiryTopic | None:
         return _resolve(
             self.cleaned_data["topic"],
             lambda text: resolve_entry(InquiryTopic, text),
             _("There is no inquiry topic called “%(value)s”."),
-        )  # type: ignore[no-any-return]
+        )
 
     def clean_limitante(self) -> Limitante | None:
         return _resolve(
             self.cleaned_data["limitante"],
             lambda text: resolve_entry(Limitante, text),
             _("There is no limitante called “%(value)s”."),
-        )  # type: ignore[no-any-return]
+        )
 
     def clean_citizen_dui(self) -> str:
         value: str = self.cleaned_data["citizen_dui"].strip()
@@ -170,7 +175,10 @@ class FilterForm(forms.Form):
     q = forms.CharField(label=_("Search"), required=False, max_length=200)
     kind = forms.ChoiceField(label=_("Kind"), required=False)
     opinion_type = forms.ModelChoiceField(
-        label=_("Opinion type"), queryset=OpinionType.objects.none(), required=False, to_field_name="code"
+        label=_("Opinion type"),
+        queryset=OpinionType.objects.none(),
+        required=False,
+        to_field_name="code",
     )
     channel = forms.ModelChoiceField(
         label=_("Channel"), queryset=Channel.objects.none(), required=False, to_field_name="code"
@@ -193,7 +201,7 @@ class FilterForm(forms.Form):
         self.fields["kind"].choices = blank + list(CaseKind.choices)  # type: ignore[attr-defined]
         self.fields["level_of_care"].choices = blank + list(LevelOfCare.choices)  # type: ignore[attr-defined]
         self.fields["status"].choices = (  # type: ignore[attr-defined]
-            [*blank, ("open", _("Open (any)"))] + list(CaseStatus.choices)
+            [*blank, ("open", _("Open (any)")), *list(CaseStatus.choices)]
         )
         self.fields["opinion_type"].queryset = OpinionType.objects.all()  # type: ignore[attr-defined]
         self.fields["channel"].queryset = Channel.objects.all()  # type: ignore[attr-defined]
@@ -206,7 +214,9 @@ class FilterForm(forms.Form):
             return None
         dependency = resolve_dependency(value)
         if dependency is None:
-            raise ValidationError(_("There is no centre called “%(value)s”."), params={"value": value})
+            raise ValidationError(
+                _("There is no centre called “%(value)s”."), params={"value": value}
+            )
         return dependency
 
     def filters(self) -> CaseFilters:
@@ -232,15 +242,26 @@ class CommentForm(forms.Form):
 
 class ReclassifyForm(forms.Form):
     opinion_type = forms.ModelChoiceField(
-        label=_("Opinion type"), queryset=OpinionType.objects.none(), required=False, to_field_name="code"
+        label=_("Opinion type"),
+        queryset=OpinionType.objects.none(),
+        required=False,
+        to_field_name="code",
     )
     limitante = forms.ModelChoiceField(
-        label=_("Limitante"), queryset=Limitante.objects.none(), required=False, to_field_name="code"
+        label=_("Limitante"),
+        queryset=Limitante.objects.none(),
+        required=False,
+        to_field_name="code",
     )
     topic = forms.ModelChoiceField(
-        label=_("Inquiry topic"), queryset=InquiryTopic.objects.none(), required=False, to_field_name="code"
+        label=_("Inquiry topic"),
+        queryset=InquiryTopic.objects.none(),
+        required=False,
+        to_field_name="code",
     )
-    note = forms.CharField(label=_("Reason"), required=False, widget=forms.Textarea(attrs={"rows": 2}))
+    note = forms.CharField(
+        label=_("Reason"), required=False, widget=forms.Textarea(attrs={"rows": 2})
+    )
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
@@ -251,14 +272,19 @@ class ReclassifyForm(forms.Form):
 
 class AssignForm(forms.Form):
     dependency = forms.CharField(label=_("Centre"), widget=TypeAheadInput("dependency-options"))
-    reason = forms.CharField(label=_("Reason"), required=False, widget=forms.Textarea(attrs={"rows": 2}))
+    reason = forms.CharField(
+        label=_("Reason"), required=False, widget=forms.Textarea(attrs={"rows": 2})
+    )
 
     def clean_dependency(self) -> Dependency:
-        return _resolve(  # type: ignore[no-any-return]
+        dependency = _resolve(
             self.cleaned_data["dependency"],
             resolve_dependency,
             _("There is no centre called “%(value)s”. Choose one from the list."),
         )
+        if dependency is None:
+            raise ValidationError(_("Choose the centre."), code="required")
+        return dependency
 
 
 class CloseForm(forms.Form):

@@ -98,7 +98,9 @@ class Case(models.Model):
             # The list is ordered by (received_at, id) descending and paginated by keyset; each
             # filter that leads an index lets a filtered page read only the rows it shows.
             models.Index(fields=["-received_at", "-id"], name="case_received_idx"),
-            models.Index(fields=["dependency", "-received_at", "-id"], name="case_dep_received_idx"),
+            models.Index(
+                fields=["dependency", "-received_at", "-id"], name="case_dep_received_idx"
+            ),
             models.Index(fields=["channel", "-received_at", "-id"], name="case_chan_received_idx"),
             models.Index(fields=["status", "-received_at", "-id"], name="case_status_received_idx"),
             models.Index(fields=["kind", "-received_at", "-id"], name="case_kind_received_idx"),
@@ -156,9 +158,7 @@ class CaseEvent(models.Model):
     Rows are only ever added. `save()` refuses to update one, and the console and admin offer
     no way to edit or delete them."""
 
-    case = models.ForeignKey(
-        Case, on_delete=models.CASCADE, related_name="events", db_index=False
-    )
+    case = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="events", db_index=False)
     kind = models.CharField(_("event"), max_length=20, choices=EventKind.choices)
     actor = models.ForeignKey(
         settings.AUTH_USER_MODEL,

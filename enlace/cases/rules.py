@@ -43,7 +43,9 @@ _DUI_RE = re.compile(r"^(\d{8})-?(\d)$")
 
 def dui_check_digit(first_eight: str) -> int:
     """Weights 9..2 over the eight digits; the check digit brings the sum to a multiple of 10."""
-    total = sum(int(digit) * weight for digit, weight in zip(first_eight, range(9, 1, -1), strict=True))
+    total = sum(
+        int(digit) * weight for digit, weight in zip(first_eight, range(9, 1, -1), strict=True)
+    )
     return (10 - total % 10) % 10
 
 

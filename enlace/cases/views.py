@@ -3,6 +3,7 @@ call one action from enlace/cases/actions.py, and render."""
 
 from __future__ import annotations
 
+import uuid
 from collections.abc import Callable
 from typing import Any
 
@@ -18,7 +19,14 @@ from django.views.decorators.http import require_POST
 
 from enlace.accounts.models import User
 from enlace.cases import actions
-from enlace.cases.forms import AssignForm, CloseForm, CommentForm, FilterForm, IntakeForm, ReclassifyForm
+from enlace.cases.forms import (
+    AssignForm,
+    CloseForm,
+    CommentForm,
+    FilterForm,
+    IntakeForm,
+    ReclassifyForm,
+)
 from enlace.cases.lifecycle import CaseKind
 from enlace.cases.models import Case
 from enlace.cases.permissions import Capability, fixed_dependency_id, has_capability
@@ -116,7 +124,8 @@ def case_new(request: HttpRequest) -> HttpResponse:
                     messages.success(request, _registered_message(case))
                 else:
                     messages.info(
-                        request, _("This form had already been sent: it registered case %(code)s.")
+                        request,
+                        _("This form had already been sent: it registered case %(code)s.")
                         % {"code": case.display_code},
                     )
                 return redirect(reverse("cases:new") + f"?registered={case.pk}")
@@ -126,7 +135,7 @@ def case_new(request: HttpRequest) -> HttpResponse:
             initial={
                 "channel": request.session.get(SESSION_CHANNEL, "llamada_127"),
                 "dependency": request.session.get(SESSION_DEPENDENCY, ""),
-                "intake_token": actions.uuid.uuid4(),
+                "intake_token": uuid.uuid4(),
             },
             fixed_dependency=fixed,
         )
@@ -147,7 +156,9 @@ def _registered_message(case: Case) -> str:
 
 
 def _detail_context(user: User, case: Case, **forms_: forms.Form) -> dict[str, Any]:
-    close_capability = Capability.CLOSE if case.kind == CaseKind.OPINION else Capability.CLOSE_INQUIRY
+    close_capability = (
+        Capability.CLOSE if case.kind == CaseKind.OPINION else Capability.CLOSE_INQUIRY
+    )
     allowed = {
         "comment": can_act(user, case, Capability.COMMENT),
         "reclassify": can_act(user, case, Capability.RECLASSIFY) and case.is_open,
@@ -274,9 +285,9 @@ def case_close(request: HttpRequest, pk: int) -> HttpResponse:
     return _case_action(
         request,
         pk,
-        capability=lambda case: Capability.CLOSE
-        if case.kind == CaseKind.OPINION
-        else Capability.CLOSE_INQUIRY,
+        capability=lambda case: (
+            Capability.CLOSE if case.kind == CaseKind.OPINION else Capability.CLOSE_INQUIRY
+        ),
         form_class=CloseForm,
         form_name="close_form",
         perform=lambda case, data, user: actions.do_close_case(

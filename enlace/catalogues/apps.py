@@ -6,7 +6,8 @@ from django.db.models.signals import post_migrate
 
 def _ensure_reference_data(sender: AppConfig, **kwargs: Any) -> None:
     """After every migrate (deploys, test databases), create what the data file has and the
-    database lacks. Edits made in the admin are kept; `manage.py load_catalogues` overwrites them."""
+    database lacks. Edits made in the admin are kept; `manage.py load_catalogues` overwrites
+    them."""
     from enlace.catalogues.loading import load_catalogues
 
     load_catalogues(update_existing=False)

@@ -53,7 +53,9 @@ def load_catalogues(
                 }
                 if model is Channel:
                     if entry.get("report_group") not in ChannelGroup.values:
-                        raise BusinessError(f"{path.name}: channel {entry['code']}: bad report_group")
+                        raise BusinessError(
+                            f"{path.name}: channel {entry['code']}: bad report_group"
+                        )
                     values["report_group"] = entry["report_group"]
                 _, was_created = model._default_manager.update_or_create(
                     code=entry["code"], defaults=values

@@ -1,18 +1,74 @@
 """Spanish texts for demo cases, in the voice of the people who call line 127 or write in the
 suggestion box. Placeholders: {centro}, {dias}, {semanas}, {medicamento}, {servicio}."""
 
-MEDICAMENTOS = ["metformina", "losartán", "insulina NPH", "omeprazol", "enalapril", "salbutamol",
-                "levotiroxina", "atorvastatina", "acetaminofén", "amlodipino"]
-SERVICIOS = ["consulta externa", "emergencia", "farmacia", "laboratorio clínico", "rayos X",
-             "ginecología", "pediatría", "medicina interna", "odontología", "fisioterapia"]
-NOMBRES = ["María José", "José Antonio", "Ana Gabriela", "Carlos Ernesto", "Rosa Elena",
-           "Juan Carlos", "Claudia Marisol", "Luis Alberto", "Sandra Beatriz", "Mario Ernesto",
-           "Patricia Guadalupe", "Jorge Alberto", "Karla Vanessa", "Francisco Javier",
-           "Gloria Estela", "Óscar Armando", "Verónica Ivette", "Raúl Antonio", "Marta Alicia",
-           "Héctor Manuel"]
-APELLIDOS = ["Hernández", "Martínez", "López", "García", "Rodríguez", "Flores", "Ramírez",
-             "Pérez", "Rivas", "Cruz", "Romero", "Mejía", "Guevara", "Alvarado", "Portillo",
-             "Chávez", "Menjívar", "Quintanilla", "Aguilar", "Orellana"]
+MEDICAMENTOS = [
+    "metformina",
+    "losartán",
+    "insulina NPH",
+    "omeprazol",
+    "enalapril",
+    "salbutamol",
+    "levotiroxina",
+    "atorvastatina",
+    "acetaminofén",
+    "amlodipino",
+]
+SERVICIOS = [
+    "consulta externa",
+    "emergencia",
+    "farmacia",
+    "laboratorio clínico",
+    "rayos X",
+    "ginecología",
+    "pediatría",
+    "medicina interna",
+    "odontología",
+    "fisioterapia",
+]
+NOMBRES = [
+    "María José",
+    "José Antonio",
+    "Ana Gabriela",
+    "Carlos Ernesto",
+    "Rosa Elena",
+    "Juan Carlos",
+    "Claudia Marisol",
+    "Luis Alberto",
+    "Sandra Beatriz",
+    "Mario Ernesto",
+    "Patricia Guadalupe",
+    "Jorge Alberto",
+    "Karla Vanessa",
+    "Francisco Javier",
+    "Gloria Estela",
+    "Óscar Armando",
+    "Verónica Ivette",
+    "Raúl Antonio",
+    "Marta Alicia",
+    "Héctor Manuel",
+]
+APELLIDOS = [
+    "Hernández",
+    "Martínez",
+    "López",
+    "García",
+    "Rodríguez",
+    "Flores",
+    "Ramírez",
+    "Pérez",
+    "Rivas",
+    "Cruz",
+    "Romero",
+    "Mejía",
+    "Guevara",
+    "Alvarado",
+    "Portillo",
+    "Chávez",
+    "Menjívar",
+    "Quintanilla",
+    "Aguilar",
+    "Orellana",
+]
 
 # By limitante code: what a claim or complaint about that root cause sounds like.
 COMPLAINTS = {
@@ -91,29 +147,51 @@ PETITIONS = [
     "Pido que se revise mi caso para que me asignen cita de {servicio} lo antes posible.",
 ]
 INQUIRIES = {
-    "portafolio_servicios": ("¿Qué servicios brinda {centro}?",
-                             "Se le informó la cartera de servicios del centro."),
-    "horarios": ("¿A qué hora abre la farmacia de {centro}?",
-                 "Se le informó el horario de atención."),
-    "requisitos": ("¿Qué necesito para inscribir a mi hijo como beneficiario?",
-                   "Se le indicaron los requisitos y documentos."),
-    "citas": ("Quiero confirmar mi cita de {servicio}.",
-              "Se confirmó la cita y se le recordó llegar 30 minutos antes."),
-    "incapacidades": ("¿Cómo retiro mi certificado de incapacidad?",
-                      "Se le explicó el trámite de certificado de incapacidad."),
-    "pensiones": ("¿Cuándo debo firmar la sobrevivencia?",
-                  "Se le informó el calendario de firma de sobrevivencia."),
-    "afiliacion": ("¿Cómo me afilio si soy trabajador independiente?",
-                   "Se le explicó el régimen de afiliación."),
-    "medicamentos": ("¿Cómo me inscribo en la entrega domiciliar de medicamentos?",
-                     "Se le informó el programa de entrega domiciliar."),
+    "portafolio_servicios": (
+        "¿Qué servicios brinda {centro}?",
+        "Se le informó la cartera de servicios del centro.",
+    ),
+    "horarios": (
+        "¿A qué hora abre la farmacia de {centro}?",
+        "Se le informó el horario de atención.",
+    ),
+    "requisitos": (
+        "¿Qué necesito para inscribir a mi hijo como beneficiario?",
+        "Se le indicaron los requisitos y documentos.",
+    ),
+    "citas": (
+        "Quiero confirmar mi cita de {servicio}.",
+        "Se confirmó la cita y se le recordó llegar 30 minutos antes.",
+    ),
+    "incapacidades": (
+        "¿Cómo retiro mi certificado de incapacidad?",
+        "Se le explicó el trámite de certificado de incapacidad.",
+    ),
+    "pensiones": (
+        "¿Cuándo debo firmar la sobrevivencia?",
+        "Se le informó el calendario de firma de sobrevivencia.",
+    ),
+    "afiliacion": (
+        "¿Cómo me afilio si soy trabajador independiente?",
+        "Se le explicó el régimen de afiliación.",
+    ),
+    "medicamentos": (
+        "¿Cómo me inscribo en la entrega domiciliar de medicamentos?",
+        "Se le informó el programa de entrega domiciliar.",
+    ),
     "ubicacion_centros": ("¿Dónde queda {centro}?", "Se le dio la dirección del centro."),
-    "cotizaciones": ("Necesito una constancia de cotizaciones.",
-                     "Se le indicó cómo solicitar la constancia en línea."),
-    "reintegros": ("¿Cómo solicito un reintegro de gastos médicos?",
-                   "Se le explicó el trámite de reintegro."),
-    "seguimiento_caso": ("Llamo para saber cómo va mi reclamo.",
-                         "Se le informó el estado de su caso."),
+    "cotizaciones": (
+        "Necesito una constancia de cotizaciones.",
+        "Se le indicó cómo solicitar la constancia en línea.",
+    ),
+    "reintegros": (
+        "¿Cómo solicito un reintegro de gastos médicos?",
+        "Se le explicó el trámite de reintegro.",
+    ),
+    "seguimiento_caso": (
+        "Llamo para saber cómo va mi reclamo.",
+        "Se le informó el estado de su caso.",
+    ),
     "otro": ("Consulta general sobre el Seguro Social.", "Se orientó a la persona."),
 }
 ANSWERS = [

@@ -34,6 +34,4 @@ def resolve_dependency(text: str) -> Dependency | None:
     if text.endswith("]") and "[" in text:
         text = text[text.rindex("[") + 1 : -1]
     active = Dependency.objects.active()
-    return (
-        active.filter(code__iexact=text).first() or active.filter(name__iexact=text).first()
-    )
+    return active.filter(code__iexact=text).first() or active.filter(name__iexact=text).first()

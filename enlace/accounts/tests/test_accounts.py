@@ -20,7 +20,9 @@ def test_a_user_logs_in_and_lands_on_the_case_list(agent, client):
 def test_a_wrong_password_is_refused_in_spanish(agent, client):
     response = client.post(reverse("accounts:login"), {"username": "alicia", "password": "x"})
     assert response.status_code == 200
-    assert "Por favor, introduzca un nombre de usuario y clave correctos" in response.content.decode()
+    assert (
+        "Por favor, introduzca un nombre de usuario y clave correctos" in response.content.decode()
+    )
 
 
 def test_logout_ends_the_session(agent, client_for):

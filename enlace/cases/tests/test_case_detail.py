@@ -57,8 +57,14 @@ def test_the_oir_officer_sees_only_cases_that_came_through_the_oir(oir, make_cas
 def test_a_liaison_may_comment_but_not_assign_or_close(liaison, make_case, client_for):
     case = make_case(centre="HG")
     client = client_for(liaison)
-    assert client.post(reverse("cases:comment", args=[case.pk]), {"body": "Revisado"}).status_code == 302
-    assert client.post(reverse("cases:assign", args=[case.pk]), {"dependency": "HG"}).status_code == 403
+    assert (
+        client.post(reverse("cases:comment", args=[case.pk]), {"body": "Revisado"}).status_code
+        == 302
+    )
+    assert (
+        client.post(reverse("cases:assign", args=[case.pk]), {"dependency": "HG"}).status_code
+        == 403
+    )
     assert client.post(reverse("cases:close", args=[case.pk]), {"answer": "x"}).status_code == 403
     case.refresh_from_db()
     assert case.status == CaseStatus.RECEIVED
@@ -109,8 +115,14 @@ def test_an_agent_closes_an_inquiry_but_not_an_opinion(agent, make_case, client_
     inquiry = make_case(CaseKind.INQUIRY)
     opinion = make_case()
     client = client_for(agent)
-    assert client.post(reverse("cases:close", args=[inquiry.pk]), {"answer": "Listo"}).status_code == 302
-    assert client.post(reverse("cases:close", args=[opinion.pk]), {"answer": "Listo"}).status_code == 403
+    assert (
+        client.post(reverse("cases:close", args=[inquiry.pk]), {"answer": "Listo"}).status_code
+        == 302
+    )
+    assert (
+        client.post(reverse("cases:close", args=[opinion.pk]), {"answer": "Listo"}).status_code
+        == 403
+    )
 
 
 def test_closing_a_closed_case_is_refused_with_a_message(resolution, make_case, client_for):

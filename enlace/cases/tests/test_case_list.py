@@ -104,9 +104,7 @@ def test_a_liaison_lists_only_their_centres_cases(liaison, client_for, cases):
     assert codes(response) == set()
 
 
-def test_a_liaison_may_also_see_the_dependencies_below_their_centre(
-    liaison, client_for, make_case
-):
+def test_a_liaison_may_also_see_the_dependencies_below_their_centre(liaison, client_for, make_case):
     from enlace.directory.models import Dependency
 
     liaison.dependency = Dependency.objects.get(code="SS")  # Subdirección de Salud
@@ -138,7 +136,9 @@ def test_pages_follow_each_other_by_keyset(resolution, client_for, make_case, se
     assert [c.tracking_code for c in back.cases] == newest_first[3:6]
 
 
-def test_cases_received_at_the_same_instant_are_not_skipped(resolution, client_for, make_case, settings):
+def test_cases_received_at_the_same_instant_are_not_skipped(
+    resolution, client_for, make_case, settings
+):
     settings.CASE_LIST_PAGE_SIZE = 2
     instant = timezone.now()
     made = {make_case(received_at=instant).tracking_code for _ in range(5)}
@@ -190,7 +190,7 @@ def test_htmx_requests_get_only_the_results(resolution, client_for, cases):
         URL, {"kind": "consulta"}, headers={"HX-Request": "true", "HX-Target": "results"}
     )
     assert response.status_code == 200
-    assert [t.name for t in response.templates][0] == "cases/_results.html"
+    assert next(t.name for t in response.templates) == "cases/_results.html"
     assert "<html" not in response.content.decode()
 
 

@@ -46,14 +46,20 @@ def test_a_dui_search_key_ignores_the_check_digit():
 
 @pytest.mark.parametrize(
     ("text", "e164"),
-    [("7123-4567", "+50371234567"), ("2222 0000", "+50322220000"), ("+503 6012 3456", "+50360123456")],
+    [
+        ("7123-4567", "+50371234567"),
+        ("2222 0000", "+50322220000"),
+        ("+503 6012 3456", "+50360123456"),
+    ],
 )
 def test_it_normalises_salvadoran_phones(text, e164):
     assert normalise_phone(text) == e164
     assert format_phone(e164) == f"{e164[4:8]}-{e164[8:]}"
 
 
-@pytest.mark.parametrize("text", ["1234-5678", "7123456", "+1 212 555 0100", "teléfono", "9123-4567"])
+@pytest.mark.parametrize(
+    "text", ["1234-5678", "7123456", "+1 212 555 0100", "teléfono", "9123-4567"]
+)
 def test_it_rejects_phones_that_are_not_salvadoran(text):
     with pytest.raises(ValidationError):
         normalise_phone(text)

@@ -42,9 +42,22 @@ def test_the_six_opinion_types_of_the_seeds_are_there():
 @pytest.mark.django_db
 def test_limitantes_and_topics_cover_the_seeds():
     limitantes = set(Limitante.objects.values_list("code", flat=True))
-    assert {"tiempo_espera", "trato_personal", "falta_medicamento", "demora_citas", "infraestructura"} <= limitantes
+    assert {
+        "tiempo_espera",
+        "trato_personal",
+        "falta_medicamento",
+        "demora_citas",
+        "infraestructura",
+    } <= limitantes
     topics = set(InquiryTopic.objects.values_list("code", flat=True))
-    assert {"portafolio_servicios", "horarios", "requisitos", "citas", "incapacidades", "pensiones"} <= topics
+    assert {
+        "portafolio_servicios",
+        "horarios",
+        "requisitos",
+        "citas",
+        "incapacidades",
+        "pensiones",
+    } <= topics
 
 
 @pytest.mark.django_db

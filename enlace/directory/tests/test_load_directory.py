@@ -92,7 +92,9 @@ def test_a_bad_file_is_refused_and_loads_nothing(tmp_path):
 @pytest.mark.django_db
 def test_descendants_include_the_whole_branch():
     dau = Dependency.objects.get(code="UVE-DAU")
-    codes = set(Dependency.objects.filter(pk__in=descendant_ids(dau.pk)).values_list("code", flat=True))
+    codes = set(
+        Dependency.objects.filter(pk__in=descendant_ids(dau.pk)).values_list("code", flat=True)
+    )
     assert codes == {"UVE-DAU", "UVE-SARU", "UVE-SCL"}
 
 

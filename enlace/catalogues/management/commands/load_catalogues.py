@@ -8,7 +8,9 @@ from enlace.core.errors import BusinessError
 
 
 class Command(BaseCommand):
-    help = "Create or update channels, opinion types, limitantes and inquiry topics (safe to re-run)."
+    help = (
+        "Create or update channels, opinion types, limitantes and inquiry topics (safe to re-run)."
+    )
 
     def add_arguments(self, parser: CommandParser) -> None:
         parser.add_argument("--file", type=Path, default=DEFAULT_FILE)

@@ -8,6 +8,7 @@ historical import would, because an action stamps the present time and a demo ne
 from __future__ import annotations
 
 import random
+from collections.abc import Mapping
 from datetime import datetime, timedelta
 from typing import Any
 
@@ -28,40 +29,113 @@ DEMO_PASSWORD = "enlace-demo"  # noqa: S105 - printed on purpose, demo only
 
 DEMO_USERS: list[dict[str, Any]] = [
     {"username": "agente", "first_name": "Ana", "last_name": "Agente (127)", "role": Role.AGENT},
-    {"username": "puntoseguro", "first_name": "Pedro", "last_name": "Punto Seguro",
-     "role": Role.PUNTO_SEGURO, "dependency": "HG"},
-    {"username": "resolucion", "first_name": "Rosa", "last_name": "Resolución",
-     "role": Role.RESOLUTION},
-    {"username": "enlace.hg", "first_name": "Elena", "last_name": "Enlace Hospital General",
-     "role": Role.LIAISON, "dependency": "HG"},
-    {"username": "enlace.zacamil", "first_name": "Ernesto", "last_name": "Enlace UM Zacamil",
-     "role": Role.LIAISON, "dependency": "UM-ZAC"},
+    {
+        "username": "puntoseguro",
+        "first_name": "Pedro",
+        "last_name": "Punto Seguro",
+        "role": Role.PUNTO_SEGURO,
+        "dependency": "HG",
+    },
+    {
+        "username": "resolucion",
+        "first_name": "Rosa",
+        "last_name": "Resolución",
+        "role": Role.RESOLUTION,
+    },
+    {
+        "username": "enlace.hg",
+        "first_name": "Elena",
+        "last_name": "Enlace Hospital General",
+        "role": Role.LIAISON,
+        "dependency": "HG",
+    },
+    {
+        "username": "enlace.zacamil",
+        "first_name": "Ernesto",
+        "last_name": "Enlace UM Zacamil",
+        "role": Role.LIAISON,
+        "dependency": "UM-ZAC",
+    },
     {"username": "oir", "first_name": "Olga", "last_name": "Oficial OIR", "role": Role.OIR_OFFICER},
     {"username": "analista", "first_name": "Andrés", "last_name": "Analista", "role": Role.ANALYST},
-    {"username": "admin", "first_name": "Adela", "last_name": "Administradora",
-     "role": Role.ADMINISTRATOR, "is_staff": True, "is_superuser": True},
+    {
+        "username": "admin",
+        "first_name": "Adela",
+        "last_name": "Administradora",
+        "role": Role.ADMINISTRATOR,
+        "is_staff": True,
+        "is_superuser": True,
+    },
 ]
 
 # Proportions like the participation report of seed 003 (January-June 2016).
-OPINION_TYPES = {"reclamo": 48, "queja": 30.5, "sugerencia": 14, "denuncia": 2.5,
-                 "peticion": 2, "felicitacion": 3}
-OPINION_CHANNELS = {"llamada_127": 55, "buzon": 18, "facebook": 7, "twitter": 4, "whatsapp": 3,
-                    "correo": 4, "sitio_web": 2, "depto_atencion": 3, "punto_seguro": 3, "oir": 1}
-OPINION_LEVELS = {LevelOfCare.HOSPITAL: 56, LevelOfCare.UNIDAD_MEDICA: 35,
-                  LevelOfCare.CLINICA_COMUNAL: 6, LevelOfCare.ADMINISTRATIVO: 3}
-INQUIRY_CHANNELS = {"llamada_127": 97.76, "facebook": 0.7, "whatsapp": 0.43, "twitter": 0.2,
-                    "sitio_web": 0.5, "correo": 0.31, "otro": 0.10}
-INQUIRY_TOPICS = {"citas": 24, "horarios": 14, "requisitos": 12, "portafolio_servicios": 10,
-                  "incapacidades": 9, "pensiones": 8, "medicamentos": 6, "afiliacion": 5,
-                  "ubicacion_centros": 4, "cotizaciones": 3, "reintegros": 2,
-                  "seguimiento_caso": 2, "otro": 1}
-LIMITANTES = {"tiempo_espera": 24, "trato_personal": 16, "falta_medicamento": 15,
-              "demora_citas": 13, "reprogramacion_citas": 7, "atencion_medica": 6,
-              "infraestructura": 5, "tramites_administrativos": 4, "incapacidades": 3,
-              "examenes": 3, "cirugias": 2, "informacion": 2}
+OPINION_TYPES = {
+    "reclamo": 48,
+    "queja": 30.5,
+    "sugerencia": 14,
+    "denuncia": 2.5,
+    "peticion": 2,
+    "felicitacion": 3,
+}
+OPINION_CHANNELS = {
+    "llamada_127": 55,
+    "buzon": 18,
+    "facebook": 7,
+    "twitter": 4,
+    "whatsapp": 3,
+    "correo": 4,
+    "sitio_web": 2,
+    "depto_atencion": 3,
+    "punto_seguro": 3,
+    "oir": 1,
+}
+OPINION_LEVELS: dict[str, float] = {
+    LevelOfCare.HOSPITAL: 56,
+    LevelOfCare.UNIDAD_MEDICA: 35,
+    LevelOfCare.CLINICA_COMUNAL: 6,
+    LevelOfCare.ADMINISTRATIVO: 3,
+}
+INQUIRY_CHANNELS = {
+    "llamada_127": 97.76,
+    "facebook": 0.7,
+    "whatsapp": 0.43,
+    "twitter": 0.2,
+    "sitio_web": 0.5,
+    "correo": 0.31,
+    "otro": 0.10,
+}
+INQUIRY_TOPICS = {
+    "citas": 24,
+    "horarios": 14,
+    "requisitos": 12,
+    "portafolio_servicios": 10,
+    "incapacidades": 9,
+    "pensiones": 8,
+    "medicamentos": 6,
+    "afiliacion": 5,
+    "ubicacion_centros": 4,
+    "cotizaciones": 3,
+    "reintegros": 2,
+    "seguimiento_caso": 2,
+    "otro": 1,
+}
+LIMITANTES = {
+    "tiempo_espera": 24,
+    "trato_personal": 16,
+    "falta_medicamento": 15,
+    "demora_citas": 13,
+    "reprogramacion_citas": 7,
+    "atencion_medica": 6,
+    "infraestructura": 5,
+    "tramites_administrativos": 4,
+    "incapacidades": 3,
+    "examenes": 3,
+    "cirugias": 2,
+    "informacion": 2,
+}
 
 
-def pick(rng: random.Random, weights: dict[str, float]) -> str:
+def pick(rng: random.Random, weights: Mapping[str, float]) -> str:
     return rng.choices(list(weights), weights=list(weights.values()))[0]
 
 
@@ -90,9 +164,11 @@ class Command(BaseCommand):
 
     def print_logins(self) -> None:
         self.stdout.write(f"\nDemo logins (password for all: {DEMO_PASSWORD}):")
-        for user in User.objects.filter(username__in=[u["username"] for u in DEMO_USERS]).select_related(
-            "dependency"
-        ).order_by("id"):
+        for user in (
+            User.objects.filter(username__in=[u["username"] for u in DEMO_USERS])
+            .select_related("dependency")
+            .order_by("id")
+        ):
             centre = f" - {user.dependency.name}" if user.dependency else ""
             self.stdout.write(f"  {user.username:<16} {user.get_role_display()}{centre}")
 
@@ -126,15 +202,18 @@ class Command(BaseCommand):
             # Spread over the last 365 days, working hours, a little more in recent months.
             days = int(365 * (rng.random() ** 1.15))
             at = timezone.localtime(now - timedelta(days=days))
-            at = at.replace(hour=rng.randint(7, 18), minute=rng.randint(0, 59), second=0,
-                            microsecond=0)
+            at = at.replace(
+                hour=rng.randint(7, 18), minute=rng.randint(0, 59), second=0, microsecond=0
+            )
             return min(at, now - timedelta(minutes=rng.randint(5, 120)))
 
         def person() -> dict[str, str]:
             if rng.random() < 0.35:
                 return {}
-            name = f"{rng.choice(texts.NOMBRES)} {rng.choice(texts.APELLIDOS)} " \
-                   f"{rng.choice(texts.APELLIDOS)}"
+            name = (
+                f"{rng.choice(texts.NOMBRES)} {rng.choice(texts.APELLIDOS)} "
+                f"{rng.choice(texts.APELLIDOS)}"
+            )
             body = f"{rng.randint(0, 9_999_999):08d}"
             return {
                 "citizen_name": name,
@@ -161,38 +240,68 @@ class Command(BaseCommand):
                 limitante = limitantes[limitante_code]
                 template = rng.choice(texts.COMPLAINTS[limitante_code])
             else:
-                template = rng.choice({
-                    "sugerencia": texts.SUGGESTIONS, "felicitacion": texts.COMPLIMENTS,
-                    "denuncia": texts.DENUNCIAS, "peticion": texts.PETITIONS}[type_code])
+                template = rng.choice(
+                    {
+                        "sugerencia": texts.SUGGESTIONS,
+                        "felicitacion": texts.COMPLIMENTS,
+                        "denuncia": texts.DENUNCIAS,
+                        "peticion": texts.PETITIONS,
+                    }[type_code]
+                )
             received = when()
             age = (now - received).days
             description = fill(template, centre)
             who = person()
             case = Case(
-                kind=CaseKind.OPINION, tracking_code=new_tracking_code(),
-                channel=channels[pick(rng, OPINION_CHANNELS)], opinion_type=types[type_code],
-                dependency=centre, level_of_care=centre.level_of_care, limitante=limitante,
-                description=description, received_at=received, created_by=agent,
-                search_text=search_text(who.get("citizen_name", ""), description), **who,
+                kind=CaseKind.OPINION,
+                tracking_code=new_tracking_code(),
+                channel=channels[pick(rng, OPINION_CHANNELS)],
+                opinion_type=types[type_code],
+                dependency=centre,
+                level_of_care=centre.level_of_care,
+                limitante=limitante,
+                description=description,
+                received_at=received,
+                created_by=agent,
+                search_text=search_text(who.get("citizen_name", ""), description),
+                **who,
             )
-            history = [CaseEvent(kind=EventKind.REGISTERED, actor=agent, at=received,
-                                 to_status=CaseStatus.RECEIVED)]
+            history = [
+                CaseEvent(
+                    kind=EventKind.REGISTERED,
+                    actor=agent,
+                    at=received,
+                    to_status=CaseStatus.RECEIVED,
+                )
+            ]
             if age > 3 or rng.random() < 0.5:
                 assigned_at = received + timedelta(hours=rng.randint(2, 48))
                 case.status = CaseStatus.ASSIGNED
-                history.append(CaseEvent(
-                    kind=EventKind.ASSIGNED, actor=staff, at=assigned_at,
-                    from_status=CaseStatus.RECEIVED, to_status=CaseStatus.ASSIGNED,
-                    changes={"dependency": {"from": "", "to": centre.name}}))
+                history.append(
+                    CaseEvent(
+                        kind=EventKind.ASSIGNED,
+                        actor=staff,
+                        at=assigned_at,
+                        from_status=CaseStatus.RECEIVED,
+                        to_status=CaseStatus.ASSIGNED,
+                        changes={"dependency": {"from": "", "to": centre.name}},
+                    )
+                )
                 if age > 20 and rng.random() < 0.92:
                     closed_at = assigned_at + timedelta(days=rng.randint(3, 18))
                     case.status = CaseStatus.CLOSED
                     case.closed_at = closed_at
                     case.answer = fill(rng.choice(texts.ANSWERS), centre)
-                    history.append(CaseEvent(
-                        kind=EventKind.CLOSED, actor=staff, at=closed_at,
-                        from_status=CaseStatus.ASSIGNED, to_status=CaseStatus.CLOSED,
-                        note=case.answer))
+                    history.append(
+                        CaseEvent(
+                            kind=EventKind.CLOSED,
+                            actor=staff,
+                            at=closed_at,
+                            from_status=CaseStatus.ASSIGNED,
+                            to_status=CaseStatus.CLOSED,
+                            note=case.answer,
+                        )
+                    )
             cases.append(case)
             events.append((len(cases) - 1, history))
 
@@ -200,28 +309,47 @@ class Command(BaseCommand):
         for _ in range(inquiries):
             topic_code = pick(rng, INQUIRY_TOPICS)
             question, answer = texts.INQUIRIES[topic_code]
-            centre = rng.choice(all_centres) if "{centro}" in question else None
+            inquiry_centre = rng.choice(all_centres) if "{centro}" in question else None
             received = when()
             first_contact = rng.random() < 0.94
-            description = fill(question, centre)
+            description = fill(question, inquiry_centre)
             who = person() if rng.random() < 0.3 else {}
             case = Case(
-                kind=CaseKind.INQUIRY, tracking_code=new_tracking_code(),
-                channel=channels[pick(rng, INQUIRY_CHANNELS)], topic=topics[topic_code],
-                dependency=centre, level_of_care=centre.level_of_care if centre else "",
-                description=description, received_at=received, created_by=agent,
-                search_text=search_text(who.get("citizen_name", ""), description), **who,
+                kind=CaseKind.INQUIRY,
+                tracking_code=new_tracking_code(),
+                channel=channels[pick(rng, INQUIRY_CHANNELS)],
+                topic=topics[topic_code],
+                dependency=inquiry_centre,
+                level_of_care=inquiry_centre.level_of_care if inquiry_centre else "",
+                description=description,
+                received_at=received,
+                created_by=agent,
+                search_text=search_text(who.get("citizen_name", ""), description),
+                **who,
             )
-            history = [CaseEvent(kind=EventKind.REGISTERED, actor=agent, at=received,
-                                 to_status=CaseStatus.RECEIVED)]
+            history = [
+                CaseEvent(
+                    kind=EventKind.REGISTERED,
+                    actor=agent,
+                    at=received,
+                    to_status=CaseStatus.RECEIVED,
+                )
+            ]
             if first_contact or (now - received).days > 5:
                 case.status = CaseStatus.CLOSED
                 case.closed_at = received + timedelta(minutes=rng.randint(2, 9))
                 case.answer = answer
                 case.resolved_at_first_contact = first_contact
-                history.append(CaseEvent(
-                    kind=EventKind.CLOSED, actor=agent, at=case.closed_at,
-                    from_status=CaseStatus.RECEIVED, to_status=CaseStatus.CLOSED, note=answer))
+                history.append(
+                    CaseEvent(
+                        kind=EventKind.CLOSED,
+                        actor=agent,
+                        at=case.closed_at,
+                        from_status=CaseStatus.RECEIVED,
+                        to_status=CaseStatus.CLOSED,
+                        note=answer,
+                    )
+                )
             cases.append(case)
             events.append((len(cases) - 1, history))
 
