@@ -51,9 +51,10 @@ lock: install
 	$(VENV)/bin/pip install --quiet uv
 	$(VENV)/bin/uv pip compile pyproject.toml --extra dev --generate-hashes --python-version 3.11 -o requirements.lock
 
+# Refresh the translation catalogues from the code, then compile the Spanish one (committed).
 messages: install
-	cd enlace && ../$(PY) ../manage.py makemessages -l es -l en --no-obsolete
-	$(PY) manage.py compilemessages
+	$(PY) manage.py makemessages -l es -l en --no-obsolete --ignore=.venv --ignore=staticfiles
+	$(PY) manage.py compilemessages -l es --ignore=.venv
 
 clean:
 	rm -rf $(VENV) enlace.sqlite3 staticfiles
