@@ -110,7 +110,9 @@ def prepare_schema() -> None:
     call_command("migrate", interactive=False, verbosity=0)
     call_command("load_directory", verbosity=0)
     call_command("load_catalogues", verbosity=0)
-    say(f"Schema migrated, directory and catalogues loaded ({time.perf_counter() - started:.1f} s).")
+    say(
+        f"Schema migrated, directory and catalogues loaded ({time.perf_counter() - started:.1f} s)."
+    )
 
 
 # --- 2. A million cases, in SQL ---------------------------------------------------------------
@@ -583,7 +585,9 @@ def choose_requests() -> list[Request]:
         common = words[0]
         rare = min(words, key=lambda item: abs(math.log(item[1] / 0.002)))
         requests.append(
-            Request("texto frecuente", {"q": common[0]}, f"~{common[1]:.0%} of a sample of {sample}")
+            Request(
+                "texto frecuente", {"q": common[0]}, f"~{common[1]:.0%} of a sample of {sample}"
+            )
         )
         requests.append(
             Request("texto raro", {"q": rare[0]}, f"~{rare[1]:.2%} of a sample of {sample}")
@@ -673,9 +677,7 @@ def timed(action: Any, runs: int, warmup: int) -> list[float]:
     return samples
 
 
-def measure(
-    client: Client, user: User, request: Request, *, runs: int, warmup: int
-) -> Result:
+def measure(client: Client, user: User, request: Request, *, runs: int, warmup: int) -> Result:
     from django.db import connection
     from django.test.utils import CaptureQueriesContext
 
@@ -775,7 +777,9 @@ _TABLE = re.compile(r'\bFROM "(\w+)"')
 def tables_read(queries: list[str]) -> Counter[str]:
     """How many of the queries read each table (the first table after FROM)."""
     found = (_TABLE.search(q) for q in queries)
-    return Counter(match[1] if match else q.split()[0] for match, q in zip(found, queries, strict=True))
+    return Counter(
+        match[1] if match else q.split()[0] for match, q in zip(found, queries, strict=True)
+    )
 
 
 def report_query_counts(results: list[Result]) -> None:
@@ -803,7 +807,9 @@ def main() -> int:
     parser.add_argument("--cases", type=int, default=1_000_000, help="cases to hold (1,000,000)")
     parser.add_argument("--runs", type=int, default=30, help="timed runs per request (30)")
     parser.add_argument("--warmup", type=int, default=3, help="untimed runs first (3)")
-    parser.add_argument("--regenerate", action="store_true", help="generate even if the count matches")
+    parser.add_argument(
+        "--regenerate", action="store_true", help="generate even if the count matches"
+    )
     args = parser.parse_args()
     if args.cases < 1:
         parser.error("--cases must be at least 1")

@@ -168,3 +168,39 @@ def test_the_page_shows_other_cases_of_the_same_person(resolution, make_case, cl
     second = make_case(CaseKind.INQUIRY, citizen=person)
     page = client_for(resolution).get(detail(second))
     assert page.context["earlier"] == [first]
+
+
+@pytest.mark.parametrize(
+    ("name", "data"),
+    [
+        ("comment", {"body": "x"}),
+        ("reclassify", {"opinion_type": "queja"}),
+        ("assign", {"dependency": "UM-ZAC"}),
+        ("close", {"answer": "x"}),
+    ],
+)
+def test_every_action_refuses_other_centres_and_read_only_roles(
+    name, data, outsider, analyst, make_case, client_for
+):
+    case = make_case(centre="HG")
+    url = reverse(f"cases:{name}", args=[case.pk])
+    assert client_for(outsider).post(url, data).status_code == 404
+    assert client_for(analyst).post(url, data).status_code == 403
+    assert client_for(analyst).get(url).status_code == 405
+    case.refresh_from_db()
+    assert (case.status, case.opinion_type.code, case.dependency.code) == (
+        "received",
+        "reclamo",
+        "HG",
+    )
+    assert case.events.count() == 1
+
+
+def test_a_punto_seguro_agent_sees_only_their_centre(punto_seguro, make_case, client_for):
+    ours = make_case(centre="HG")
+    theirs = make_case(centre="UM-ZAC")
+    client = client_for(punto_seguro)
+    assert client.get(detail(ours)).status_code == 200
+    assert client.get(detail(theirs)).status_code == 404
+    listed = {c.pk for c in client.get(reverse("cases:list")).context["page"].cases}
+    assert listed == {ours.pk}

@@ -48,7 +48,10 @@ def test_demo_cases_follow_the_proportions_of_the_seeds(debug):
     # Every case has its history, and each opinion of a claim type names its limitante.
     assert not Case.objects.filter(events__isnull=True).exists()
     assert not opinions.filter(opinion_type__code="reclamo", limitante__isnull=True).exists()
-    assert CaseEvent.objects.filter(kind="closed").count() == Case.objects.filter(status="closed").count()
+    assert (
+        CaseEvent.objects.filter(kind="closed").count()
+        == Case.objects.filter(status="closed").count()
+    )
 
 
 @pytest.mark.django_db
