@@ -8,9 +8,11 @@
    directory and the catalogues;
 2. makes the case table hold exactly --cases rows (default 1,000,000), generated in SQL with
    the proportions of the demo seeds; a second run with the same count reuses them;
-3. times a handful of realistic list requests twice: the whole page through Django (test
-   client, a resolution user) and the bare SQL that fetches the page's rows, and prints a table,
-   the EXPLAIN (ANALYZE, BUFFERS) of each query and bench/results/case_list.json.
+3. times a handful of realistic list requests: the whole page through Django (test client, a
+   resolution user) and, bare, the two SQL queries the page runs on cases_case (its capped
+   count and its rows); prints the EXPLAIN (ANALYZE, BUFFERS) of both, a table of the figures
+   and the queries per page, flags sequential scans on cases_case and queries over 50 ms, and
+   writes it all to bench/results/case_list.json.
 
 It refuses to run on anything but PostgreSQL (exit status 2): SQLite is the embedded default,
 not what a million cases live in.
@@ -30,7 +32,7 @@ import time
 import unicodedata
 from collections import Counter
 from dataclasses import dataclass, field
-from datetime import date, datetime, timedelta
+from datetime import datetime, timedelta
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -42,6 +44,7 @@ os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings")
 import django  # noqa: E402 - the project root must be importable first
 import psycopg  # noqa: E402
 from psycopg import sql  # noqa: E402
+from psycopg.conninfo import make_conninfo  # noqa: E402
 
 if TYPE_CHECKING:
     from django.db.models import QuerySet
@@ -71,12 +74,13 @@ def say(message: str = "") -> None:
 def database_settings() -> dict[str, Any]:
     from django.conf import settings
 
-    db: dict[str, Any] = settings.DATABASES["default"]
+    db: dict[str, Any] = dict(settings.DATABASES["default"])
     if db["ENGINE"] != "django.db.backends.postgresql":
-        say(
+        print(
             f"bench/case_list.py measures PostgreSQL, but DATABASE_URL gives {db['ENGINE']}.\n"
             "Run it as: DATABASE_URL=postgres://postgres@127.0.0.1:5432/enlace_bench "
-            ".venv/bin/python bench/case_list.py  (or `make bench`)."
+            ".venv/bin/python bench/case_list.py  (or `make bench`).",
+            file=sys.stderr,
         )
         sys.exit(2)
     return db
@@ -86,15 +90,14 @@ def ensure_database(db: dict[str, Any]) -> None:
     """CREATE DATABASE when the one named in DATABASE_URL does not exist yet."""
     name = db["NAME"]
     params = {
-        "dbname": "postgres",
-        "user": db.get("USER") or None,
-        "password": db.get("PASSWORD") or None,
-        "host": db.get("HOST") or None,
-        "port": str(db["PORT"]) if db.get("PORT") else None,
+        "dbname": "postgres",  # the maintenance database: the bench one may not exist yet
+        "user": db.get("USER"),
+        "password": db.get("PASSWORD"),
+        "host": db.get("HOST"),
+        "port": str(db.get("PORT") or ""),
     }
-    with psycopg.connect(
-        **{k: v for k, v in params.items() if v is not None}, autocommit=True
-    ) as conn:
+    conninfo = make_conninfo(**{key: value for key, value in params.items() if value})
+    with psycopg.connect(conninfo, autocommit=True) as conn:
         exists = conn.execute("SELECT 1 FROM pg_database WHERE datname = %s", [name]).fetchone()
         if exists:
             say(f"Database {name}: exists.")
@@ -231,14 +234,17 @@ def dui_check_sql(body: str) -> str:
     return f"mod(10 - mod({terms}, 10), 10)::text"
 
 
-# Every column of cases_case but id (identity), in the order of the SELECT below.
-INSERT_SQL = """
-INSERT INTO cases_case (
-    kind, tracking_code, status, level_of_care, citizen_name, citizen_dui,
-    citizen_affiliation, citizen_phone, citizen_email, description, answer,
-    resolved_at_first_contact, search_text, received_at, closed_at, updated_at, channel_id,
-    dependency_id, limitante_id, opinion_type_id, topic_id, created_by_id, intake_token
+# The columns of cases_case the generator fills, in the order of the SELECT below (id is an
+# identity column). Columns added later are filled with their model field's default, see
+# other_columns().
+COLUMNS = (
+    "kind, tracking_code, status, level_of_care, citizen_name, citizen_dui, "
+    "citizen_affiliation, citizen_phone, citizen_email, description, answer, "
+    "resolved_at_first_contact, search_text, received_at, closed_at, updated_at, channel_id, "
+    "dependency_id, limitante_id, opinion_type_id, topic_id, created_by_id, intake_token"
 )
+INSERT_SQL = """
+INSERT INTO cases_case ({columns}{other_columns})
 SELECT
     CASE WHEN s.opinion THEN 'opinion' ELSE 'consulta' END,
     {tracking_code},
@@ -266,7 +272,7 @@ SELECT
     p.opinion_type_id,
     p.topic_id,
     NULL,
-    NULL
+    NULL{other_values}
 FROM (
     SELECT
         g,
@@ -336,6 +342,44 @@ def secondary_indexes(cursor: Any) -> list[tuple[str, str]]:
     return [(str(name), str(definition)) for name, definition in cursor.fetchall()]
 
 
+def other_columns(cursor: Any) -> list[tuple[str, Any]]:
+    """(column, value) for the columns of cases_case that COLUMNS does not name: the model
+    field's default as Django would insert it, else nothing (NULL, or the column's database
+    default). A NOT NULL column with neither stops the script with a message."""
+    from django.db import connection
+
+    from enlace.cases.models import Case
+
+    known = {column.strip() for column in COLUMNS.split(",")}
+    fields = {field.column: field for field in Case._meta.concrete_fields}
+    cursor.execute(
+        """
+        SELECT column_name, is_nullable = 'YES', column_default IS NOT NULL,
+               is_identity = 'YES' OR is_generated <> 'NEVER'
+        FROM information_schema.columns
+        WHERE table_schema = current_schema() AND table_name = 'cases_case'
+        ORDER BY ordinal_position
+        """
+    )
+    others: list[tuple[str, Any]] = []
+    for column, nullable, database_default, automatic in cursor.fetchall():
+        if column in known or automatic:
+            continue
+        field = fields.get(column)
+        if field is not None and not field.unique:
+            # What Django itself would insert: the default, or "" for a text field without one.
+            default = field.get_default()
+            if default is not None:
+                others.append((column, field.get_db_prep_save(default, connection)))
+                continue
+        if not (nullable or database_default):
+            raise SystemExit(
+                f"cases_case.{column} is NOT NULL and has no default: "
+                "bench/case_list.py must learn to fill it (see COLUMNS and INSERT_SQL)."
+            )
+    return others
+
+
 def generate_cases(cases: int) -> None:
     """Replace every case with `cases` generated ones, in one transaction: if anything fails,
     the table and its indexes are as they were."""
@@ -350,14 +394,21 @@ def generate_cases(cases: int) -> None:
     end = now.replace(second=0, microsecond=0) - timedelta(hours=1)
     start = (end - timedelta(days=YEARS_DAYS)).replace(hour=0, minute=0)
     people = max(cases // 4, 1)
+    with connection.cursor() as cursor:
+        others = other_columns(cursor)
+    if others:
+        say(f"  other columns, set to their model default: {dict(others)}")
     insert = INSERT_SQL.format(
+        columns=COLUMNS,
+        other_columns="".join(f", {column}" for column, _value in others),
+        other_values="".join(f",\n    %(other_{i})s" for i in range(len(others))),
         tracking_code=tracking_code_sql("s.code_number"),
         dui_check=dui_check_sql("who.dui_body"),
         code_multiplier=CODE_MULTIPLIER,
         code_offset=CODE_OFFSET,
         code_space=22**10,
     )
-    params = {
+    params: dict[str, Any] = {
         "opinion_share": 2365 / (2365 + 105546),
         "pool": POOL,
         "people": people,
@@ -369,6 +420,7 @@ def generate_cases(cases: int) -> None:
         "surnames": texts.APELLIDOS,
         "folded_names": [fold(name) for name in texts.NOMBRES],
         "folded_surnames": [fold(name) for name in texts.APELLIDOS],
+        **{f"other_{i}": value for i, (_column, value) in enumerate(others)},
     }
     columns = list(zip(*profiles, strict=True))
     with transaction.atomic(), connection.cursor() as cursor:
@@ -402,6 +454,7 @@ def generate_cases(cases: int) -> None:
         )
         cursor.execute("ANALYZE bench_profile")
         say(f"  inserting {cases:,} rows ...")
+        cursor.execute("SELECT setseed(%s)", [SEED / 10_000])  # the same cases every time
         cursor.execute(insert, params)
         say(f"  inserted {cursor.rowcount:,} rows ({time.perf_counter() - step:.1f} s)")
         for name, definition in indexes:
@@ -492,6 +545,7 @@ class Result:
     rows_sql: str
     count_sql: str
     page_sql: list[str] = field(default_factory=list)
+    page_db_ms: float = 0.0  # the page's queries as Django timed them, in one (untimed) run
     rows_plan: str = ""
     count_plan: str = ""
     warnings: list[str] = field(default_factory=list)
@@ -512,22 +566,71 @@ def bench_user() -> User:
     return user
 
 
-def search_words_by_frequency() -> tuple[list[tuple[str, float]], int]:
-    """Words of the folded search text with their share of rows, from a ~0.5 % sample."""
+@dataclass
+class WordShare:
+    word: str
+    share: float  # of the sampled cases
+    opinion_share: float  # of the sampled opinions
+
+
+def search_words_by_frequency() -> list[WordShare]:
+    """Searchable words of the folded search text with their share of the cases and of the
+    opinions, most frequent first, from a ~2 % sample of the table. Words are counted by what
+    the search matches, their stem ('cita' and 'citas' are one), and named by their most
+    frequent form; Spanish stop words, which the search drops, are left out."""
     from django.db import connection
 
     with connection.cursor() as cursor:
-        cursor.execute("SELECT search_text FROM cases_case TABLESAMPLE SYSTEM (0.5) REPEATABLE (7)")
-        texts = [str(text) for (text,) in cursor.fetchall()]
+        cursor.execute(
+            "SELECT search_text, kind = 'opinion' FROM cases_case "
+            "TABLESAMPLE SYSTEM (2) REPEATABLE (7)"
+        )
+        sampled = [
+            (set(re.split(r"\W+", str(text))), bool(opinion)) for text, opinion in cursor.fetchall()
+        ]
+        forms: Counter[str] = Counter(word for words, _opinion in sampled for word in words)
+        cursor.execute(
+            "SELECT w, plainto_tsquery('enlace_es', w)::text FROM unnest(%s::text[]) AS w",
+            [[word for word in forms if len(word) >= 4]],
+        )
+        stem_of = {str(word): str(stem) for word, stem in cursor.fetchall() if stem}
     frequency: Counter[str] = Counter()
-    for text in texts:
-        frequency.update({word for word in re.split(r"\W+", text) if len(word) >= 5})
-    size = max(len(texts), 1)
-    return [(word, n / size) for word, n in frequency.most_common()], size
+    in_opinions: Counter[str] = Counter()
+    for words, opinion in sampled:
+        stems = {stem_of[word] for word in words if word in stem_of}
+        frequency.update(stems)
+        if opinion:
+            in_opinions.update(stems)
+    name: dict[str, str] = {}
+    for word, _n in forms.most_common():
+        if word in stem_of:
+            name.setdefault(stem_of[word], word)
+    size = max(len(sampled), 1)
+    opinions = max(sum(1 for _words, opinion in sampled if opinion), 1)
+    return [
+        WordShare(name[stem], n / size, in_opinions[stem] / opinions)
+        for stem, n in frequency.most_common()
+    ]
+
+
+def matching_cases(word: str) -> int:
+    from django.db import connection
+
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT count(*) FROM cases_case WHERE to_tsvector('enlace_es'::regconfig, "
+            "COALESCE(search_text, '')) @@ plainto_tsquery('enlace_es'::regconfig, %s)",
+            [word],
+        )
+        row = cursor.fetchone()
+    return int(row[0]) if row else 0
+
+
+def closest(words: list[WordShare], share: float) -> WordShare:
+    return min(words, key=lambda item: abs(math.log(item.share / share)))
 
 
 def choose_requests() -> list[Request]:
-    from django.db import connection
     from django.db.models import Count
 
     from enlace.cases.models import Case
@@ -571,27 +674,27 @@ def choose_requests() -> list[Request]:
             Request("127 + recibidos", {"channel": "llamada_127", "status": "received"})
         )
 
-    words, sample = search_words_by_frequency()
-    with connection.cursor() as cursor:
-        # Only words the text-search configuration keeps (not Spanish stop words).
-        cursor.execute(
-            "SELECT w FROM unnest(%s::text[]) AS w "
-            "WHERE plainto_tsquery('enlace_es', w)::text <> ''",
-            [[word for word, _share in words]],
-        )
-        searchable = {str(word) for (word,) in cursor.fetchall()}
-    words = [(word, share) for word, share in words if word in searchable]
+    words = search_words_by_frequency()
     if words:
+        # A word in a quarter of the cases; one in ~0.4 % (the planner still walks the date
+        # index and computes to_tsvector row by row); a rare one (~0.1 %, the GIN index); and a
+        # frequent word that opinions never use, searched among opinions only.
         common = words[0]
-        rare = min(words, key=lambda item: abs(math.log(item[1] / 0.002)))
-        requests.append(
-            Request(
-                "texto frecuente", {"q": common[0]}, f"~{common[1]:.0%} of a sample of {sample}"
-            )
-        )
-        requests.append(
-            Request("texto raro", {"q": rare[0]}, f"~{rare[1]:.2%} of a sample of {sample}")
-        )
+        longer = [w for w in words if len(w.word) >= 6] or words
+        medium = closest(longer, 0.004)
+        rare = closest(longer, 0.001)
+        never_in_opinions = [w for w in words if w.share >= 0.05 and w.opinion_share == 0]
+        crossed = never_in_opinions[0] if never_in_opinions else common
+        for label, chosen, extra in (
+            ("texto frecuente", common, {}),
+            ("texto medio", medium, {}),
+            ("texto raro", rare, {}),
+            ("texto + opiniones", crossed, {"kind": "opinion"}),
+        ):
+            note = f"{matching_cases(chosen.word):,} cases contain it"
+            if extra:
+                note += f", ~{chosen.opinion_share:.1%} of the opinions"
+            requests.append(Request(label, {"q": chosen.word, **extra}, note))
     requests.append(Request("texto sin resultados", {"q": ABSENT_WORD}))
 
     code = (
@@ -692,6 +795,7 @@ def measure(client: Client, user: User, request: Request, *, runs: int, warmup: 
     with CaptureQueriesContext(connection) as captured:
         page()
     page_sql = [q["sql"] for q in captured.captured_queries]
+    page_db_ms = sum(float(q["time"]) for q in captured.captured_queries) * 1000
 
     counted, rows = rows_queryset(user, request.query)
     with CaptureQueriesContext(connection) as count_capture:
@@ -732,6 +836,7 @@ def measure(client: Client, user: User, request: Request, *, runs: int, warmup: 
         rows_sql=rows_sql,
         count_sql=count_sql,
         page_sql=page_sql,
+        page_db_ms=page_db_ms,
         rows_plan=explain(rows_sql),
         count_plan=explain(count_sql),
     )
@@ -753,7 +858,7 @@ def measure(client: Client, user: User, request: Request, *, runs: int, warmup: 
 def print_table(results: list[Result]) -> None:
     header = (
         f"{'request':<24} {'page med':>9} {'page p95':>9} {'rows SQL':>9} {'count SQL':>10} "
-        f"{'page/SQL':>9} {'queries':>8} {'rows':>5}"
+        f"{'page/SQL':>9} {'DB in page':>10} {'queries':>8} {'rows':>5}"
     )
     say(header)
     say("-" * len(header))
@@ -763,11 +868,13 @@ def print_table(results: list[Result]) -> None:
         count = statistics.median(r.count_sql_ms)
         say(
             f"{r.label:<24} {page:>9.2f} {percentile(r.page_ms, 0.95):>9.2f} {bare:>9.2f} "
-            f"{count:>10.2f} {page / bare:>9.1f} {r.queries:>8} {r.rows:>5}"
+            f"{count:>10.2f} {page / bare:>9.1f} {r.page_db_ms:>10.1f} {r.queries:>8} {r.rows:>5}"
         )
     say(
-        "ms; page = GET through the test client (session, form, 2 case queries, full template);"
-        " rows SQL / count SQL = the page's two queries on cases_case, bare psycopg."
+        "Times in ms. page: GET through the test client (session, filter form, every query,\n"
+        "full template). rows SQL, count SQL: the page's two queries on cases_case, run bare\n"
+        "(psycopg, values inlined as Django sends them). page/SQL: page median over rows SQL\n"
+        "median. DB in page: all the page's queries as Django timed them, one run (1 ms steps)."
     )
 
 
@@ -787,7 +894,10 @@ def report_query_counts(results: list[Result]) -> None:
     if len(counts) == 1:
         say(f"Queries per page: {results[0].queries} for every request.")
     else:
-        say(f"!!! Queries per page differ between requests: {dict(sorted(counts.items()))}.")
+        say(
+            f"Queries per page: not the same for every request {dict(sorted(counts.items()))};"
+            " the differences, table by table (none may be on cases_case):"
+        )
     baseline = results[0]
     say(f"  {baseline.label}: {dict(tables_read(baseline.page_sql))}")
     for r in results[1:]:
@@ -901,6 +1011,7 @@ def main() -> int:
                 "page_over_rows_sql": round(
                     statistics.median(r.page_ms) / statistics.median(r.sql_ms), 2
                 ),
+                "page_db_ms": round(r.page_db_ms, 1),
                 "queries_per_page": r.queries,
                 "case_queries_per_page": r.case_queries,
                 "rows": r.rows,
