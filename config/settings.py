@@ -14,7 +14,7 @@ import django_stubs_ext
 from django.core.exceptions import ImproperlyConfigured
 from django.utils.translation import gettext_lazy as _
 
-from config.env import envbool, envint, envlist, envsecret, envstr
+from config.env import envbool, envchoice, envint, envlist, envsecret, envstr
 
 django_stubs_ext.monkeypatch()
 
@@ -42,7 +42,10 @@ INSTALLED_APPS = [
     "enlace.directory",
     "enlace.catalogues",
     "enlace.cases",
+    "enlace.notifications",
     "enlace.demo",
+    "django_tasks",
+    "django_tasks_db",
 ]
 
 MIDDLEWARE = [
@@ -141,9 +144,43 @@ STORAGES = {
     },
 }
 
+# Background work: Django's Tasks API. "database" (default) keeps the queue in the database,
+# worked by `manage.py db_worker`: nothing else to install. "rq" puts it on Redis, worked by
+# `manage.py rqworker` on as many machines as needed. The tasks are the same.
+TASKS_BACKEND = envchoice("TASKS_BACKEND", "database", ("database", "rq"))
+REDIS_URL = envstr("REDIS_URL", "redis://127.0.0.1:6379/0")
+if TASKS_BACKEND == "rq":
+    INSTALLED_APPS.append("django_rq")
+    TASKS = {"default": {"BACKEND": "django_tasks_rq.RQBackend", "QUEUES": ["default"]}}
+    RQ_QUEUES = {"default": {"URL": REDIS_URL, "DEFAULT_TIMEOUT": 300}}
+else:
+    TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend", "QUEUES": ["default"]}}
+
+# Mail: to the console while developing, by SMTP in production.
+EMAIL_BACKEND = envstr(
+    "EMAIL_BACKEND",
+    "django.core.mail.backends.console.EmailBackend"
+    if DEBUG
+    else "django.core.mail.backends.smtp.EmailBackend",
+)
+EMAIL_HOST = envstr("EMAIL_HOST", "127.0.0.1")
+EMAIL_PORT = envint("EMAIL_PORT", "25")
+EMAIL_HOST_USER = envstr("EMAIL_HOST_USER", "")
+EMAIL_HOST_PASSWORD = envsecret("EMAIL_HOST_PASSWORD", "")
+EMAIL_USE_TLS = envbool("EMAIL_USE_TLS", "false")
+EMAIL_TIMEOUT = envint("EMAIL_TIMEOUT", "20")
+DEFAULT_FROM_EMAIL = envstr(
+    "DEFAULT_FROM_EMAIL", "Atención al Usuario <atencionalusuario@localhost>"
+)
+EMAIL_MESSAGE_ID_DOMAIN = envstr("EMAIL_MESSAGE_ID_DOMAIN", "enlace.localhost")
+
 # The case list reads at most this many rows to tell "N results" before it says "more than N".
 CASE_LIST_PAGE_SIZE = envint("CASE_LIST_PAGE_SIZE", "50")
 CASE_LIST_COUNT_LIMIT = envint("CASE_LIST_COUNT_LIMIT", "1000")
+
+# An opinion of the same person (DUI or phone) about the same centre within this many days is
+# flagged on intake as a possible duplicate.
+DUPLICATE_WINDOW_DAYS = envint("DUPLICATE_WINDOW_DAYS", "7")
 
 LOGGING = {
     "version": 1,

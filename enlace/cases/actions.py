@@ -9,20 +9,24 @@ from __future__ import annotations
 
 import uuid
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, timedelta
 from typing import Any
 
+from django.conf import settings
 from django.db import IntegrityError, transaction
+from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from enlace.accounts.models import User
-from enlace.cases.lifecycle import CaseKind, CaseStatus, check_transition
-from enlace.cases.models import Case, CaseEvent, EventKind
+from enlace.cases import deadlines
+from enlace.cases.lifecycle import FINAL_STATUSES, CaseKind, CaseStatus, check_transition
+from enlace.cases.models import Case, CaseEvent, DeadlineStep, EventKind, Priority
 from enlace.cases.rules import new_tracking_code, search_text
 from enlace.catalogues.models import Channel, InquiryTopic, Limitante, OpinionType
 from enlace.core.errors import BusinessError
 from enlace.directory.models import Dependency
+from enlace.notifications import notify
 
 
 @dataclass(frozen=True)
@@ -51,6 +55,9 @@ class NewCase:
     answer: str = ""
     received_at: datetime | None = None
     intake_token: uuid.UUID | None = None
+    priority: str = Priority.NORMAL
+    patient_safety: bool = False
+    escalated_from: Case | None = None
 
 
 def _event(case: Case, kind: str, actor: User | None, **fields: Any) -> CaseEvent:
@@ -116,8 +123,15 @@ def do_register_case(data: NewCase, *, acting_user: User | None) -> tuple[Case, 
                     closed_at=now if closes_now else None,
                     created_by=acting_user,
                     intake_token=data.intake_token,
+                    priority=data.priority,
+                    patient_safety=data.patient_safety,
+                    escalated_from=data.escalated_from,
+                    possible_duplicate_of=_possible_duplicate(data, now),
                 )
                 _event(case, EventKind.REGISTERED, acting_user, to_status=CaseStatus.RECEIVED)
+                if not closes_now:
+                    deadlines.open_deadlines(case)
+                    case.save(update_fields=["next_due_on"])
                 if closes_now:
                     _event(
                         case,
@@ -136,6 +150,25 @@ def do_register_case(data: NewCase, *, acting_user: User | None) -> tuple[Case, 
                 if existing is not None:
                     return existing, False
     raise BusinessError(_("The case could not be registered; try again."))
+
+
+def _possible_duplicate(data: NewCase, now: datetime) -> Case | None:
+    """An open case of the same person about the same centre received in the last
+    DUPLICATE_WINDOW_DAYS: shown on intake so the resolution section can merge them."""
+    person = Q()
+    if data.citizen.dui:
+        person |= Q(citizen_dui=data.citizen.dui)
+    if data.citizen.phone:
+        person |= Q(citizen_phone=data.citizen.phone)
+    if not person or data.dependency is None or data.kind != CaseKind.OPINION:
+        return None
+    since = now - timedelta(days=settings.DUPLICATE_WINDOW_DAYS)
+    return (
+        Case.objects.filter(person, dependency=data.dependency, received_at__gte=since)
+        .exclude(status__in=FINAL_STATUSES)
+        .order_by("-received_at")
+        .first()
+    )
 
 
 def _locked(case: Case) -> Case:
@@ -218,27 +251,308 @@ def do_assign_case(
             },
             note=reason.strip(),
         )
+        notify.assignment(case)
     return case
 
 
-def do_close_case(case: Case, answer: str, *, acting_user: User) -> Case:
-    """Close the case with the answer given to the citizen."""
+def _transition(
+    case: Case,
+    target: CaseStatus,
+    kind: str,
+    acting_user: User | None,
+    *,
+    fields: tuple[str, ...] = (),
+    note: str = "",
+    changes: dict[str, dict[str, str]] | None = None,
+) -> Case:
+    """Move a locked case to `target` if the lifecycle allows it, saving `fields` too, and
+    write the event. Callers hold the transaction and the row lock."""
+    check_transition(case.status, target)
+    old_status = case.status
+    case.status = target
+    case.save(update_fields=["status", "updated_at", *fields])
+    _event(
+        case,
+        kind,
+        acting_user,
+        from_status=old_status,
+        to_status=target,
+        note=note.strip(),
+        changes=changes or {},
+    )
+    return case
+
+
+def do_acknowledge_case(case: Case, *, acting_user: User, note: str = "") -> Case:
+    """Acknowledge receipt to the citizen (meets the acknowledgement deadline)."""
+    with transaction.atomic():
+        case = _locked(case)
+        deadlines.meet(case, DeadlineStep.ACKNOWLEDGE)
+        _transition(
+            case,
+            CaseStatus.ACKNOWLEDGED,
+            EventKind.ACKNOWLEDGED,
+            acting_user,
+            fields=("next_due_on",),
+            note=note,
+        )
+        notify.acknowledgement(case)
+    return case
+
+
+def do_start_assessment(case: Case, *, acting_user: User, note: str = "") -> Case:
+    with transaction.atomic():
+        case = _locked(case)
+        deadlines.meet(case, DeadlineStep.ACKNOWLEDGE)
+        return _transition(
+            case,
+            CaseStatus.IN_ASSESSMENT,
+            EventKind.ASSESSING,
+            acting_user,
+            fields=("next_due_on",),
+            note=note,
+        )
+
+
+def do_propose_answer(case: Case, answer: str, *, acting_user: User) -> Case:
+    """The centre proposes the answer to the citizen (and, in the note, its improvement
+    action); the resolution section approves or returns it."""
+    if not answer.strip():
+        raise BusinessError(_("Write the proposed answer."), field="answer")
+    with transaction.atomic():
+        case = _locked(case)
+        case.proposed_answer = answer.strip()
+        return _transition(
+            case,
+            CaseStatus.ANSWER_PROPOSED,
+            EventKind.ANSWER_PROPOSED,
+            acting_user,
+            fields=("proposed_answer",),
+            note=case.proposed_answer,
+        )
+
+
+def do_return_answer(case: Case, reason: str, *, acting_user: User) -> Case:
+    """Send a proposed answer back to the centre, saying why."""
+    if not reason.strip():
+        raise BusinessError(_("Say why the answer is returned."), field="reason")
+    with transaction.atomic():
+        case = _locked(case)
+        return _transition(
+            case, CaseStatus.ASSIGNED, EventKind.ANSWER_RETURNED, acting_user, note=reason
+        )
+
+
+def do_answer_case(case: Case, answer: str, *, acting_user: User) -> Case:
+    """Give the citizen the answer (the approved proposal, edited or not). Meets the answer
+    deadline; the case waits for the citizen's acceptance before it closes."""
     if not answer.strip():
         raise BusinessError(_("Write the answer given to the citizen."), field="answer")
     with transaction.atomic():
         case = _locked(case)
-        check_transition(case.status, CaseStatus.CLOSED)
-        old_status = case.status
-        case.status = CaseStatus.CLOSED
         case.answer = answer.strip()
-        case.closed_at = timezone.now()
-        case.save(update_fields=["status", "answer", "closed_at", "updated_at"])
-        _event(
+        deadlines.meet(case, DeadlineStep.ACKNOWLEDGE)
+        deadlines.meet(case, DeadlineStep.ANSWER)
+        _transition(
             case,
-            EventKind.CLOSED,
+            CaseStatus.ANSWERED,
+            EventKind.ANSWERED,
             acting_user,
-            from_status=old_status,
-            to_status=CaseStatus.CLOSED,
+            fields=("answer", "next_due_on"),
             note=case.answer,
         )
+        notify.answer(case)
+    return case
+
+
+def do_close_case(
+    case: Case, answer: str = "", *, acting_user: User, accepted: bool | None = None
+) -> Case:
+    """Close the case. An answered case closes with the answer it has, recording whether the
+    citizen accepted it; any other open case needs the answer given to the citizen now."""
+    with transaction.atomic():
+        case = _locked(case)
+        if answer.strip():
+            case.answer = answer.strip()
+        elif case.status != CaseStatus.ANSWERED or not case.answer:
+            raise BusinessError(_("Write the answer given to the citizen."), field="answer")
+        check_transition(case.status, CaseStatus.CLOSED)
+        answered_now = case.status != CaseStatus.ANSWERED
+        case.closed_at = timezone.now()
+        case.citizen_accepted = accepted
+        deadlines.meet(case, DeadlineStep.ACKNOWLEDGE)
+        deadlines.meet(case, DeadlineStep.ANSWER)
+        changes = {}
+        if accepted is not None:
+            changes["citizen_accepted"] = {"from": "", "to": _("yes") if accepted else _("no")}
+        _transition(
+            case,
+            CaseStatus.CLOSED,
+            EventKind.CLOSED,
+            acting_user,
+            fields=("answer", "closed_at", "citizen_accepted", "next_due_on"),
+            note=answer.strip() or case.answer,
+            changes=changes,
+        )
+        if answered_now and case.kind == CaseKind.OPINION:
+            notify.answer(case)
+    return case
+
+
+def do_wait_for_citizen(case: Case, reason: str, *, acting_user: User) -> Case:
+    """Ask the citizen for something; the deadline clock stops until they reply."""
+    if not reason.strip():
+        raise BusinessError(_("Say what is asked of the citizen."), field="reason")
+    with transaction.atomic():
+        case = _locked(case)
+        check_transition(case.status, CaseStatus.WAITING_CITIZEN)
+        deadlines.pause(case)
+        return _transition(
+            case,
+            CaseStatus.WAITING_CITIZEN,
+            EventKind.WAITING,
+            acting_user,
+            fields=("paused_on",),
+            note=reason,
+        )
+
+
+def do_resume_case(case: Case, *, acting_user: User, note: str = "") -> Case:
+    """The citizen replied: the case returns to where it was and its deadlines move by the
+    business days spent waiting."""
+    with transaction.atomic():
+        case = _locked(case)
+        if case.status != CaseStatus.WAITING_CITIZEN:
+            raise BusinessError(_("The case is not waiting for the citizen."))
+        waited = case.events.filter(kind=EventKind.WAITING).order_by("-at", "-id").first()
+        previous = CaseStatus(waited.from_status) if waited else CaseStatus.IN_ASSESSMENT
+        if previous not in (CaseStatus.RECEIVED, CaseStatus.IN_ASSESSMENT, CaseStatus.ASSIGNED):
+            previous = CaseStatus.IN_ASSESSMENT
+        paused = deadlines.resume(case)
+        return _transition(
+            case,
+            previous,
+            EventKind.RESUMED,
+            acting_user,
+            fields=("paused_on", "paused_days", "next_due_on"),
+            note=note,
+            changes={"paused_days": {"from": "", "to": str(paused)}},
+        )
+
+
+def do_reopen_case(case: Case, reason: str, *, acting_user: User) -> Case:
+    """Reopen a closed or answered case (the citizen did not accept the answer, say). A new
+    answer deadline counts from today."""
+    if not reason.strip():
+        raise BusinessError(_("Say why the case is reopened."), field="reason")
+    with transaction.atomic():
+        case = _locked(case)
+        check_transition(case.status, CaseStatus.REOPENED)
+        case.closed_at = None
+        case.deadlines.filter(step=DeadlineStep.ANSWER).delete()
+        original_received = case.received_at
+        case.received_at = timezone.now()  # the new deadline counts from the reopening
+        deadlines.open_deadlines(case, steps=(DeadlineStep.ANSWER,))
+        case.received_at = original_received
+        return _transition(
+            case,
+            CaseStatus.REOPENED,
+            EventKind.REOPENED,
+            acting_user,
+            fields=("closed_at", "next_due_on"),
+            note=reason,
+        )
+
+
+def do_merge_case(case: Case, into: Case, *, acting_user: User) -> Case:
+    """Merge a duplicate into the case that carries on; its deadlines end."""
+    if case.pk == into.pk:
+        raise BusinessError(_("A case cannot be merged into itself."), field="into")
+    if into.status in FINAL_STATUSES:
+        raise BusinessError(_("Merge into a case that is still open."), field="into")
+    with transaction.atomic():
+        case = _locked(case)
+        case.merged_into = into
+        deadlines.cancel_all(case)
+        _event(
+            into,
+            EventKind.MERGED,
+            acting_user,
+            note=_("Merged from %(code)s") % {"code": case.display_code},
+        )
+        return _transition(
+            case,
+            CaseStatus.MERGED,
+            EventKind.MERGED,
+            acting_user,
+            fields=("merged_into", "next_due_on"),
+            changes={"merged_into": {"from": "", "to": into.display_code}},
+        )
+
+
+def do_void_case(case: Case, reason: str, *, acting_user: User) -> Case:
+    """Void a case registered by mistake (a test call, an empty form)."""
+    if not reason.strip():
+        raise BusinessError(_("Say why the case is voided."), field="reason")
+    with transaction.atomic():
+        case = _locked(case)
+        deadlines.cancel_all(case)
+        return _transition(
+            case,
+            CaseStatus.VOID,
+            EventKind.VOIDED,
+            acting_user,
+            fields=("next_due_on",),
+            note=reason,
+        )
+
+
+def do_escalate_inquiry(
+    inquiry: Case,
+    *,
+    opinion_type: OpinionType,
+    dependency: Dependency,
+    description: str,
+    acting_user: User,
+) -> Case:
+    """An inquiry that turns out to need follow-up becomes an opinion case of its own; the
+    inquiry closes pointing at it."""
+    if inquiry.kind != CaseKind.INQUIRY:
+        raise BusinessError(_("Only an inquiry can be escalated."))
+    with transaction.atomic():
+        inquiry = _locked(inquiry)
+        if inquiry.escalations.exists():
+            raise BusinessError(_("This inquiry has already been escalated."))
+        case, _created = do_register_case(
+            NewCase(
+                kind=CaseKind.OPINION,
+                channel=inquiry.channel,
+                opinion_type=opinion_type,
+                dependency=dependency,
+                description=description.strip() or inquiry.description,
+                citizen=Citizen(
+                    name=inquiry.citizen_name,
+                    dui=inquiry.citizen_dui,
+                    affiliation=inquiry.citizen_affiliation,
+                    phone=inquiry.citizen_phone,
+                    email=inquiry.citizen_email,
+                ),
+                escalated_from=inquiry,
+            ),
+            acting_user=acting_user,
+        )
+        note = _("Escalated into case %(code)s for follow-up.") % {"code": case.display_code}
+        _event(inquiry, EventKind.ESCALATED, acting_user, note=note)
+        if inquiry.status not in FINAL_STATUSES:
+            inquiry.answer = inquiry.answer or note
+            inquiry.closed_at = timezone.now()
+            deadlines.cancel_all(inquiry)
+            _transition(
+                inquiry,
+                CaseStatus.CLOSED,
+                EventKind.CLOSED,
+                acting_user,
+                fields=("answer", "closed_at", "next_due_on"),
+                note=note,
+            )
     return case

@@ -1,6 +1,21 @@
+from typing import Any
+
 from django.apps import AppConfig
+from django.db.models.signals import post_migrate
+
+
+def _ensure_deadline_policies(sender: AppConfig, **kwargs: Any) -> None:
+    """After every migrate, create the default deadline policies that are missing (the
+    catalogues, which they refer to, are loaded first: the catalogues app comes earlier in
+    INSTALLED_APPS). Edits made in the admin are kept."""
+    from enlace.cases.loading import load_deadline_policies
+
+    load_deadline_policies(update_existing=False)
 
 
 class CasesConfig(AppConfig):
     name = "enlace.cases"
     label = "cases"
+
+    def ready(self) -> None:
+        post_migrate.connect(_ensure_deadline_policies, sender=self)

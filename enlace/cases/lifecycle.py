@@ -59,9 +59,12 @@ TRANSITIONS: dict[CaseStatus, frozenset[CaseStatus]] = {
     S.MERGED: frozenset(),
     S.VOID: frozenset(),
 }
-# Every open case may be closed with an answer, merged into another, or voided.
+# Every open case may be closed with an answer, merged into another, or voided; the
+# resolution section may answer any case still being worked on without a centre's proposal.
 for _status in OPEN_STATUSES:
     TRANSITIONS[_status] = TRANSITIONS[_status] | {S.CLOSED, S.MERGED, S.VOID}
+for _status in (S.RECEIVED, S.ACKNOWLEDGED, S.IN_ASSESSMENT, S.ASSIGNED, S.REOPENED):
+    TRANSITIONS[_status] = TRANSITIONS[_status] | {S.ANSWERED}
 
 
 def can_transition(current: str, target: str) -> bool:

@@ -5,12 +5,19 @@ from __future__ import annotations
 from typing import Any
 
 from django.conf import settings
+from django.core.validators import MaxValueValidator
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
 from enlace.cases.lifecycle import OPEN_STATUSES, CaseKind, CaseStatus
 from enlace.cases.rules import format_phone, format_tracking_code
 from enlace.directory.models import LevelOfCare
+
+
+class Priority(models.TextChoices):
+    NORMAL = "normal", _("Normal")
+    HIGH = "high", _("High")
+    URGENT = "urgent", _("Urgent")
 
 
 class Case(models.Model):
@@ -86,6 +93,44 @@ class Case(models.Model):
         on_delete=models.SET_NULL,
         related_name="+",
     )
+    # Triage: patient-safety cases come first in every work queue, then by priority.
+    priority = models.CharField(
+        _("priority"), max_length=10, choices=Priority.choices, default=Priority.NORMAL
+    )
+    patient_safety = models.BooleanField(_("patient safety"), default=False)
+    # The earliest due date of the case's open deadlines (CaseDeadline rows), kept by the
+    # actions and the sweeper so lists can show and filter "due soon" and "overdue".
+    next_due_on = models.DateField(_("next due date"), null=True, blank=True)
+    # While waiting for the citizen the deadline clock stops: since when, and how many
+    # business days it has stopped in all.
+    paused_on = models.DateField(_("paused since"), null=True, blank=True)
+    paused_days = models.PositiveIntegerField(_("days paused"), default=0)
+    proposed_answer = models.TextField(_("proposed answer"), blank=True)
+    citizen_accepted = models.BooleanField(_("citizen accepted the answer"), null=True, blank=True)
+    merged_into = models.ForeignKey(
+        "self",
+        verbose_name=_("merged into"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="merged_cases",
+    )
+    possible_duplicate_of = models.ForeignKey(
+        "self",
+        verbose_name=_("possible duplicate of"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+    escalated_from = models.ForeignKey(
+        "self",
+        verbose_name=_("escalated from inquiry"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="escalations",
+    )
     # A random token rendered into the intake form: posting the same form twice (a double
     # click, a retried request) finds the case the first post created instead of a second one.
     intake_token = models.UUIDField(null=True, blank=True, unique=True, editable=False)
@@ -109,6 +154,11 @@ class Case(models.Model):
             ),
             models.Index(
                 fields=["level_of_care", "-received_at", "-id"], name="case_level_received_idx"
+            ),
+            models.Index(
+                fields=["next_due_on"],
+                name="case_next_due_idx",
+                condition=models.Q(next_due_on__isnull=False),
             ),
             models.Index(fields=["citizen_dui"], name="case_dui_idx"),
             models.Index(fields=["citizen_phone"], name="case_phone_idx"),
@@ -150,6 +200,20 @@ class EventKind(models.TextChoices):
     RECLASSIFIED = "reclassified", _("Reclassified")
     ASSIGNED = "assigned", _("Assigned")
     CLOSED = "closed", _("Closed")
+    ACKNOWLEDGED = "acknowledged", _("Acknowledged")
+    ASSESSING = "assessing", _("Assessment started")
+    ANSWER_PROPOSED = "answer_proposed", _("Answer proposed")
+    ANSWER_RETURNED = "answer_returned", _("Proposed answer returned")
+    ANSWERED = "answered", _("Answered")
+    WAITING = "waiting", _("Waiting for the citizen")
+    RESUMED = "resumed", _("Resumed")
+    REOPENED = "reopened", _("Reopened")
+    MERGED = "merged", _("Merged")
+    VOIDED = "voided", _("Voided")
+    ESCALATED = "escalated", _("Escalated into a case")
+    DEADLINE_REMINDER = "deadline_reminder", _("Deadline reminder")
+    DEADLINE_MISSED = "deadline_missed", _("Deadline missed")
+    DEADLINE_ESCALATED = "deadline_escalated", _("Escalated to the supervisor")
 
 
 class CaseEvent(models.Model):
@@ -188,3 +252,121 @@ class CaseEvent(models.Model):
         if self.pk is not None and not self._state.adding:
             raise ValueError("Case events are append-only")
         super().save(*args, **kwargs)
+
+
+class DeadlineStep(models.TextChoices):
+    ACKNOWLEDGE = "acknowledge", _("Acknowledge")
+    ANSWER = "answer", _("Answer")
+
+
+class DayUnit(models.TextChoices):
+    BUSINESS = "business", _("Business days")
+    CALENDAR = "calendar", _("Calendar days")
+
+
+class DeadlinePolicy(models.Model):
+    """How long a step may take, per kind of case and (optionally) opinion type. The most
+    specific active policy applies: one for the opinion type, else one for the kind."""
+
+    kind = models.CharField(_("kind"), max_length=10, choices=CaseKind.choices)
+    opinion_type = models.ForeignKey(
+        "catalogues.OpinionType",
+        verbose_name=_("opinion type"),
+        null=True,
+        blank=True,
+        on_delete=models.CASCADE,
+        help_text=_("Empty: every opinion type without a policy of its own."),
+    )
+    step = models.CharField(_("step"), max_length=20, choices=DeadlineStep.choices)
+    days = models.PositiveSmallIntegerField(_("days"), validators=[MaxValueValidator(365)])
+    unit = models.CharField(
+        _("unit"), max_length=10, choices=DayUnit.choices, default=DayUnit.BUSINESS
+    )
+    remind_before = models.PositiveSmallIntegerField(
+        _("remind this many days before"), default=1, validators=[MaxValueValidator(30)]
+    )
+    escalate_after = models.PositiveSmallIntegerField(
+        _("escalate this many days after"),
+        default=1,
+        validators=[MaxValueValidator(30)],
+        help_text=_("Business days after the due date at which the supervisor is alerted."),
+    )
+    is_active = models.BooleanField(_("active"), default=True)
+
+    class Meta:
+        verbose_name = _("deadline policy")
+        verbose_name_plural = _("deadline policies")
+        ordering = ["kind", "step", "opinion_type__sort_order"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["kind", "opinion_type", "step"],
+                condition=models.Q(opinion_type__isnull=False),
+                name="deadline_policy_unique_type",
+            ),
+            models.UniqueConstraint(
+                fields=["kind", "step"],
+                condition=models.Q(opinion_type__isnull=True),
+                name="deadline_policy_unique_kind",
+            ),
+            models.CheckConstraint(
+                condition=models.Q(days__gte=0, days__lte=365),
+                name="deadline_policy_days_range",
+                violation_error_message=_("The days must be between 0 and 365."),
+            ),
+        ]
+
+    def __str__(self) -> str:
+        target = self.opinion_type or CaseKind(self.kind).label
+        return f"{target}: {DeadlineStep(self.step).label} {self.days} {DayUnit(self.unit).label}"
+
+
+class DeadlineStatus(models.TextChoices):
+    OPEN = "open", _("Open")
+    MET = "met", _("Met")
+    MET_LATE = "met_late", _("Met late")
+    CANCELLED = "cancelled", _("Cancelled")
+
+
+class CaseDeadline(models.Model):
+    """One step of one case that must happen by a date. The sweeper
+    (enlace/cases/sweeper.py) wakes each row at `next_check_at` to remind, mark it missed or
+    escalate; rows with nothing left to do have it empty and are never read."""
+
+    case = models.ForeignKey(
+        Case, on_delete=models.CASCADE, related_name="deadlines", db_index=False
+    )
+    step = models.CharField(_("step"), max_length=20, choices=DeadlineStep.choices)
+    policy = models.ForeignKey(DeadlinePolicy, null=True, on_delete=models.SET_NULL)
+    unit = models.CharField(max_length=10, choices=DayUnit.choices, default=DayUnit.BUSINESS)
+    started_on = models.DateField(_("counted from"))
+    due_on = models.DateField(_("due on"))
+    remind_on = models.DateField(_("remind on"), null=True, blank=True)
+    escalate_on = models.DateField(_("escalate on"), null=True, blank=True)
+    status = models.CharField(
+        _("status"), max_length=10, choices=DeadlineStatus.choices, default=DeadlineStatus.OPEN
+    )
+    met_at = models.DateTimeField(_("met at"), null=True, blank=True)
+    business_days_taken = models.PositiveIntegerField(null=True, blank=True)
+    reminded_at = models.DateTimeField(null=True, blank=True)
+    missed_at = models.DateTimeField(null=True, blank=True)
+    escalated_at = models.DateTimeField(null=True, blank=True)
+    next_check_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("case deadline")
+        verbose_name_plural = _("case deadlines")
+        constraints = [
+            models.UniqueConstraint(fields=["case", "step"], name="case_deadline_unique_step")
+        ]
+        indexes = [
+            # The sweeper reads only rows that are due to be looked at.
+            models.Index(
+                fields=["next_check_at"],
+                name="deadline_next_check_idx",
+                condition=models.Q(next_check_at__isnull=False),
+            ),
+            models.Index(fields=["step", "due_on"], name="deadline_step_due_idx"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.case_id} {self.step} {self.due_on}"

@@ -16,18 +16,25 @@ class Capability(StrEnum):
     REGISTER = "register"  # log an inquiry or an opinion
     COMMENT = "comment"  # add a note to the timeline
     CLOSE_INQUIRY = "close_inquiry"  # close an inquiry with its answer
-    RECLASSIFY = "reclassify"  # change type, limitante, topic
-    ASSIGN = "assign"  # route to a centre
-    CLOSE = "close"  # close any case with the answer to the citizen
+    ESCALATE = "escalate"  # turn an inquiry into an opinion case with follow-up
+    RECLASSIFY = "reclassify"  # change type, limitante, topic, priority
+    ACKNOWLEDGE = "acknowledge"  # acknowledge receipt, start the assessment
+    ASSIGN = "assign"  # route to a centre, transfer
+    PROPOSE_ANSWER = "propose_answer"  # the centre proposes the answer
+    ANSWER = "answer"  # approve or return a proposed answer, answer the citizen
+    PAUSE = "pause"  # wait for the citizen, resume
+    CLOSE = "close"  # close any case, reopen it
+    MERGE = "merge"  # merge duplicates, void
 
 
 C = Capability
+_DESK = frozenset({C.REGISTER, C.COMMENT, C.CLOSE_INQUIRY, C.ESCALATE})
 ROLE_CAPABILITIES: dict[str, frozenset[Capability]] = {
-    Role.AGENT: frozenset({C.REGISTER, C.COMMENT, C.CLOSE_INQUIRY}),
-    Role.PUNTO_SEGURO: frozenset({C.REGISTER, C.COMMENT, C.CLOSE_INQUIRY}),
+    Role.AGENT: _DESK,
+    Role.PUNTO_SEGURO: _DESK,
     Role.RESOLUTION: frozenset(Capability),
-    Role.LIAISON: frozenset({C.COMMENT}),
-    Role.OIR_OFFICER: frozenset({C.REGISTER, C.COMMENT, C.CLOSE_INQUIRY}),
+    Role.LIAISON: frozenset({C.COMMENT, C.PROPOSE_ANSWER}),
+    Role.OIR_OFFICER: _DESK,
     Role.ANALYST: frozenset(),
     Role.ADMINISTRATOR: frozenset(Capability),
 }

@@ -11,10 +11,10 @@ from datetime import date, datetime, time, timedelta
 from typing import Any
 
 from django.conf import settings
-from django.contrib.postgres.search import SearchQuery, SearchVector
 from django.core.exceptions import PermissionDenied
 from django.db import connection
-from django.db.models import Q, QuerySet
+from django.db.models import BooleanField, Q, QuerySet
+from django.db.models.expressions import RawSQL
 from django.http import Http404
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -30,7 +30,7 @@ from enlace.cases.rules import (
     search_words,
 )
 
-SEARCH_CONFIG = "enlace_es"  # Spanish stemming with unaccent; created by cases migration 0002
+SEARCH_CONFIG = "enlace_es"  # Spanish stemming after unaccent; created by cases migration 0002
 
 
 def visible_cases(user: User) -> QuerySet[Case]:
@@ -139,10 +139,15 @@ def search(queryset: QuerySet[Case], text: str) -> QuerySet[Case]:
     if not words:
         return queryset
     if connection.vendor == "postgresql":
-        # Served by the GIN index on to_tsvector('enlace_es', search_text) (migration 0002).
-        return queryset.annotate(
-            search_vector=SearchVector("search_text", config=SEARCH_CONFIG)
-        ).filter(search_vector=SearchQuery(" ".join(words), config=SEARCH_CONFIG))
+        # The stored column search_vector = to_tsvector('enlace_es', search_text) and its GIN
+        # index exist on PostgreSQL only (migration 0004), so the model does not declare them.
+        return queryset.filter(
+            RawSQL(
+                '"cases_case"."search_vector" @@ plainto_tsquery(%s::regconfig, %s)',
+                (SEARCH_CONFIG, " ".join(words)),
+                output_field=BooleanField(),
+            )
+        )
     # The embedded SQLite default scans the folded text: each word must appear.
     for word in words:
         queryset = queryset.filter(search_text__contains=word)

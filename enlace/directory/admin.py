@@ -1,6 +1,6 @@
 from django.contrib import admin
 
-from enlace.directory.models import Dependency
+from enlace.directory.models import Dependency, InstitutionalClosure
 
 
 @admin.register(Dependency)
@@ -17,3 +17,10 @@ class DependencyAdmin(admin.ModelAdmin[Dependency]):
     list_filter = ["kind", "level_of_care", "has_punto_seguro", "is_active"]
     search_fields = ["code", "name"]
     autocomplete_fields = ["parent"]
+
+
+@admin.register(InstitutionalClosure)
+class InstitutionalClosureAdmin(admin.ModelAdmin[InstitutionalClosure]):
+    list_display = ["date", "name"]
+    date_hierarchy = "date"
+    search_fields = ["name"]

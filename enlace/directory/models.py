@@ -63,3 +63,20 @@ class Dependency(models.Model):
     def label(self) -> str:
         """What the type-ahead shows and accepts: the name followed by the code."""
         return f"{self.name} [{self.code}]"
+
+
+class InstitutionalClosure(models.Model):
+    """A day the institute does not work besides weekends and national holidays (for example
+    the August festivities of San Salvador, or a closure decreed by management). Deadlines
+    counted in business days skip it."""
+
+    date = models.DateField(_("date"), unique=True)
+    name = models.CharField(_("reason"), max_length=200)
+
+    class Meta:
+        verbose_name = _("institutional closure")
+        verbose_name_plural = _("institutional closures")
+        ordering = ["date"]
+
+    def __str__(self) -> str:
+        return f"{self.date:%d/%m/%Y} {self.name}"

@@ -31,7 +31,7 @@ def browser():
     from selenium.webdriver.chrome.service import Service
 
     options = webdriver.ChromeOptions()
-    options.binary_location = CHROMIUM  # type: ignore[assignment]
+    options.binary_location = CHROMIUM
     for argument in (
         "--headless",
         "--no-sandbox",

@@ -37,7 +37,7 @@ def test_word_forms_and_accents_do_not_matter(make_case):
 @pytest.mark.django_db
 def test_free_text_is_served_by_the_gin_index(make_case):
     make_case()
-    assert "case_search_gin_idx" in plan(search(Case.objects.all(), "farmacia"))
+    assert "case_search_vector_idx" in plan(search(Case.objects.all(), "farmacia"))
 
 
 @pytest.mark.django_db

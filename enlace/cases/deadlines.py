@@ -1,0 +1,183 @@
+"""Deadlines: which policy applies, the dates it gives, and when the sweeper must look again.
+
+The date arithmetic (`plan`, `next_check`) is pure and takes a BusinessCalendar; the rest reads
+and writes CaseDeadline rows and is called only from actions and the sweeper, inside their
+transactions.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date, datetime, time, timedelta
+
+from django.db.models import Min, Q
+from django.utils import timezone
+
+from enlace.cases.models import (
+    Case,
+    CaseDeadline,
+    DayUnit,
+    DeadlinePolicy,
+    DeadlineStatus,
+    DeadlineStep,
+)
+from enlace.directory.calendar import BusinessCalendar, business_calendar
+
+
+@dataclass(frozen=True)
+class Plan:
+    due_on: date
+    remind_on: date | None
+    escalate_on: date
+
+
+def plan(
+    calendar: BusinessCalendar,
+    start: date,
+    *,
+    days: int,
+    unit: str,
+    remind_before: int,
+    escalate_after: int,
+    paused_days: int = 0,
+) -> Plan:
+    """The dates of a deadline counted from `start` (the day of receipt: counting begins the
+    next business day), lengthened by the business days the case spent paused."""
+    if unit == DayUnit.BUSINESS:
+        due_on = calendar.add_business_days(start, days + paused_days)
+    else:
+        due_on = start + timedelta(days=days)
+        if paused_days:
+            due_on = calendar.add_business_days(due_on, paused_days)
+    remind_on = calendar.subtract_business_days(due_on, remind_before) if remind_before else None
+    if remind_on is not None and remind_on <= start:
+        remind_on = None
+    escalate_on = calendar.add_business_days(due_on, max(escalate_after, 1))
+    return Plan(due_on=due_on, remind_on=remind_on, escalate_on=escalate_on)
+
+
+def local_midnight(day: date) -> datetime:
+    return datetime.combine(day, time.min, timezone.get_current_timezone())
+
+
+def next_check(deadline: CaseDeadline) -> datetime | None:
+    """When the sweeper must next look at this deadline, or None when nothing is left to do
+    (met, cancelled, paused, or reminded, missed and escalated already)."""
+    if deadline.status != DeadlineStatus.OPEN or deadline.case.paused_on is not None:
+        return None
+    moments = []
+    if deadline.remind_on and deadline.reminded_at is None:
+        moments.append(deadline.remind_on)
+    if deadline.missed_at is None:
+        moments.append(deadline.due_on + timedelta(days=1))
+    if deadline.escalate_on and deadline.escalated_at is None:
+        moments.append(deadline.escalate_on)
+    return local_midnight(min(moments)) if moments else None
+
+
+def policy_for(case: Case, step: str) -> DeadlinePolicy | None:
+    """The most specific active policy: one for the case's opinion type, else one for its kind."""
+    candidates = DeadlinePolicy.objects.filter(kind=case.kind, step=step, is_active=True).filter(
+        Q(opinion_type__isnull=True) | Q(opinion_type_id=case.opinion_type_id)
+    )
+    return min(candidates, key=lambda p: p.opinion_type_id is None, default=None)
+
+
+def open_deadlines(case: Case, *, steps: tuple[str, ...] | None = None) -> None:
+    """Create (or re-plan, after a reclassification) the open deadlines of a case from the
+    policies that apply; steps already met keep their history."""
+    steps = steps or tuple(DeadlineStep.values)
+    start = timezone.localdate(case.received_at)
+    calendar = business_calendar(start)
+    existing = {d.step: d for d in case.deadlines.all()}
+    for step in steps:
+        deadline = existing.get(step)
+        if deadline is not None and deadline.status != DeadlineStatus.OPEN:
+            continue
+        policy = policy_for(case, step)
+        if policy is None:
+            if deadline is not None:
+                deadline.status = DeadlineStatus.CANCELLED
+                deadline.next_check_at = None
+                deadline.save(update_fields=["status", "next_check_at"])
+            continue
+        dates = plan(
+            calendar,
+            start,
+            days=policy.days,
+            unit=policy.unit,
+            remind_before=policy.remind_before,
+            escalate_after=policy.escalate_after,
+            paused_days=case.paused_days,
+        )
+        deadline = deadline or CaseDeadline(case=case, step=step)
+        deadline.case = case
+        deadline.policy = policy
+        deadline.unit = policy.unit
+        deadline.started_on = start
+        deadline.due_on = dates.due_on
+        deadline.remind_on = dates.remind_on
+        deadline.escalate_on = dates.escalate_on
+        deadline.next_check_at = next_check(deadline)
+        deadline.save()
+    refresh_next_due(case)
+
+
+def meet(case: Case, step: str) -> None:
+    """The step happened now: close its deadline, recording whether it was in time and how
+    many business days it took."""
+    deadline = case.deadlines.filter(step=step, status=DeadlineStatus.OPEN).first()
+    if deadline is None:
+        return
+    now = timezone.now()
+    today = timezone.localdate(now)
+    calendar = business_calendar(deadline.started_on)
+    deadline.status = DeadlineStatus.MET if today <= deadline.due_on else DeadlineStatus.MET_LATE
+    deadline.met_at = now
+    deadline.business_days_taken = max(
+        calendar.business_days_between(deadline.started_on, today) - case.paused_days, 0
+    )
+    deadline.next_check_at = None
+    deadline.save(update_fields=["status", "met_at", "business_days_taken", "next_check_at"])
+    refresh_next_due(case)
+
+
+def cancel_all(case: Case) -> None:
+    case.deadlines.filter(status=DeadlineStatus.OPEN).update(
+        status=DeadlineStatus.CANCELLED, next_check_at=None
+    )
+    refresh_next_due(case)
+
+
+def pause(case: Case) -> None:
+    """Stop the clock (waiting for the citizen): the sweeper leaves the deadlines alone."""
+    case.paused_on = timezone.localdate()
+    case.deadlines.filter(status=DeadlineStatus.OPEN).update(next_check_at=None)
+
+
+def resume(case: Case) -> int:
+    """Restart the clock: every open deadline moves by the business days spent paused.
+    Returns those days."""
+    if case.paused_on is None:
+        return 0
+    calendar = business_calendar(case.paused_on)
+    paused = calendar.business_days_between(case.paused_on, timezone.localdate())
+    case.paused_on = None
+    case.paused_days += paused
+    for deadline in case.deadlines.filter(status=DeadlineStatus.OPEN):
+        deadline.case = case
+        deadline.due_on = calendar.add_business_days(deadline.due_on, paused)
+        if deadline.remind_on:
+            deadline.remind_on = calendar.add_business_days(deadline.remind_on, paused)
+        if deadline.escalate_on:
+            deadline.escalate_on = calendar.add_business_days(deadline.escalate_on, paused)
+        deadline.next_check_at = next_check(deadline)
+        deadline.save(update_fields=["due_on", "remind_on", "escalate_on", "next_check_at"])
+    refresh_next_due(case)
+    return paused
+
+
+def refresh_next_due(case: Case) -> None:
+    case.next_due_on = case.deadlines.filter(status=DeadlineStatus.OPEN).aggregate(
+        due=Min("due_on")
+    )["due"]

@@ -1,0 +1,37 @@
+"""The sweeper: deadlines that fell due, and notifications left behind. Run it every minute
+(`--loop 60` keeps it running; cron or a systemd timer may call it once instead). Several may
+run at once."""
+
+import time
+from typing import Any
+
+from django.core.management.base import BaseCommand, CommandParser
+
+from enlace.cases.sweeper import sweep_deadlines
+from enlace.notifications.delivery import requeue_due
+
+
+class Command(BaseCommand):
+    help = "Remind, mark missed and escalate due deadlines; re-queue stalled notifications."
+
+    def add_arguments(self, parser: CommandParser) -> None:
+        parser.add_argument(
+            "--loop",
+            type=int,
+            default=0,
+            metavar="SECONDS",
+            help="sweep again every SECONDS until stopped",
+        )
+
+    def handle(self, *args: Any, **options: Any) -> None:
+        while True:
+            counts = sweep_deadlines()
+            requeued = requeue_due()
+            if counts or requeued or options["verbosity"] > 1:
+                self.stdout.write(
+                    f"reminded={counts['reminded']} missed={counts['missed']} "
+                    f"escalated={counts['escalated']} notifications requeued={requeued}"
+                )
+            if not options["loop"]:
+                return
+            time.sleep(options["loop"])

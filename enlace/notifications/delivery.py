@@ -1,0 +1,104 @@
+"""Delivering one notification, and re-queuing those left behind.
+
+`deliver` claims the row with a conditional UPDATE (pending -> sending, with a lease), so two
+workers handed the same id never both send it. A failure puts the row back to pending with a
+growing delay; after MAX_ATTEMPTS it is marked failed and shown on the case.
+"""
+
+from __future__ import annotations
+
+import logging
+import smtplib
+from datetime import datetime, timedelta
+
+from django.conf import settings
+from django.core.mail import EmailMessage
+from django.db import transaction
+from django.db.models import F, Q
+from django.utils import timezone
+
+from enlace.notifications.models import Notification, NotificationStatus
+
+logger = logging.getLogger(__name__)
+
+MAX_ATTEMPTS = 8
+LEASE = timedelta(minutes=5)
+# Minutes to wait after attempt 1, 2, 3...: an SMTP outage of a day still loses nothing.
+BACKOFF_MINUTES = (1, 5, 15, 60, 180, 360, 720)
+
+
+def backoff(attempts: int) -> timedelta:
+    return timedelta(minutes=BACKOFF_MINUTES[min(attempts, len(BACKOFF_MINUTES)) - 1])
+
+
+def deliver(notification_id: int, *, now: datetime | None = None) -> str:
+    """Send one notification if it is due and nobody else is sending it. Returns what
+    happened: "sent", "retry", "failed" or "skipped"."""
+    now = now or timezone.now()
+    claimed = Notification.objects.filter(
+        Q(next_attempt_at__isnull=True) | Q(next_attempt_at__lte=now),
+        pk=notification_id,
+        status=NotificationStatus.PENDING,
+    ).update(
+        status=NotificationStatus.SENDING, attempts=F("attempts") + 1, locked_until=now + LEASE
+    )
+    if not claimed:
+        return "skipped"
+    notification = Notification.objects.get(pk=notification_id)
+    message = EmailMessage(
+        subject=notification.subject,
+        body=notification.body,
+        from_email=settings.DEFAULT_FROM_EMAIL,
+        to=[notification.recipient],
+        headers={"Message-ID": notification.message_id},
+    )
+    try:
+        message.send()
+    except (smtplib.SMTPException, OSError) as error:
+        final = notification.attempts >= MAX_ATTEMPTS
+        Notification.objects.filter(pk=notification_id).update(
+            status=NotificationStatus.FAILED if final else NotificationStatus.PENDING,
+            next_attempt_at=None if final else now + backoff(notification.attempts),
+            last_error=f"{type(error).__name__}: {error}"[:1000],
+            locked_until=None,
+        )
+        logger.warning(
+            "notification %s attempt %s failed: %s", notification_id, notification.attempts, error
+        )
+        if not final:
+            schedule(notification_id, run_after=now + backoff(notification.attempts))
+        return "failed" if final else "retry"
+    Notification.objects.filter(pk=notification_id).update(
+        status=NotificationStatus.SENT, sent_at=timezone.now(), locked_until=None, last_error=""
+    )
+    return "sent"
+
+
+def schedule(notification_id: int, *, run_after: datetime | None = None) -> None:
+    """Enqueue the delivery task (after the current transaction commits)."""
+    from enlace.notifications.tasks import send_notification
+
+    def enqueue() -> None:
+        task = send_notification.using(run_after=run_after) if run_after else send_notification
+        task.enqueue(notification_id)
+
+    transaction.on_commit(enqueue)
+
+
+def requeue_due(*, now: datetime | None = None) -> int:
+    """Hand back to the queue what was left behind: rows whose sender's lease ran out (the
+    worker died mid-send) and pending rows whose time has come (their task was lost, or the
+    queue was down). Delivering twice is harmless: `deliver` claims before it sends."""
+    now = now or timezone.now()
+    Notification.objects.filter(status=NotificationStatus.SENDING, locked_until__lt=now).update(
+        status=NotificationStatus.PENDING, next_attempt_at=now, locked_until=None
+    )
+    due = list(
+        Notification.objects.filter(status=NotificationStatus.PENDING)
+        .filter(Q(next_attempt_at__isnull=True) | Q(next_attempt_at__lte=now))
+        .values_list("pk", flat=True)[:1000]
+    )
+    with transaction.atomic():
+        for notification_id in due:
+            schedule(notification_id)
+    return len(due)

@@ -1,0 +1,71 @@
+"""The outbox: one row per message to send. The row is written in the same transaction as the
+change that causes it, so a message is never lost; a background task delivers it, and the
+sweeper re-queues what a dead worker or an SMTP outage left behind."""
+
+from __future__ import annotations
+
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+
+class NotificationStatus(models.TextChoices):
+    PENDING = "pending", _("Pending")
+    SENDING = "sending", _("Sending")
+    SENT = "sent", _("Sent")
+    FAILED = "failed", _("Failed")
+
+
+class NotificationKind(models.TextChoices):
+    ACKNOWLEDGEMENT = "acknowledgement", _("Acknowledgement to the citizen")
+    ANSWER = "answer", _("Answer to the citizen")
+    ASSIGNMENT = "assignment", _("Assignment to the centre")
+    REMINDER = "reminder", _("Deadline reminder")
+    ESCALATION = "escalation", _("Escalation to the supervisor")
+
+
+class Notification(models.Model):
+    case = models.ForeignKey(
+        "cases.Case",
+        verbose_name=_("case"),
+        null=True,
+        blank=True,
+        on_delete=models.CASCADE,
+        related_name="notifications",
+    )
+    kind = models.CharField(_("kind"), max_length=20, choices=NotificationKind.choices)
+    recipient = models.EmailField(_("recipient"))
+    subject = models.CharField(_("subject"), max_length=250)
+    body = models.TextField(_("body"))
+    # Fixed when the row is written, so a retried message keeps its Message-ID and a mail
+    # server or client can tell a repeat from a new message.
+    message_id = models.CharField(max_length=200, unique=True)
+    status = models.CharField(
+        _("status"),
+        max_length=10,
+        choices=NotificationStatus.choices,
+        default=NotificationStatus.PENDING,
+    )
+    attempts = models.PositiveSmallIntegerField(_("attempts"), default=0)
+    last_error = models.TextField(_("last error"), blank=True)
+    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
+    next_attempt_at = models.DateTimeField(_("next attempt at"), null=True, blank=True)
+    # While a worker sends, the row is leased to it until this time; a worker that dies
+    # leaves a lease that runs out, and the sweeper hands the row to another worker.
+    locked_until = models.DateTimeField(null=True, blank=True)
+    sent_at = models.DateTimeField(_("sent at"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("notification")
+        verbose_name_plural = _("notifications")
+        ordering = ["-created_at", "-id"]
+        indexes = [
+            models.Index(
+                fields=["status", "next_attempt_at"],
+                name="notification_due_idx",
+                condition=models.Q(status__in=["pending", "sending"]),
+            ),
+            models.Index(fields=["case", "created_at"], name="notification_case_idx"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.kind} → {self.recipient} ({self.status})"
