@@ -23,8 +23,13 @@ setup: install
 	$(PY) manage.py load_catalogues
 	$(PY) manage.py seed_demo
 
+# The web server, a worker of the database task queue and the deadline sweeper, together;
+# Ctrl+C stops all three.
 run: setup
 	@echo "Enlace on http://$(HOST):$(PORT)/  (Ctrl+C stops it)"
+	@trap 'kill 0' INT TERM EXIT; \
+	$(PY) manage.py db_worker --interval 2 --no-reload & \
+	$(PY) manage.py sweep --loop 60 & \
 	$(PY) manage.py runserver $(HOST):$(PORT)
 
 test: install

@@ -149,10 +149,10 @@ STORAGES = {
 # `manage.py rqworker` on as many machines as needed. The tasks are the same.
 TASKS_BACKEND = envchoice("TASKS_BACKEND", "database", ("database", "rq"))
 REDIS_URL = envstr("REDIS_URL", "redis://127.0.0.1:6379/0")
+INSTALLED_APPS.append("django_rq")  # its `rqworker` command works the RQ queue
+RQ_QUEUES = {"default": {"URL": REDIS_URL, "DEFAULT_TIMEOUT": 300}}
 if TASKS_BACKEND == "rq":
-    INSTALLED_APPS.append("django_rq")
     TASKS = {"default": {"BACKEND": "django_tasks_rq.RQBackend", "QUEUES": ["default"]}}
-    RQ_QUEUES = {"default": {"URL": REDIS_URL, "DEFAULT_TIMEOUT": 300}}
 else:
     TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend", "QUEUES": ["default"]}}
 
