@@ -43,6 +43,7 @@ INSTALLED_APPS = [
     "enlace.catalogues",
     "enlace.cases",
     "enlace.notifications",
+    "enlace.reports",
     "enlace.demo",
     "django_tasks",
     "django_tasks_db",
@@ -129,6 +130,7 @@ if envbool("BEHIND_TLS_PROXY", "false"):
 LANGUAGE_CODE = "es"
 LANGUAGES = [("es", _("Spanish")), ("en", _("English"))]
 LOCALE_PATHS = [BASE_DIR / "locale"]
+FORMAT_MODULE_PATH = ["enlace.core.formats"]
 USE_I18N = True
 TIME_ZONE = "America/El_Salvador"
 USE_TZ = True

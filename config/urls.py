@@ -6,6 +6,7 @@ urlpatterns = [
     path("", RedirectView.as_view(pattern_name="cases:list"), name="home"),
     path("cuenta/", include("enlace.accounts.urls")),
     path("casos/", include("enlace.cases.urls")),
+    path("informes/", include("enlace.reports.urls")),
     path("i18n/", include("django.conf.urls.i18n")),
     path("admin/", admin.site.urls),
 ]

@@ -366,7 +366,84 @@ class CaseDeadline(models.Model):
                 condition=models.Q(next_check_at__isnull=False),
             ),
             models.Index(fields=["step", "due_on"], name="deadline_step_due_idx"),
+            # Deadline compliance counts the steps met in a period.
+            models.Index(fields=["step", "met_at"], name="deadline_step_met_idx"),
         ]
 
     def __str__(self) -> str:
         return f"{self.case_id} {self.step} {self.due_on}"
+
+
+class RoutingRule(models.Model):
+    """Suggests who must answer a case: the first active rule, in order, whose conditions all
+    match (an empty condition matches anything) names the dependency to assign it to."""
+
+    order = models.PositiveSmallIntegerField(_("order"), default=100)
+    dependency = models.ForeignKey(
+        "directory.Dependency",
+        verbose_name=_("centre involved"),
+        null=True,
+        blank=True,
+        on_delete=models.CASCADE,
+        related_name="+",
+    )
+    opinion_type = models.ForeignKey(
+        "catalogues.OpinionType",
+        verbose_name=_("opinion type"),
+        null=True,
+        blank=True,
+        on_delete=models.CASCADE,
+    )
+    limitante = models.ForeignKey(
+        "catalogues.Limitante",
+        verbose_name=_("limitante"),
+        null=True,
+        blank=True,
+        on_delete=models.CASCADE,
+    )
+    channel = models.ForeignKey(
+        "catalogues.Channel",
+        verbose_name=_("channel"),
+        null=True,
+        blank=True,
+        on_delete=models.CASCADE,
+    )
+    route_to = models.ForeignKey(
+        "directory.Dependency",
+        verbose_name=_("assign to"),
+        on_delete=models.CASCADE,
+        related_name="+",
+    )
+    is_active = models.BooleanField(_("active"), default=True)
+
+    class Meta:
+        verbose_name = _("routing rule")
+        verbose_name_plural = _("routing rules")
+        ordering = ["order", "id"]
+
+    def __str__(self) -> str:
+        return f"{self.order}: → {self.route_to}"
+
+
+class AnswerTemplate(models.Model):
+    """A canned reply. Placeholders: {nombre}, {codigo}, {centro}, {fecha}, {tipo}."""
+
+    name = models.CharField(_("name"), max_length=150)
+    body = models.TextField(_("text"))
+    opinion_type = models.ForeignKey(
+        "catalogues.OpinionType",
+        verbose_name=_("opinion type"),
+        null=True,
+        blank=True,
+        on_delete=models.CASCADE,
+        help_text=_("Empty: offered for every case."),
+    )
+    is_active = models.BooleanField(_("active"), default=True)
+
+    class Meta:
+        verbose_name = _("answer template")
+        verbose_name_plural = _("answer templates")
+        ordering = ["name"]
+
+    def __str__(self) -> str:
+        return self.name

@@ -25,6 +25,7 @@ class Capability(StrEnum):
     PAUSE = "pause"  # wait for the citizen, resume
     CLOSE = "close"  # close any case, reopen it
     MERGE = "merge"  # merge duplicates, void
+    VIEW_REPORTS = "view_reports"  # figures: all centres, or the user's own for a liaison
 
 
 C = Capability
@@ -33,9 +34,9 @@ ROLE_CAPABILITIES: dict[str, frozenset[Capability]] = {
     Role.AGENT: _DESK,
     Role.PUNTO_SEGURO: _DESK,
     Role.RESOLUTION: frozenset(Capability),
-    Role.LIAISON: frozenset({C.COMMENT, C.PROPOSE_ANSWER}),
+    Role.LIAISON: frozenset({C.COMMENT, C.PROPOSE_ANSWER, C.VIEW_REPORTS}),
     Role.OIR_OFFICER: _DESK,
-    Role.ANALYST: frozenset(),
+    Role.ANALYST: frozenset({C.VIEW_REPORTS}),
     Role.ADMINISTRATOR: frozenset(Capability),
 }
 
@@ -63,6 +64,15 @@ def case_scope(user: User) -> Q | None:
         if user.role == Role.LIAISON and user.includes_children:
             return Q(dependency_id__in=descendant_ids(user.dependency_id))
         return Q(dependency_id=user.dependency_id)
+    return None
+
+
+def report_scope(user: User) -> list[int] | None:
+    """The centres whose figures `user` may see: None for all of them."""
+    if user.role == Role.LIAISON and not user.is_superuser and user.dependency_id is not None:
+        if user.includes_children:
+            return descendant_ids(user.dependency_id)
+        return [user.dependency_id]
     return None
 
 
