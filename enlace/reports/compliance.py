@@ -66,13 +66,13 @@ def deadline_compliance(
     tz = timezone.get_current_timezone()
     start = datetime.combine(date_from, time.min, tz)
     end = datetime.combine(date_to + timedelta(days=1), time.min, tz)
-    scope_sql, scope_params = "", []
+    scope_sql, scope_params = "", list[int]()
     if dependency_ids is not None:
         if not dependency_ids:
             return []
         scope_sql = f"AND c.dependency_id IN ({', '.join(['%s'] * len(dependency_ids))})"
         scope_params = list(dependency_ids)
-    params = [
+    params: list[str | int | datetime] = [
         DeadlineStep.ANSWER,
         DeadlineStatus.MET,
         DeadlineStatus.MET_LATE,
