@@ -44,6 +44,7 @@ INSTALLED_APPS = [
     "enlace.cases",
     "enlace.notifications",
     "enlace.reports",
+    "enlace.improvements",
     "enlace.demo",
     "django_tasks",
     "django_tasks_db",

@@ -7,6 +7,7 @@ urlpatterns = [
     path("cuenta/", include("enlace.accounts.urls")),
     path("casos/", include("enlace.cases.urls")),
     path("informes/", include("enlace.reports.urls")),
+    path("mejoras/", include("enlace.improvements.urls")),
     path("i18n/", include("django.conf.urls.i18n")),
     path("admin/", admin.site.urls),
 ]

@@ -26,6 +26,7 @@ class Capability(StrEnum):
     CLOSE = "close"  # close any case, reopen it
     MERGE = "merge"  # merge duplicates, void
     VIEW_REPORTS = "view_reports"  # figures: all centres, or the user's own for a liaison
+    IMPROVE = "improve"  # create and follow improvement opportunities (a liaison: their centre's)
 
 
 C = Capability
@@ -34,7 +35,7 @@ ROLE_CAPABILITIES: dict[str, frozenset[Capability]] = {
     Role.AGENT: _DESK,
     Role.PUNTO_SEGURO: _DESK,
     Role.RESOLUTION: frozenset(Capability),
-    Role.LIAISON: frozenset({C.COMMENT, C.PROPOSE_ANSWER, C.VIEW_REPORTS}),
+    Role.LIAISON: frozenset({C.COMMENT, C.PROPOSE_ANSWER, C.VIEW_REPORTS, C.IMPROVE}),
     Role.OIR_OFFICER: _DESK,
     Role.ANALYST: frozenset({C.VIEW_REPORTS}),
     Role.ADMINISTRATOR: frozenset(Capability),
