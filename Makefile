@@ -48,9 +48,11 @@ format: install
 	$(VENV)/bin/ruff check --fix .
 	$(VENV)/bin/ruff format .
 
-# Speed targets: the case list at 1,000,000 cases on PostgreSQL (see docs/operations.md).
+# Speed targets on PostgreSQL (see bench/README.md): the case list at 1,000,000 cases,
+# and the deadline sweeper over 1,000,000 open deadlines with 10,000 due.
 bench: install
 	DATABASE_URL=$${BENCH_DATABASE_URL:-postgres://postgres@127.0.0.1:5432/enlace_bench} $(PY) bench/case_list.py
+	DATABASE_URL=$${BENCH_DATABASE_URL:-postgres://postgres@127.0.0.1:5432/enlace_bench} $(PY) bench/sweeper.py
 
 lock: install
 	$(VENV)/bin/pip install --quiet uv

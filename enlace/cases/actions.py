@@ -196,29 +196,52 @@ def do_reclassify_case(
     limitante: Limitante | None,
     topic: InquiryTopic | None,
     acting_user: User,
+    priority: str | None = None,
+    patient_safety: bool | None = None,
     note: str = "",
 ) -> Case:
+    """Classify the case (type, limitante, topic, priority, patient safety). A new opinion
+    type re-plans the open deadlines by the policy of that type."""
     with transaction.atomic():
         case = _locked(case)
+        if case.status in FINAL_STATUSES:
+            raise BusinessError(_("A closed case cannot be reclassified; reopen it first."))
         if case.kind == CaseKind.OPINION and opinion_type is None:
             raise BusinessError(_("An opinion needs its type."), field="opinion_type")
         if case.kind == CaseKind.INQUIRY and opinion_type is not None:
             raise BusinessError(_("An inquiry has no opinion type."), field="opinion_type")
-        changes: dict[str, dict[str, str]] = {}
-        for name, new in (
+        new_values: list[tuple[str, object]] = [
             ("opinion_type", opinion_type),
             ("limitante", limitante),
             ("topic", topic),
-        ):
+        ]
+        if priority is not None:
+            new_values.append(("priority", priority))
+        if patient_safety is not None:
+            new_values.append(("patient_safety", patient_safety))
+        changes: dict[str, dict[str, str]] = {}
+        for name, new in new_values:
             old = getattr(case, name)
             if old != new:
-                changes[name] = {"from": _label(old), "to": _label(new)}
+                changes[name] = {"from": _display(name, old), "to": _display(name, new)}
                 setattr(case, name, new)
         if not changes:
             raise BusinessError(_("Nothing changed."))
-        case.save(update_fields=[*changes, "updated_at"])
+        fields = [*changes, "updated_at"]
+        if "opinion_type" in changes:
+            deadlines.open_deadlines(case)
+            fields.append("next_due_on")
+        case.save(update_fields=fields)
         _event(case, EventKind.RECLASSIFIED, acting_user, changes=changes, note=note.strip())
     return case
+
+
+def _display(name: str, value: object) -> str:
+    if name == "priority":
+        return str(Priority(str(value)).label)
+    if name == "patient_safety":
+        return _("yes") if value else _("no")
+    return _label(value)
 
 
 def do_assign_case(
@@ -229,6 +252,7 @@ def do_assign_case(
         raise BusinessError(_("That centre is no longer active."), field="dependency")
     with transaction.atomic():
         case = _locked(case)
+        _refuse_while_waiting(case)
         if case.dependency_id == dependency.pk and case.status == CaseStatus.ASSIGNED:
             raise BusinessError(_("The case is already assigned to that centre."))
         check_transition(case.status, CaseStatus.ASSIGNED)
@@ -303,6 +327,7 @@ def do_acknowledge_case(case: Case, *, acting_user: User, note: str = "") -> Cas
 def do_start_assessment(case: Case, *, acting_user: User, note: str = "") -> Case:
     with transaction.atomic():
         case = _locked(case)
+        _refuse_while_waiting(case)
         deadlines.meet(case, DeadlineStep.ACKNOWLEDGE)
         return _transition(
             case,
@@ -312,6 +337,13 @@ def do_start_assessment(case: Case, *, acting_user: User, note: str = "") -> Cas
             fields=("next_due_on",),
             note=note,
         )
+
+
+def _refuse_while_waiting(case: Case) -> None:
+    """While the clock is stopped for the citizen, the case moves on only by resuming it, so
+    its deadlines never stay frozen after it leaves that state."""
+    if case.status == CaseStatus.WAITING_CITIZEN:
+        raise BusinessError(_("The case is waiting for the citizen: resume it first."))
 
 
 def do_propose_answer(case: Case, answer: str, *, acting_user: User) -> Case:
@@ -338,6 +370,8 @@ def do_return_answer(case: Case, reason: str, *, acting_user: User) -> Case:
         raise BusinessError(_("Say why the answer is returned."), field="reason")
     with transaction.atomic():
         case = _locked(case)
+        if case.status != CaseStatus.ANSWER_PROPOSED:
+            raise BusinessError(_("There is no proposed answer to return."))
         return _transition(
             case, CaseStatus.ASSIGNED, EventKind.ANSWER_RETURNED, acting_user, note=reason
         )

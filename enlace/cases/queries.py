@@ -13,15 +13,16 @@ from typing import Any
 from django.conf import settings
 from django.core.exceptions import PermissionDenied
 from django.db import connection
-from django.db.models import BooleanField, Q, QuerySet
+from django.db.models import BooleanField, F, IntegerField, Q, QuerySet, Value, When
+from django.db.models import Case as Conditional
 from django.db.models.expressions import RawSQL
 from django.http import Http404
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from enlace.accounts.models import User
-from enlace.cases.lifecycle import OPEN_STATUSES, CaseKind
-from enlace.cases.models import Case, CaseEvent
+from enlace.cases.lifecycle import OPEN_STATUSES, CaseKind, CaseStatus
+from enlace.cases.models import Case, CaseEvent, Priority
 from enlace.cases.permissions import Capability, case_scope, has_capability
 from enlace.cases.rules import (
     dui_key,
@@ -84,6 +85,16 @@ class CaseFilters:
     received_from: date | None = None
     received_to: date | None = None
     text: str = ""
+    due: str = ""  # DUE_SOON or OVERDUE: by the case's next due date
+
+
+DUE_SOON = "soon"
+OVERDUE = "overdue"
+DUE_SOON_DAYS = 2  # "due soon": due today or within this many calendar days
+
+
+def due_soon_until(today: date) -> date:
+    return today + timedelta(days=DUE_SOON_DAYS)
 
 
 def filter_cases(queryset: QuerySet[Case], filters: CaseFilters) -> QuerySet[Case]:
@@ -108,6 +119,13 @@ def filter_cases(queryset: QuerySet[Case], filters: CaseFilters) -> QuerySet[Cas
     if filters.received_to:
         next_day = filters.received_to + timedelta(days=1)
         conditions["received_at__lt"] = datetime.combine(next_day, time.min, tz)
+    if filters.due in (DUE_SOON, OVERDUE):
+        today = timezone.localdate()
+        # Both read the partial index on next_due_on (empty for closed and merged cases).
+        if filters.due == DUE_SOON:
+            conditions["next_due_on__range"] = (today, due_soon_until(today))
+        else:
+            conditions["next_due_on__lt"] = today
     queryset = queryset.filter(**conditions)
     if filters.text.strip():
         queryset = search(queryset, filters.text)
@@ -240,4 +258,35 @@ def earlier_cases_of_person(user: User, case: Case, *, limit: int = 5) -> list[C
         .exclude(pk=case.pk)
         .select_related("opinion_type", "topic")
         .order_by("-received_at", "-id")[:limit]
+    )
+
+
+# --- The work queue --------------------------------------------------------------------------
+WORK_QUEUE_LIMIT = 100
+# Open cases in which the ball is in the institute's court: a case waiting for the citizen
+# needs nothing until they reply (and then it is found by its tracking code).
+WORK_QUEUE_STATUSES = OPEN_STATUSES - {CaseStatus.WAITING_CITIZEN}
+
+
+def work_queue(user: User, *, limit: int = WORK_QUEUE_LIMIT) -> list[Case]:
+    """The open cases in the user's scope that need action, most pressing first: patient
+    safety, then priority (urgent, high, normal), then the next due date (none last), then the
+    oldest. For a liaison, their centre's open cases. One query."""
+    priority_rank = Conditional(
+        When(priority=Priority.URGENT, then=Value(0)),
+        When(priority=Priority.HIGH, then=Value(1)),
+        default=Value(2),
+        output_field=IntegerField(),
+    )
+    return list(
+        visible_cases(user)
+        .filter(status__in=sorted(WORK_QUEUE_STATUSES))
+        .select_related("channel", "opinion_type", "dependency", "topic")
+        .order_by(
+            "-patient_safety",
+            priority_rank,
+            F("next_due_on").asc(nulls_last=True),
+            "received_at",
+            "id",
+        )[:limit]
     )

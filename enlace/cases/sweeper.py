@@ -34,16 +34,20 @@ def sweep_deadlines(*, now: datetime | None = None, batch_size: int = BATCH_SIZE
             claimed = list(
                 CaseDeadline.objects.select_for_update(skip_locked=True, of=("self",))
                 .filter(next_check_at__lte=now)
-                .select_related("case", "case__dependency")
+                .select_related("case", "case__dependency", "case__opinion_type", "case__topic")
                 .order_by("next_check_at")[:batch_size]
             )
+            recipients = notify.Recipients() if claimed else None
             for deadline in claimed:
-                _handle(deadline, now, counts)
+                assert recipients is not None
+                _handle(deadline, now, counts, recipients)
         if len(claimed) < batch_size:
             return counts
 
 
-def _handle(deadline: CaseDeadline, now: datetime, counts: Counter[str]) -> None:
+def _handle(
+    deadline: CaseDeadline, now: datetime, counts: Counter[str], recipients: notify.Recipients
+) -> None:
     today = timezone.localdate(now)
     case = deadline.case
     with translation.override(settings.LANGUAGE_CODE):
@@ -53,7 +57,7 @@ def _handle(deadline: CaseDeadline, now: datetime, counts: Counter[str]) -> None
         deadline.reminded_at = now
         if today <= deadline.due_on:  # a reminder after the due date is pointless
             events.append(_event(case, EventKind.DEADLINE_REMINDER, step, deadline, now))
-            notify.deadline_reminder(case, deadline)
+            notify.deadline_reminder(case, deadline, recipients)
             counts["reminded"] += 1
     if deadline.missed_at is None and today > deadline.due_on:
         deadline.missed_at = now
@@ -62,7 +66,7 @@ def _handle(deadline: CaseDeadline, now: datetime, counts: Counter[str]) -> None
     if deadline.escalate_on and deadline.escalated_at is None and today >= deadline.escalate_on:
         deadline.escalated_at = now
         events.append(_event(case, EventKind.DEADLINE_ESCALATED, step, deadline, now))
-        notify.deadline_escalated(case, deadline)
+        notify.deadline_escalated(case, deadline, recipients)
         counts["escalated"] += 1
     deadline.next_check_at = next_check(deadline)
     deadline.save(update_fields=["reminded_at", "missed_at", "escalated_at", "next_check_at"])

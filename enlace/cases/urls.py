@@ -6,9 +6,10 @@ app_name = "cases"
 urlpatterns = [
     path("", views.case_list, name="list"),
     path("nuevo/", views.case_new, name="new"),
+    path("bandeja/", views.work_queue_view, name="queue"),
     path("<int:pk>/", views.case_detail, name="detail"),
-    path("<int:pk>/comentar/", views.case_comment, name="comment"),
-    path("<int:pk>/clasificar/", views.case_reclassify, name="reclassify"),
-    path("<int:pk>/asignar/", views.case_assign, name="assign"),
-    path("<int:pk>/cerrar/", views.case_close, name="close"),
+    # Every action on a case, by its Spanish slug (views.CASE_ACTIONS): comentar, clasificar,
+    # acusar, evaluar, asignar, proponer, devolver, responder, esperar, reanudar, cerrar,
+    # reabrir, fusionar, anular, escalar.
+    path("<int:pk>/<slug:action>/", views.case_action, name="action"),
 ]

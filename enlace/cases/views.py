@@ -1,44 +1,66 @@
 """The agent console. Views parse the request, check access through enlace/cases/queries.py,
-call one action from enlace/cases/actions.py, and render."""
+call one action from enlace/cases/actions.py, and render.
+
+Every action on one case is posted to one view, `case_action`, at /casos/<id>/<slug>/; the
+registry CASE_ACTIONS says, for each slug, who may do it, with which form, which action it
+calls, and when the page offers it."""
 
 from __future__ import annotations
 
 import uuid
 from collections.abc import Callable
+from dataclasses import dataclass
 from typing import Any
 
-from django import forms
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import PermissionDenied
-from django.http import HttpRequest, HttpResponse
+from django.core.exceptions import FieldDoesNotExist, PermissionDenied
+from django.db.models import Q
+from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
+from django.utils import timezone
+from django.utils.text import capfirst
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
+from django_stubs_ext import StrOrPromise
 
 from enlace.accounts.models import User
 from enlace.cases import actions
 from enlace.cases.forms import (
+    AnswerForm,
     AssignForm,
+    CaseActionForm,
     CloseForm,
     CommentForm,
+    EscalateForm,
     FilterForm,
     IntakeForm,
+    MergeForm,
+    NoteForm,
+    ProposeAnswerForm,
     ReclassifyForm,
+    ReopenForm,
+    ReturnAnswerForm,
+    VoidForm,
+    WaitForm,
 )
-from enlace.cases.lifecycle import CaseKind
-from enlace.cases.models import Case
+from enlace.cases.lifecycle import CaseKind, CaseStatus, can_transition, check_transition
+from enlace.cases.models import Case, CaseDeadline, CaseEvent, DeadlineStatus, EventKind
 from enlace.cases.permissions import Capability, fixed_dependency_id, has_capability
 from enlace.cases.queries import (
+    WORK_QUEUE_LIMIT,
     CaseFilters,
     access_case_for_user,
     can_act,
     case_page,
+    due_soon_until,
     earlier_cases_of_person,
     filter_cases,
     timeline,
     visible_cases,
+    work_queue,
 )
 from enlace.catalogues.models import InquiryTopic, Limitante
 from enlace.core.errors import BusinessError
@@ -74,11 +96,14 @@ def case_list(request: HttpRequest) -> HttpResponse:
     query = request.GET.copy()
     query.pop("after", None)
     query.pop("before", None)
+    today = timezone.localdate()
     context = {
         "form": form,
         "page": page,
         "query": query.urlencode(),
         "can_register": has_capability(user, Capability.REGISTER),
+        "today": today,
+        "soon_until": due_soon_until(today),
     }
     if is_htmx(request, target="results"):
         return render(request, "cases/_results.html", context)
@@ -155,31 +180,447 @@ def _registered_message(case: Case) -> str:
     }
 
 
-def _detail_context(user: User, case: Case, **forms_: forms.Form) -> dict[str, Any]:
-    close_capability = (
-        Capability.CLOSE if case.kind == CaseKind.OPINION else Capability.CLOSE_INQUIRY
+# --- One case: its page and the actions on it ------------------------------------------------
+Perform = Callable[[Case, dict[str, Any], User], object]
+
+
+@dataclass(frozen=True)
+class CaseAction:
+    """One thing a user may do to a case from its page, posted to /casos/<id>/<slug>/."""
+
+    capability: Capability | Callable[[Case], Capability]
+    form_class: type[CaseActionForm]
+    perform: Perform  # calls exactly one action of enlace/cases/actions.py
+    done: StrOrPromise  # the success message
+    title: StrOrPromise
+    button: StrOrPromise
+    # Whether the case's status allows it now (the page offers it only then).
+    offered: Callable[[Case], bool]
+    # The status it moves the case to, if one: refused with the lifecycle's own message.
+    target: CaseStatus | None = None
+    # Kept folded on the page (the timeline's housekeeping rather than the next step).
+    secondary: bool = False
+
+    def needs(self, case: Case) -> Capability:
+        return self.capability(case) if callable(self.capability) else self.capability
+
+
+def _moves_to(target: CaseStatus) -> Callable[[Case], bool]:
+    def offered(case: Case) -> bool:
+        return can_transition(case.status, target)
+
+    return offered
+
+
+def _moves_to_unless(target: CaseStatus, *skipped: CaseStatus) -> Callable[[Case], bool]:
+    """Allowed by the lifecycle, but not offered from `skipped` statuses, where another action
+    is the way: a case waiting for the citizen moves on by resuming (which moves its deadlines
+    by the days waited), a proposed answer goes back to the centre by returning it."""
+
+    def offered(case: Case) -> bool:
+        return case.status not in skipped and can_transition(case.status, target)
+
+    return offered
+
+
+def _close_capability(case: Case) -> Capability:
+    return Capability.CLOSE if case.kind == CaseKind.OPINION else Capability.CLOSE_INQUIRY
+
+
+def _reclassify(case: Case, data: dict[str, Any], user: User) -> object:
+    return actions.do_reclassify_case(
+        case,
+        opinion_type=data.get("opinion_type") if case.kind == CaseKind.OPINION else None,
+        limitante=data["limitante"],
+        topic=data.get("topic", case.topic) if case.kind == CaseKind.INQUIRY else case.topic,
+        note=data["note"],
+        acting_user=user,
+        priority=data["priority"] or None,
+        patient_safety=data["patient_safety"],
     )
-    allowed = {
-        "comment": can_act(user, case, Capability.COMMENT),
-        "reclassify": can_act(user, case, Capability.RECLASSIFY) and case.is_open,
-        "assign": can_act(user, case, Capability.ASSIGN) and case.is_open,
-        "close": can_act(user, case, close_capability) and case.is_open,
+
+
+def _escalate(case: Case, data: dict[str, Any], user: User) -> object:
+    return actions.do_escalate_inquiry(
+        case,
+        opinion_type=data["opinion_type"],
+        dependency=data["dependency"],
+        description=data["description"],
+        acting_user=user,
+    )
+
+
+def _may_escalate(case: Case) -> bool:
+    return (
+        case.kind == CaseKind.INQUIRY
+        and case.status not in (CaseStatus.MERGED, CaseStatus.VOID)
+        and not case.escalations.exists()
+    )
+
+
+# The slug is the last part of the URL, in Spanish like the rest of them. The order is the
+# order on the page.
+CASE_ACTIONS: dict[str, CaseAction] = {
+    "acusar": CaseAction(
+        capability=Capability.ACKNOWLEDGE,
+        form_class=NoteForm,
+        perform=lambda case, data, user: actions.do_acknowledge_case(
+            case, note=data["note"], acting_user=user
+        ),
+        done=gettext_lazy("Receipt acknowledged."),
+        title=gettext_lazy("Acknowledge receipt"),
+        button=gettext_lazy("Acknowledge"),
+        offered=_moves_to(CaseStatus.ACKNOWLEDGED),
+        target=CaseStatus.ACKNOWLEDGED,
+    ),
+    "evaluar": CaseAction(
+        capability=Capability.ACKNOWLEDGE,
+        form_class=NoteForm,
+        perform=lambda case, data, user: actions.do_start_assessment(
+            case, note=data["note"], acting_user=user
+        ),
+        done=gettext_lazy("Assessment started."),
+        title=gettext_lazy("Start the assessment"),
+        button=gettext_lazy("Start assessment"),
+        offered=_moves_to_unless(CaseStatus.IN_ASSESSMENT, CaseStatus.WAITING_CITIZEN),
+        target=CaseStatus.IN_ASSESSMENT,
+    ),
+    "asignar": CaseAction(
+        capability=Capability.ASSIGN,
+        form_class=AssignForm,
+        perform=lambda case, data, user: actions.do_assign_case(
+            case, data["dependency"], reason=data["reason"], acting_user=user
+        ),
+        done=gettext_lazy("Case assigned."),
+        title=gettext_lazy("Assign to a centre"),
+        button=gettext_lazy("Assign"),
+        offered=_moves_to_unless(
+            CaseStatus.ASSIGNED, CaseStatus.WAITING_CITIZEN, CaseStatus.ANSWER_PROPOSED
+        ),
+        target=CaseStatus.ASSIGNED,
+    ),
+    "proponer": CaseAction(
+        capability=Capability.PROPOSE_ANSWER,
+        form_class=ProposeAnswerForm,
+        perform=lambda case, data, user: actions.do_propose_answer(
+            case, data["answer"], acting_user=user
+        ),
+        done=gettext_lazy("Answer proposed to the resolution section."),
+        title=gettext_lazy("Propose the answer"),
+        button=gettext_lazy("Propose answer"),
+        offered=_moves_to(CaseStatus.ANSWER_PROPOSED),
+        target=CaseStatus.ANSWER_PROPOSED,
+    ),
+    "responder": CaseAction(
+        capability=Capability.ANSWER,
+        form_class=AnswerForm,
+        perform=lambda case, data, user: actions.do_answer_case(
+            case, data["answer"], acting_user=user
+        ),
+        done=gettext_lazy("Answer given to the citizen."),
+        title=gettext_lazy("Answer the citizen"),
+        button=gettext_lazy("Send answer"),
+        offered=_moves_to(CaseStatus.ANSWERED),
+        target=CaseStatus.ANSWERED,
+    ),
+    "devolver": CaseAction(
+        capability=Capability.ANSWER,
+        form_class=ReturnAnswerForm,
+        perform=lambda case, data, user: actions.do_return_answer(
+            case, data["reason"], acting_user=user
+        ),
+        done=gettext_lazy("Proposed answer returned to the centre."),
+        title=gettext_lazy("Return the proposed answer"),
+        button=gettext_lazy("Return to the centre"),
+        # Returning is only ever from a proposal (assigning again is "asignar").
+        offered=lambda case: case.status == CaseStatus.ANSWER_PROPOSED,
+        target=CaseStatus.ASSIGNED,
+    ),
+    "esperar": CaseAction(
+        capability=Capability.PAUSE,
+        form_class=WaitForm,
+        perform=lambda case, data, user: actions.do_wait_for_citizen(
+            case, data["reason"], acting_user=user
+        ),
+        done=gettext_lazy("The case waits for the citizen; its deadlines are stopped."),
+        title=gettext_lazy("Wait for the citizen"),
+        button=gettext_lazy("Stop the clock"),
+        offered=_moves_to(CaseStatus.WAITING_CITIZEN),
+        target=CaseStatus.WAITING_CITIZEN,
+    ),
+    "reanudar": CaseAction(
+        capability=Capability.PAUSE,
+        form_class=NoteForm,
+        perform=lambda case, data, user: actions.do_resume_case(
+            case, note=data["note"], acting_user=user
+        ),
+        done=gettext_lazy("Case resumed; its deadlines moved by the days waited."),
+        title=gettext_lazy("The citizen replied"),
+        button=gettext_lazy("Resume"),
+        offered=lambda case: case.status == CaseStatus.WAITING_CITIZEN,
+    ),
+    "cerrar": CaseAction(
+        capability=_close_capability,
+        form_class=CloseForm,
+        perform=lambda case, data, user: actions.do_close_case(
+            case, data["answer"], accepted=data["accepted"], acting_user=user
+        ),
+        done=gettext_lazy("Case closed."),
+        title=gettext_lazy("Close the case"),
+        button=gettext_lazy("Close case"),
+        offered=_moves_to(CaseStatus.CLOSED),
+        target=CaseStatus.CLOSED,
+    ),
+    "reabrir": CaseAction(
+        capability=Capability.CLOSE,
+        form_class=ReopenForm,
+        perform=lambda case, data, user: actions.do_reopen_case(
+            case, data["reason"], acting_user=user
+        ),
+        done=gettext_lazy("Case reopened; a new answer deadline counts from today."),
+        title=gettext_lazy("Reopen the case"),
+        button=gettext_lazy("Reopen"),
+        offered=_moves_to(CaseStatus.REOPENED),
+        target=CaseStatus.REOPENED,
+    ),
+    "comentar": CaseAction(
+        capability=Capability.COMMENT,
+        form_class=CommentForm,
+        perform=lambda case, data, user: actions.do_add_comment(
+            case, data["body"], acting_user=user
+        ),
+        done=gettext_lazy("Comment added."),
+        title=gettext_lazy("Comment"),
+        button=gettext_lazy("Add comment"),
+        offered=lambda case: True,
+    ),
+    "clasificar": CaseAction(
+        capability=Capability.RECLASSIFY,
+        form_class=ReclassifyForm,
+        perform=_reclassify,
+        done=gettext_lazy("Classification saved."),
+        title=gettext_lazy("Classify"),
+        button=gettext_lazy("Save classification"),
+        offered=lambda case: case.is_open,
+        secondary=True,
+    ),
+    "escalar": CaseAction(
+        capability=Capability.ESCALATE,
+        form_class=EscalateForm,
+        perform=_escalate,
+        done=gettext_lazy("The inquiry became an opinion case for follow-up."),
+        title=gettext_lazy("Escalate into an opinion"),
+        button=gettext_lazy("Escalate"),
+        offered=_may_escalate,
+        secondary=True,
+    ),
+    "fusionar": CaseAction(
+        capability=Capability.MERGE,
+        form_class=MergeForm,
+        perform=lambda case, data, user: actions.do_merge_case(
+            case, data["into"], acting_user=user
+        ),
+        done=gettext_lazy("Case merged."),
+        title=gettext_lazy("Merge into another case"),
+        button=gettext_lazy("Merge"),
+        offered=_moves_to(CaseStatus.MERGED),
+        target=CaseStatus.MERGED,
+        secondary=True,
+    ),
+    "anular": CaseAction(
+        capability=Capability.MERGE,
+        form_class=VoidForm,
+        perform=lambda case, data, user: actions.do_void_case(
+            case, data["reason"], acting_user=user
+        ),
+        done=gettext_lazy("Case voided."),
+        title=gettext_lazy("Void the case"),
+        button=gettext_lazy("Void"),
+        offered=_moves_to(CaseStatus.VOID),
+        target=CaseStatus.VOID,
+        secondary=True,
+    ),
+}
+
+# The usual next step for each status: its form is shown unfolded, its button as the primary.
+NEXT_STEPS: dict[str, tuple[str, ...]] = {
+    CaseStatus.RECEIVED: ("acusar", "evaluar", "asignar"),
+    CaseStatus.ACKNOWLEDGED: ("evaluar", "asignar"),
+    CaseStatus.IN_ASSESSMENT: ("asignar",),
+    CaseStatus.REOPENED: ("evaluar", "asignar"),
+    CaseStatus.ASSIGNED: ("proponer", "responder"),
+    CaseStatus.ANSWER_PROPOSED: ("responder",),
+    CaseStatus.ANSWERED: ("cerrar",),
+    CaseStatus.WAITING_CITIZEN: ("reanudar",),
+}
+
+
+@dataclass
+class OfferedAction:
+    slug: str
+    action: CaseAction
+    form: CaseActionForm
+    is_next: bool = False
+
+    @property
+    def is_open(self) -> bool:
+        """Unfolded on the page: the next step, the comment, or a form that came back with
+        errors; the others show their title until opened."""
+        return self.is_next or self.form.is_bound or self.slug == "comentar"
+
+
+def _form_for(slug: str, case: Case, user: User, data: Any = None, **kwargs: Any) -> CaseActionForm:
+    # Every form is on one page: ids carry the slug so that they stay unique.
+    return CASE_ACTIONS[slug].form_class(
+        data, case=case, user=user, auto_id=f"id_{slug}_%s", **kwargs
+    )
+
+
+def offered_actions(
+    user: User,
+    case: Case,
+    *,
+    bound: CaseActionForm | None = None,
+    bound_slug: str = "",
+    initial: dict[str, dict[str, Any]] | None = None,
+) -> list[OfferedAction]:
+    """The actions this user may take on this case now, each with its form (the posted one,
+    with its errors, in place of a fresh one)."""
+    initial = initial or {}
+    offered = []
+    for slug, action in CASE_ACTIONS.items():
+        if not (can_act(user, case, action.needs(case)) and action.offered(case)):
+            continue
+        if slug == bound_slug and bound is not None:
+            form = bound
+        else:
+            form = _form_for(slug, case, user, initial=initial.get(slug))
+        offered.append(OfferedAction(slug, action, form))
+    for slug in NEXT_STEPS.get(case.status, ()):
+        chosen = next((item for item in offered if item.slug == slug), None)
+        if chosen is not None:
+            chosen.is_next = True
+            break
+    # The next step first, then the comment, the other steps, and the housekeeping last.
+    offered.sort(
+        key=lambda item: (not item.is_next, item.slug != "comentar", item.action.secondary)
+    )
+    return offered
+
+
+@dataclass(frozen=True)
+class ChangeRow:
+    label: str
+    before: str
+    after: str
+
+
+@dataclass(frozen=True)
+class TimelineItem:
+    event: CaseEvent
+    changes: list[ChangeRow]
+    is_deadline: bool
+
+
+def _change_label(name: str) -> str:
+    try:
+        field = Case._meta.get_field(name)
+    except FieldDoesNotExist:
+        return name.replace("_", " ")
+    return str(capfirst(getattr(field, "verbose_name", name)))
+
+
+def _timeline_items(events: list[CaseEvent]) -> list[TimelineItem]:
+    items = []
+    for event in events:
+        rows = []
+        for name, change in (event.changes or {}).items():
+            if not isinstance(change, dict):
+                continue
+            before, after = str(change.get("from") or ""), str(change.get("to") or "")
+            if name == "deadline":
+                # {"deadline": {"from": step label, "to": dd/mm/yyyy}}, written by the sweeper.
+                rows.append(ChangeRow(label=before, before="", after=after))
+            else:
+                rows.append(ChangeRow(label=_change_label(name), before=before, after=after))
+        is_deadline = event.kind in (
+            EventKind.DEADLINE_REMINDER,
+            EventKind.DEADLINE_MISSED,
+            EventKind.DEADLINE_ESCALATED,
+        )
+        items.append(TimelineItem(event=event, changes=rows, is_deadline=is_deadline))
+    return items
+
+
+@dataclass(frozen=True)
+class DeadlineRow:
+    deadline: CaseDeadline
+    is_open: bool
+
+
+def _related_cases(user: User, case: Case) -> dict[str, Any]:
+    """The cases this one points at, or that point at it, which the user may see; one query."""
+    pointed = [
+        pk
+        for pk in (case.merged_into_id, case.escalated_from_id, case.possible_duplicate_of_id)
+        if pk is not None
+    ]
+    condition = Q(merged_into=case) | Q(escalated_from=case)
+    if pointed:
+        condition |= Q(pk__in=pointed)
+    related = list(
+        visible_cases(user)
+        .filter(condition)
+        .select_related("opinion_type", "topic")
+        .order_by("received_at", "id")
+    )
+    by_pk = {other.pk: other for other in related}
+    duplicate_of = by_pk.get(case.possible_duplicate_of_id or 0)
+    return {
+        "merged_into": by_pk.get(case.merged_into_id or 0),
+        "escalated_from": by_pk.get(case.escalated_from_id or 0),
+        "possible_duplicate_of": duplicate_of if case.is_open else None,
+        "escalations": [other for other in related if other.escalated_from_id == case.pk],
+        "merged_cases": [other for other in related if other.merged_into_id == case.pk],
     }
-    initial_class = {
-        "opinion_type": case.opinion_type.code if case.opinion_type else "",
-        "limitante": case.limitante.code if case.limitante else "",
-        "topic": case.topic.code if case.topic else "",
-    }
+
+
+def _detail_context(
+    user: User,
+    case: Case,
+    *,
+    bound: CaseActionForm | None = None,
+    bound_slug: str = "",
+) -> dict[str, Any]:
+    today = timezone.localdate()
+    related = _related_cases(user, case)
+    initial: dict[str, dict[str, Any]] = {}
+    duplicate_of = related["possible_duplicate_of"]
+    if duplicate_of is not None and not duplicate_of.is_open:
+        duplicate_of = None  # merging needs a case that is still open
+    if duplicate_of is not None:
+        initial["fusionar"] = {"into": duplicate_of.display_code}
+    actions_ = offered_actions(user, case, bound=bound, bound_slug=bound_slug, initial=initial)
+    events = list(timeline(case))
+    deadlines = [
+        DeadlineRow(deadline=deadline, is_open=deadline.status == DeadlineStatus.OPEN)
+        for deadline in case.deadlines.order_by("due_on", "id")
+    ]
     return {
         "case": case,
-        "events": timeline(case),
+        "events": events,
+        "timeline_items": _timeline_items(events),
         "earlier": earlier_cases_of_person(user, case),
-        "allowed": allowed,
-        "comment_form": forms_.get("comment_form") or CommentForm(),
-        "reclassify_form": forms_.get("reclassify_form") or ReclassifyForm(initial=initial_class),
-        "assign_form": forms_.get("assign_form")
-        or AssignForm(initial={"dependency": case.dependency.label if case.dependency else ""}),
-        "close_form": forms_.get("close_form") or CloseForm(),
+        "deadlines": deadlines,
+        "actions": actions_,
+        "offered": [item.slug for item in actions_],
+        # Shown in the notice of a possible duplicate, prefilled, rather than with the others.
+        "merge_in_notice": next(
+            (item for item in actions_ if item.slug == "fusionar" and duplicate_of), None
+        ),
+        "today": today,
+        "soon_until": due_soon_until(today),
+        **related,
         **_type_ahead_options(),
     }
 
@@ -191,107 +632,55 @@ def case_detail(request: HttpRequest, pk: int) -> HttpResponse:
     return render(request, "cases/detail.html", _detail_context(user, case))
 
 
-def _case_action(
-    request: HttpRequest,
-    pk: int,
-    *,
-    capability: Capability | Callable[[Case], Capability],
-    form_class: type[forms.Form],
-    form_name: str,
-    perform: Callable[[Case, dict[str, Any], User], object],
-    done: str,
-) -> HttpResponse:
+@login_required
+@require_POST
+def case_action(request: HttpRequest, pk: int, action: str) -> HttpResponse:
     """Check access, validate the form, run one action; on an error show the case again with
     the form's messages (HTTP 400) and nothing changed."""
+    registered = CASE_ACTIONS.get(action)
+    if registered is None:
+        raise Http404(_("No such action."))
     user = _user(request)
     case = access_case_for_user(user, pk)
-    needed = capability(case) if callable(capability) else capability
-    if not can_act(user, case, needed):
+    if not can_act(user, case, registered.needs(case)):
         raise PermissionDenied(_("You may not do this with this case."))
-    form = form_class(request.POST)
-    if form.is_valid():
-        try:
-            perform(case, form.cleaned_data, user)
-        except BusinessError as error:
-            if error.field in form.fields:
-                form.add_error(error.field, str(error))
-            else:
-                # Not about one field (a lifecycle rule, say): shown at the top of the page,
-                # where it is seen even when the form is no longer offered.
-                messages.error(request, str(error))
-        else:
-            messages.success(request, done)
+    form = _form_for(action, case, user, request.POST)
+    try:
+        if not registered.offered(case):
+            # A form left open in another tab, or a hand-made post: the lifecycle's own word
+            # when it is the lifecycle that refuses, else a plain one.
+            if registered.target is not None:
+                check_transition(case.status, registered.target)
+            raise BusinessError(
+                _("This cannot be done to a case that is %(status)s.")
+                % {"status": CaseStatus(case.status).label}
+            )
+        if form.is_valid():
+            registered.perform(case, form.cleaned_data, user)
+            messages.success(request, str(registered.done))
             return redirect("cases:detail", pk=case.pk)
-    context = _detail_context(user, case, **{form_name: form})
+    except BusinessError as error:
+        if error.field in form.fields:
+            form.add_error(error.field, str(error))
+        else:
+            # Not about one field (a lifecycle rule, say): shown at the top of the page,
+            # where it is seen even when the form is no longer offered.
+            messages.error(request, str(error))
+    context = _detail_context(user, case, bound=form, bound_slug=action)
     return render(request, "cases/detail.html", context, status=400)
 
 
+# --- The work queue --------------------------------------------------------------------------
 @login_required
-@require_POST
-def case_comment(request: HttpRequest, pk: int) -> HttpResponse:
-    return _case_action(
-        request,
-        pk,
-        capability=Capability.COMMENT,
-        form_class=CommentForm,
-        form_name="comment_form",
-        perform=lambda case, data, user: actions.do_add_comment(
-            case, data["body"], acting_user=user
-        ),
-        done=_("Comment added."),
-    )
-
-
-@login_required
-@require_POST
-def case_reclassify(request: HttpRequest, pk: int) -> HttpResponse:
-    return _case_action(
-        request,
-        pk,
-        capability=Capability.RECLASSIFY,
-        form_class=ReclassifyForm,
-        form_name="reclassify_form",
-        perform=lambda case, data, user: actions.do_reclassify_case(
-            case,
-            opinion_type=data["opinion_type"],
-            limitante=data["limitante"],
-            topic=data["topic"],
-            note=data["note"],
-            acting_user=user,
-        ),
-        done=_("Classification saved."),
-    )
-
-
-@login_required
-@require_POST
-def case_assign(request: HttpRequest, pk: int) -> HttpResponse:
-    return _case_action(
-        request,
-        pk,
-        capability=Capability.ASSIGN,
-        form_class=AssignForm,
-        form_name="assign_form",
-        perform=lambda case, data, user: actions.do_assign_case(
-            case, data["dependency"], reason=data["reason"], acting_user=user
-        ),
-        done=_("Case assigned."),
-    )
-
-
-@login_required
-@require_POST
-def case_close(request: HttpRequest, pk: int) -> HttpResponse:
-    return _case_action(
-        request,
-        pk,
-        capability=lambda case: (
-            Capability.CLOSE if case.kind == CaseKind.OPINION else Capability.CLOSE_INQUIRY
-        ),
-        form_class=CloseForm,
-        form_name="close_form",
-        perform=lambda case, data, user: actions.do_close_case(
-            case, data["answer"], acting_user=user
-        ),
-        done=_("Case closed."),
-    )
+def work_queue_view(request: HttpRequest) -> HttpResponse:
+    user = _user(request)
+    today = timezone.localdate()
+    cases = work_queue(user)
+    context = {
+        "cases": cases,
+        "limit": WORK_QUEUE_LIMIT,
+        "is_full": len(cases) >= WORK_QUEUE_LIMIT,
+        "today": today,
+        "soon_until": due_soon_until(today),
+    }
+    return render(request, "cases/queue.html", context)

@@ -4,6 +4,7 @@ sent if the change is rolled back."""
 
 from __future__ import annotations
 
+from collections import defaultdict
 from collections.abc import Iterable
 from email.utils import make_msgid
 from typing import TYPE_CHECKING
@@ -37,22 +38,29 @@ def _queue(case: Case, kind: str, recipients: Iterable[str], subject: str, body:
     return len(rows)
 
 
-def _liaisons(case: Case) -> list[str]:
-    if case.dependency_id is None:
-        return _supervisors()
-    return list(
-        User.objects.filter(role=Role.LIAISON, is_active=True, dependency_id=case.dependency_id)
-        .exclude(email="")
-        .values_list("email", flat=True)
-    )
+class Recipients:
+    """Staff addresses by centre: liaisons under their centre's id, supervisors (resolution
+    staff) under None. Load it once and pass it when writing many messages (the sweeper does,
+    per batch) instead of asking the database for every message."""
 
+    def __init__(self) -> None:
+        self.by_centre: dict[int | None, list[str]] = defaultdict(list)
+        rows = (
+            User.objects.filter(is_active=True, role__in=[Role.LIAISON, Role.RESOLUTION])
+            .exclude(email="")
+            .order_by("id")
+            .values_list("role", "dependency_id", "email")
+        )
+        for role, dependency_id, email in rows:
+            self.by_centre[None if role == Role.RESOLUTION else dependency_id].append(email)
 
-def _supervisors() -> list[str]:
-    return list(
-        User.objects.filter(role=Role.RESOLUTION, is_active=True)
-        .exclude(email="")
-        .values_list("email", flat=True)
-    )
+    def liaisons(self, case: Case) -> list[str]:
+        if case.dependency_id is None:
+            return self.supervisors()
+        return list(self.by_centre.get(case.dependency_id, []))
+
+    def supervisors(self) -> list[str]:
+        return list(self.by_centre.get(None, []))
 
 
 def acknowledgement(case: Case) -> int:
@@ -102,10 +110,12 @@ def assignment(case: Case) -> int:
             "due": f"{case.next_due_on:%d/%m/%Y}" if case.next_due_on else "—",
             "description": case.description,
         }
-    return _queue(case, NotificationKind.ASSIGNMENT, _liaisons(case), subject, body)
+    return _queue(case, NotificationKind.ASSIGNMENT, Recipients().liaisons(case), subject, body)
 
 
-def deadline_reminder(case: Case, deadline: CaseDeadline) -> int:
+def deadline_reminder(
+    case: Case, deadline: CaseDeadline, recipients: Recipients | None = None
+) -> int:
     with translation.override(settings.LANGUAGE_CODE):
         subject = _("Reminder: case %(code)s is due on %(due)s") % {
             "code": case.display_code,
@@ -116,10 +126,13 @@ def deadline_reminder(case: Case, deadline: CaseDeadline) -> int:
             "subject": case.subject,
             "due": f"{deadline.due_on:%d/%m/%Y}",
         }
-    return _queue(case, NotificationKind.REMINDER, _liaisons(case), subject, body)
+    to = (recipients or Recipients()).liaisons(case)
+    return _queue(case, NotificationKind.REMINDER, to, subject, body)
 
 
-def deadline_escalated(case: Case, deadline: CaseDeadline) -> int:
+def deadline_escalated(
+    case: Case, deadline: CaseDeadline, recipients: Recipients | None = None
+) -> int:
     with translation.override(settings.LANGUAGE_CODE):
         subject = _("Overdue: case %(code)s was due on %(due)s") % {
             "code": case.display_code,
@@ -133,4 +146,5 @@ def deadline_escalated(case: Case, deadline: CaseDeadline) -> int:
             "centre": case.dependency or "—",
             "due": f"{deadline.due_on:%d/%m/%Y}",
         }
-    return _queue(case, NotificationKind.ESCALATION, _supervisors(), subject, body)
+    to = (recipients or Recipients()).supervisors()
+    return _queue(case, NotificationKind.ESCALATION, to, subject, body)

@@ -14,8 +14,10 @@ def detail(case):
 def test_a_supervisor_sees_the_whole_timeline(resolution, agent, make_case, client_for):
     case = make_case(by=agent)
     client = client_for(resolution)
-    client.post(reverse("cases:comment", args=[case.pk]), {"body": "Llamé al centro."})
-    client.post(reverse("cases:assign", args=[case.pk]), {"dependency": "HG", "reason": ""})
+    client.post(reverse("cases:action", args=[case.pk, "comentar"]), {"body": "Llamé al centro."})
+    client.post(
+        reverse("cases:action", args=[case.pk, "asignar"]), {"dependency": "HG", "reason": ""}
+    )
     page = client.get(detail(case))
     assert page.status_code == 200
     html = page.content.decode()
@@ -37,7 +39,7 @@ def test_a_liaison_of_another_centre_gets_404(outsider, make_case, client_for):
     case = make_case(centre="HG")
     client = client_for(outsider)
     assert client.get(detail(case)).status_code == 404
-    response = client.post(reverse("cases:comment", args=[case.pk]), {"body": "hola"})
+    response = client.post(reverse("cases:action", args=[case.pk, "comentar"]), {"body": "hola"})
     assert response.status_code == 404
     assert not case.events.filter(kind=EventKind.COMMENTED).exists()
 
@@ -58,14 +60,21 @@ def test_a_liaison_may_comment_but_not_assign_or_close(liaison, make_case, clien
     case = make_case(centre="HG")
     client = client_for(liaison)
     assert (
-        client.post(reverse("cases:comment", args=[case.pk]), {"body": "Revisado"}).status_code
+        client.post(
+            reverse("cases:action", args=[case.pk, "comentar"]), {"body": "Revisado"}
+        ).status_code
         == 302
     )
     assert (
-        client.post(reverse("cases:assign", args=[case.pk]), {"dependency": "HG"}).status_code
+        client.post(
+            reverse("cases:action", args=[case.pk, "asignar"]), {"dependency": "HG"}
+        ).status_code
         == 403
     )
-    assert client.post(reverse("cases:close", args=[case.pk]), {"answer": "x"}).status_code == 403
+    assert (
+        client.post(reverse("cases:action", args=[case.pk, "cerrar"]), {"answer": "x"}).status_code
+        == 403
+    )
     case.refresh_from_db()
     assert case.status == CaseStatus.RECEIVED
 
@@ -74,7 +83,10 @@ def test_an_analyst_reads_but_changes_nothing(analyst, make_case, client_for):
     case = make_case()
     client = client_for(analyst)
     assert client.get(detail(case)).status_code == 200
-    assert client.post(reverse("cases:comment", args=[case.pk]), {"body": "x"}).status_code == 403
+    assert (
+        client.post(reverse("cases:action", args=[case.pk, "comentar"]), {"body": "x"}).status_code
+        == 403
+    )
     assert case.events.count() == 1
 
 
@@ -82,15 +94,18 @@ def test_resolution_staff_reclassify_assign_and_close(resolution, make_case, cli
     case = make_case(type="queja", limitante="tiempo_espera", centre="HG")
     client = client_for(resolution)
     response = client.post(
-        reverse("cases:reclassify", args=[case.pk]),
+        reverse("cases:action", args=[case.pk, "clasificar"]),
         {"opinion_type": "reclamo", "limitante": "falta_medicamento", "note": "Es un reclamo"},
     )
     assert response.status_code == 302
     response = client.post(
-        reverse("cases:assign", args=[case.pk]), {"dependency": "UM-ZAC", "reason": "Corresponde"}
+        reverse("cases:action", args=[case.pk, "asignar"]),
+        {"dependency": "UM-ZAC", "reason": "Corresponde"},
     )
     assert response.status_code == 302
-    response = client.post(reverse("cases:close", args=[case.pk]), {"answer": "Se entregó."})
+    response = client.post(
+        reverse("cases:action", args=[case.pk, "cerrar"]), {"answer": "Se entregó."}
+    )
     assert response.status_code == 302
     case.refresh_from_db()
     assert case.opinion_type.code == "reclamo"
@@ -116,11 +131,15 @@ def test_an_agent_closes_an_inquiry_but_not_an_opinion(agent, make_case, client_
     opinion = make_case()
     client = client_for(agent)
     assert (
-        client.post(reverse("cases:close", args=[inquiry.pk]), {"answer": "Listo"}).status_code
+        client.post(
+            reverse("cases:action", args=[inquiry.pk, "cerrar"]), {"answer": "Listo"}
+        ).status_code
         == 302
     )
     assert (
-        client.post(reverse("cases:close", args=[opinion.pk]), {"answer": "Listo"}).status_code
+        client.post(
+            reverse("cases:action", args=[opinion.pk, "cerrar"]), {"answer": "Listo"}
+        ).status_code
         == 403
     )
 
@@ -128,8 +147,8 @@ def test_an_agent_closes_an_inquiry_but_not_an_opinion(agent, make_case, client_
 def test_closing_a_closed_case_is_refused_with_a_message(resolution, make_case, client_for):
     case = make_case()
     client = client_for(resolution)
-    client.post(reverse("cases:close", args=[case.pk]), {"answer": "Primera respuesta"})
-    response = client.post(reverse("cases:close", args=[case.pk]), {"answer": "Otra"})
+    client.post(reverse("cases:action", args=[case.pk, "cerrar"]), {"answer": "Primera respuesta"})
+    response = client.post(reverse("cases:action", args=[case.pk, "cerrar"]), {"answer": "Otra"})
     # The close form is no longer offered; a stale form posting anyway gets the lifecycle's word.
     assert response.status_code == 400
     assert "no puede pasar a" in response.content.decode()
@@ -141,7 +160,7 @@ def test_closing_a_closed_case_is_refused_with_a_message(resolution, make_case, 
 def test_assigning_to_an_unknown_centre_is_a_form_error(resolution, make_case, client_for):
     case = make_case()
     response = client_for(resolution).post(
-        reverse("cases:assign", args=[case.pk]), {"dependency": "Hospital de Marte"}
+        reverse("cases:action", args=[case.pk, "asignar"]), {"dependency": "Hospital de Marte"}
     )
     assert response.status_code == 400
     assert "No existe un centro llamado “Hospital de Marte”" in response.content.decode()
@@ -149,7 +168,9 @@ def test_assigning_to_an_unknown_centre_is_a_form_error(resolution, make_case, c
 
 def test_an_empty_comment_is_refused(resolution, make_case, client_for):
     case = make_case()
-    response = client_for(resolution).post(reverse("cases:comment", args=[case.pk]), {"body": " "})
+    response = client_for(resolution).post(
+        reverse("cases:action", args=[case.pk, "comentar"]), {"body": " "}
+    )
     assert response.status_code == 400
     assert case.events.count() == 1
 
@@ -173,17 +194,17 @@ def test_the_page_shows_other_cases_of_the_same_person(resolution, make_case, cl
 @pytest.mark.parametrize(
     ("name", "data"),
     [
-        ("comment", {"body": "x"}),
-        ("reclassify", {"opinion_type": "queja"}),
-        ("assign", {"dependency": "UM-ZAC"}),
-        ("close", {"answer": "x"}),
+        ("comentar", {"body": "x"}),
+        ("clasificar", {"opinion_type": "queja"}),
+        ("asignar", {"dependency": "UM-ZAC"}),
+        ("cerrar", {"answer": "x"}),
     ],
 )
 def test_every_action_refuses_other_centres_and_read_only_roles(
     name, data, outsider, analyst, make_case, client_for
 ):
     case = make_case(centre="HG")
-    url = reverse(f"cases:{name}", args=[case.pk])
+    url = reverse("cases:action", args=[case.pk, name])
     assert client_for(outsider).post(url, data).status_code == 404
     assert client_for(analyst).post(url, data).status_code == 403
     assert client_for(analyst).get(url).status_code == 405

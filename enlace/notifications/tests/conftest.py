@@ -13,7 +13,7 @@ class Inbox:
     def __init__(self) -> None:
         self.messages: list[Message] = []
 
-    async def handle_DATA(self, server, session, envelope):  # noqa: N802 - aiosmtpd's hook name
+    async def handle_DATA(self, server, session, envelope):  # aiosmtpd names the hook
         self.messages.append(message_from_bytes(envelope.content))
         return "250 Message accepted"
 

@@ -74,9 +74,7 @@ def test_after_the_last_attempt_the_message_is_marked_failed(acknowledged, smtp_
     assert acknowledged.next_attempt_at is None
 
 
-def test_a_worker_that_dies_mid_send_leaves_the_message_to_another_once(
-    acknowledged, smtp_server
-):
+def test_a_worker_that_dies_mid_send_leaves_the_message_to_another_once(acknowledged, smtp_server):
     now = timezone.now()
     # A worker claims the row (exactly what deliver() does first) and is killed before the
     # message leaves: the row stays "sending" under its lease.
