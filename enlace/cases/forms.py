@@ -16,6 +16,7 @@ from enlace.cases.actions import Citizen
 from enlace.cases.lifecycle import CaseKind, CaseStatus
 from enlace.cases.models import Case, Priority
 from enlace.cases.queries import DUE_SOON, OVERDUE, CaseFilters, visible_cases
+from enlace.cases.routing import render_template, templates_for
 from enlace.cases.rules import (
     normalise_affiliation,
     normalise_dui,
@@ -362,7 +363,25 @@ class ProposeAnswerForm(CaseActionForm):
         self.initial.setdefault("answer", self.case.proposed_answer)
 
 
-class AnswerForm(CaseActionForm):
+class TemplateChoiceMixin(CaseActionForm):
+    """Offers the answer templates that apply to the case; choosing one fills the answer
+    (enlace/cases/static/cases/answer_templates.js). The choice itself is not stored."""
+
+    def add_template_choice(self) -> None:
+        templates = list(templates_for(self.case))
+        if not templates:
+            return
+        choice = forms.ChoiceField(
+            label=_("Answer template"),
+            required=False,
+            choices=[("", "—"), *((str(t.pk), t.name) for t in templates)],
+            widget=forms.Select(attrs={"data-answer-templates": "answer"}),
+        )
+        self.fields = {"template": choice, **self.fields}
+        self.template_texts = {str(t.pk): render_template(t.body, self.case) for t in templates}
+
+
+class AnswerForm(TemplateChoiceMixin):
     answer = forms.CharField(
         label=_("Answer to the citizen"), widget=forms.Textarea(attrs={"rows": 4})
     )
@@ -370,6 +389,7 @@ class AnswerForm(CaseActionForm):
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.initial.setdefault("answer", self.case.proposed_answer)
+        self.add_template_choice()
 
 
 class ReasonForm(CaseActionForm):
@@ -402,7 +422,7 @@ class VoidForm(ReasonForm):
 ACCEPTED_CHOICES = [("", _("Unknown")), ("yes", _("Yes")), ("no", _("No"))]
 
 
-class CloseForm(CaseActionForm):
+class CloseForm(TemplateChoiceMixin):
     answer = forms.CharField(
         label=_("Answer to the citizen"), widget=forms.Textarea(attrs={"rows": 4})
     )
@@ -420,6 +440,7 @@ class CloseForm(CaseActionForm):
             # It closes with the answer already given, unless another one is written.
             self.fields["answer"].required = False
             self.fields["answer"].help_text = _("Empty: the case closes with the answer given.")
+        self.add_template_choice()
 
     def clean_accepted(self) -> bool | None:
         return {"yes": True, "no": False}.get(self.cleaned_data["accepted"])

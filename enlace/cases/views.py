@@ -620,6 +620,8 @@ def _detail_context(
         ),
         "today": today,
         "soon_until": due_soon_until(today),
+        "notifications": case.notifications.order_by("created_at", "id"),
+        "can_improve": has_capability(user, Capability.IMPROVE),
         **related,
         **_type_ahead_options(),
     }

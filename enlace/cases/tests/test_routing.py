@@ -59,3 +59,23 @@ def test_a_second_opinion_of_the_same_person_and_centre_is_flagged(make_case):
     assert second.possible_duplicate_of == first
     assert other_centre.possible_duplicate_of is None
     assert first.possible_duplicate_of is None
+
+
+@pytest.mark.django_db
+def test_the_answer_form_offers_templates_filled_for_the_case(make_case, resolution, client_for):
+    from django.urls import reverse
+
+    case = make_case(type="reclamo", centre="HG", citizen={"name": "Ana"})
+    template = AnswerTemplate.objects.create(name="Medicamento", body="Estimada {nombre}: {codigo}")
+    page = client_for(resolution).get(reverse("cases:detail", args=[case.pk]))
+    html = page.content.decode()
+    assert 'data-answer-templates="answer"' in html
+    assert f'"{template.pk}": "Estimada Ana: {case.display_code}"' in html
+    # Choosing a template is not stored: the answer posted is what counts.
+    response = client_for(resolution).post(
+        reverse("cases:action", args=[case.pk, "responder"]),
+        {"template": str(template.pk), "answer": "Texto final"},
+    )
+    assert response.status_code == 302
+    case.refresh_from_db()
+    assert case.answer == "Texto final"
