@@ -19,7 +19,8 @@ from django.utils import timezone
 
 from enlace.accounts.models import Role, User
 from enlace.cases.lifecycle import CaseKind, CaseStatus
-from enlace.cases.models import Case, CaseEvent, EventKind
+from enlace.cases import deadlines
+from enlace.cases.models import Case, CaseEvent, DeadlineStep, EventKind
 from enlace.cases.rules import dui_check_digit, new_tracking_code, search_text
 from enlace.catalogues.models import Channel, InquiryTopic, Limitante, OpinionType
 from enlace.demo import texts
@@ -177,7 +178,9 @@ class Command(BaseCommand):
             spec = dict(spec)
             code = spec.pop("dependency", None)
             spec["dependency"] = Dependency.objects.get(code=code) if code else None
-            user, _ = User.objects.update_or_create(username=spec.pop("username"), defaults=spec)
+            username = spec.pop("username")
+            spec["email"] = f"{username}@enlace.localhost"  # notifications have an address
+            user, _ = User.objects.update_or_create(username=username, defaults=spec)
             user.set_password(DEMO_PASSWORD)
             user.save(update_fields=["password"])
 
@@ -360,4 +363,14 @@ class Command(BaseCommand):
                 event.case = created[index]
                 rows.append(event)
         CaseEvent.objects.bulk_create(rows, batch_size=1000)
+        # The cases still open get their deadlines from the policies, as registration gives
+        # them: the console then shows what is due soon and what is overdue.
+        for case in created:
+            if case.status == CaseStatus.RECEIVED:
+                deadlines.open_deadlines(case)
+            elif case.status == CaseStatus.ASSIGNED:
+                deadlines.open_deadlines(case, steps=(DeadlineStep.ANSWER,))
+            else:
+                continue
+            case.save(update_fields=["next_due_on"])
         return len(created)
