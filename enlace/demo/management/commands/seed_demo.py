@@ -18,8 +18,8 @@ from django.db import transaction
 from django.utils import timezone
 
 from enlace.accounts.models import Role, User
-from enlace.cases.lifecycle import CaseKind, CaseStatus
 from enlace.cases import deadlines
+from enlace.cases.lifecycle import CaseKind, CaseStatus
 from enlace.cases.models import Case, CaseEvent, DeadlineStep, EventKind
 from enlace.cases.rules import dui_check_digit, new_tracking_code, search_text
 from enlace.catalogues.models import Channel, InquiryTopic, Limitante, OpinionType
