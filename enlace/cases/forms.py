@@ -16,7 +16,7 @@ from enlace.cases.actions import Citizen
 from enlace.cases.lifecycle import CaseKind, CaseStatus
 from enlace.cases.models import Case, Priority
 from enlace.cases.queries import DUE_SOON, OVERDUE, CaseFilters, visible_cases
-from enlace.cases.routing import render_template, templates_for
+from enlace.cases.routing import render_template, suggest_route, templates_for
 from enlace.cases.rules import (
     normalise_affiliation,
     normalise_dui,
@@ -333,8 +333,12 @@ class AssignForm(CaseActionForm):
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        if self.case.dependency is not None:
-            self.initial.setdefault("dependency", self.case.dependency.label)
+        # Prefilled with what the routing rules suggest (else the centre the case is about).
+        suggested = suggest_route(self.case)
+        if suggested is not None:
+            self.initial.setdefault("dependency", suggested.label)
+            if suggested != self.case.dependency:
+                self.fields["dependency"].help_text = _("Suggested by the routing rules.")
 
     def clean_dependency(self) -> Dependency:
         return _required_centre(self.cleaned_data["dependency"])

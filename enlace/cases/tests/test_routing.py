@@ -79,3 +79,15 @@ def test_the_answer_form_offers_templates_filled_for_the_case(make_case, resolut
     assert response.status_code == 302
     case.refresh_from_db()
     assert case.answer == "Texto final"
+
+
+@pytest.mark.django_db
+def test_the_assign_form_is_prefilled_with_the_suggestion(make_case, resolution, client_for):
+    from django.urls import reverse
+
+    um = Dependency.objects.get(code="UM-ZAC")
+    RoutingRule.objects.create(opinion_type=OpinionType.objects.get(code="queja"), route_to=um)
+    case = make_case(type="queja", centre="HG")
+    page = client_for(resolution).get(reverse("cases:detail", args=[case.pk]))
+    assign = next(item for item in page.context["actions"] if item.slug == "asignar")
+    assert assign.form.initial["dependency"] == um.label
