@@ -123,13 +123,13 @@ def open_deadlines(case: Case, *, steps: tuple[str, ...] | None = None) -> None:
     refresh_next_due(case)
 
 
-def meet(case: Case, step: str) -> None:
-    """The step happened now: close its deadline, recording whether it was in time and how
-    many business days it took."""
+def meet(case: Case, step: str, *, at: datetime | None = None) -> None:
+    """The step happened (now, or `at` for history being loaded): close its deadline,
+    recording whether it was in time and how many business days it took."""
     deadline = case.deadlines.filter(step=step, status=DeadlineStatus.OPEN).first()
     if deadline is None:
         return
-    now = timezone.now()
+    now = at or timezone.now()
     today = timezone.localdate(now)
     calendar = business_calendar(deadline.started_on)
     deadline.status = DeadlineStatus.MET if today <= deadline.due_on else DeadlineStatus.MET_LATE

@@ -200,10 +200,14 @@ class FilterForm(forms.Form):
     level_of_care = forms.ChoiceField(label=_("Level of care"), required=False)
     status = forms.ChoiceField(label=_("Status"), required=False)
     received_from = forms.DateField(
-        label=_("From"), required=False, widget=forms.DateInput(attrs={"type": "date"})
+        label=_("From"),
+        required=False,
+        widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
     )
     received_to = forms.DateField(
-        label=_("To"), required=False, widget=forms.DateInput(attrs={"type": "date"})
+        label=_("To"),
+        required=False,
+        widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
     )
     # In the URL in Spanish, as the action slugs: ?plazo=pronto or ?plazo=vencido.
     plazo = forms.ChoiceField(

@@ -31,7 +31,9 @@ class ImprovementForm(forms.Form):
         label=_("Action plan"), required=False, widget=forms.Textarea(attrs={"rows": 4})
     )
     due_on = forms.DateField(
-        label=_("Due on"), required=False, widget=forms.DateInput(attrs={"type": "date"})
+        label=_("Due on"),
+        required=False,
+        widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
     )
     cases = forms.CharField(required=False, widget=forms.HiddenInput)
 
@@ -69,7 +71,9 @@ class ProgressForm(forms.Form):
         label=_("Action plan"), required=False, widget=forms.Textarea(attrs={"rows": 4})
     )
     due_on = forms.DateField(
-        label=_("Due on"), required=False, widget=forms.DateInput(attrs={"type": "date"})
+        label=_("Due on"),
+        required=False,
+        widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
     )
     note = forms.CharField(
         label=_("Note"), required=False, widget=forms.Textarea(attrs={"rows": 2})
