@@ -37,7 +37,8 @@ def test_word_forms_and_accents_do_not_matter(make_case):
 @pytest.mark.django_db
 def test_free_text_is_served_by_the_gin_index(make_case):
     make_case()
-    assert "case_search_vector_idx" in plan(search(Case.objects.all(), "farmacia"))
+    # Unordered, as the count of a search page is: the words alone pick the rows.
+    assert "case_search_vector_idx" in plan(search(Case.objects.order_by(), "farmacia"))
 
 
 @pytest.mark.django_db
