@@ -85,20 +85,33 @@ def schedule(notification_id: int, *, run_after: datetime | None = None) -> None
     transaction.on_commit(enqueue)
 
 
+# A pending row younger than this most likely has its task still in the queue.
+REQUEUE_GRACE = timedelta(minutes=2)
+
+
 def requeue_due(*, now: datetime | None = None) -> int:
     """Hand back to the queue what was left behind: rows whose sender's lease ran out (the
-    worker died mid-send) and pending rows whose time has come (their task was lost, or the
-    queue was down). Delivering twice is harmless: `deliver` claims before it sends."""
+    worker died mid-send) and pending rows overdue by REQUEUE_GRACE (their task was lost, or
+    the queue was down). Delivering twice is harmless: `deliver` claims before it sends."""
     now = now or timezone.now()
-    Notification.objects.filter(status=NotificationStatus.SENDING, locked_until__lt=now).update(
+    stalled = list(
+        Notification.objects.filter(
+            status=NotificationStatus.SENDING, locked_until__lt=now
+        ).values_list("pk", flat=True)[:1000]
+    )
+    Notification.objects.filter(pk__in=stalled, status=NotificationStatus.SENDING).update(
         status=NotificationStatus.PENDING, next_attempt_at=now, locked_until=None
     )
-    due = list(
+    cutoff = now - REQUEUE_GRACE
+    forgotten = list(
         Notification.objects.filter(status=NotificationStatus.PENDING)
-        .filter(Q(next_attempt_at__isnull=True) | Q(next_attempt_at__lte=now))
+        .filter(
+            Q(next_attempt_at__lte=cutoff) | Q(next_attempt_at__isnull=True, created_at__lte=cutoff)
+        )
+        .exclude(pk__in=stalled)
         .values_list("pk", flat=True)[:1000]
     )
     with transaction.atomic():
-        for notification_id in due:
+        for notification_id in [*stalled, *forgotten]:
             schedule(notification_id)
-    return len(due)
+    return len(stalled) + len(forgotten)

@@ -91,3 +91,9 @@ def test_a_worker_that_dies_mid_send_leaves_the_message_to_another_once(acknowle
     assert deliver(acknowledged.pk, now=later) == "sent"
     assert deliver(acknowledged.pk, now=later) == "skipped"
     assert len(smtp_server.messages) == 1
+
+
+def test_the_sweeper_leaves_fresh_messages_to_their_queued_task(acknowledged):
+    created = acknowledged.created_at
+    assert requeue_due(now=created + timedelta(seconds=30)) == 0
+    assert requeue_due(now=created + timedelta(minutes=3)) == 1
