@@ -88,7 +88,7 @@ def open_deadlines(case: Case, *, steps: tuple[str, ...] | None = None) -> None:
     policies that apply; steps already met keep their history."""
     steps = steps or tuple(DeadlineStep.values)
     start = timezone.localdate(case.received_at)
-    calendar = business_calendar(start)
+    calendar = calendar_for(case, start)
     existing = {d.step: d for d in case.deadlines.all()}
     for step in steps:
         deadline = existing.get(step)
@@ -131,7 +131,7 @@ def meet(case: Case, step: str, *, at: datetime | None = None) -> None:
         return
     now = at or timezone.now()
     today = timezone.localdate(now)
-    calendar = business_calendar(deadline.started_on)
+    calendar = calendar_for(case, deadline.started_on)
     deadline.status = DeadlineStatus.MET if today <= deadline.due_on else DeadlineStatus.MET_LATE
     deadline.met_at = now
     deadline.business_days_taken = max(
@@ -160,7 +160,7 @@ def resume(case: Case) -> int:
     Returns those days."""
     if case.paused_on is None:
         return 0
-    calendar = business_calendar(case.paused_on)
+    calendar = calendar_for(case, case.paused_on)
     paused = calendar.business_days_between(case.paused_on, timezone.localdate())
     case.paused_on = None
     case.paused_days += paused
@@ -175,6 +175,13 @@ def resume(case: Case) -> int:
         deadline.save(update_fields=["due_on", "remind_on", "escalate_on", "next_check_at"])
     refresh_next_due(case)
     return paused
+
+
+def calendar_for(case: Case, around: date) -> BusinessCalendar:
+    """The business days of the case's centre: national holidays, that department's own
+    (San Salvador's August festivities), and the institutional closures."""
+    department = case.dependency.department if case.dependency else ""
+    return business_calendar(around, subdivision=department or None)
 
 
 def refresh_next_due(case: Case) -> None:

@@ -14,7 +14,7 @@ class DependencyAdmin(admin.ModelAdmin[Dependency]):
         "has_punto_seguro",
         "is_active",
     ]
-    list_filter = ["kind", "level_of_care", "has_punto_seguro", "is_active"]
+    list_filter = ["kind", "level_of_care", "department", "has_punto_seguro", "is_active"]
     search_fields = ["code", "name"]
     autocomplete_fields = ["parent"]
 

@@ -9,7 +9,7 @@ from typing import Any
 from django.db import transaction
 
 from enlace.core.errors import BusinessError
-from enlace.directory.models import Dependency, DependencyKind, LevelOfCare
+from enlace.directory.models import Department, Dependency, DependencyKind, LevelOfCare
 
 DEFAULT_FILE = Path(__file__).parent / "data" / "directory.toml"
 
@@ -28,6 +28,8 @@ def load_directory(path: Path = DEFAULT_FILE, *, update_existing: bool = True) -
                 raise BusinessError(f"{path.name} entry {number} ({code}): unknown kind")
             if entry.get("level_of_care") not in LevelOfCare.values:
                 raise BusinessError(f"{path.name} entry {number} ({code}): unknown level_of_care")
+            if entry.get("department", "") not in ["", *Department.values]:
+                raise BusinessError(f"{path.name} entry {number} ({code}): unknown department")
             parent_code = entry.get("parent")
             if parent_code and parent_code not in by_code:
                 raise BusinessError(
@@ -38,6 +40,7 @@ def load_directory(path: Path = DEFAULT_FILE, *, update_existing: bool = True) -
                 "kind": entry["kind"],
                 "level_of_care": entry["level_of_care"],
                 "parent": by_code[parent_code] if parent_code else None,
+                "department": entry.get("department", ""),
                 "has_punto_seguro": entry.get("has_punto_seguro", False),
                 "is_active": entry.get("is_active", True),
             }

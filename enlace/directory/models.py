@@ -23,6 +23,25 @@ class DependencyKind(models.TextChoices):
     CARE_CENTRE = "care_centre", _("Care centre")
 
 
+class Department(models.TextChoices):
+    """El Salvador's departments (ISO 3166-2:SV), for their local holidays."""
+
+    AH = "AH", "Ahuachapán"
+    CA = "CA", "Cabañas"
+    CH = "CH", "Chalatenango"
+    CU = "CU", "Cuscatlán"
+    LI = "LI", "La Libertad"
+    MO = "MO", "Morazán"
+    PA = "PA", "La Paz"
+    SA = "SA", "Santa Ana"
+    SM = "SM", "San Miguel"
+    SO = "SO", "Sonsonate"
+    SS = "SS", "San Salvador"
+    SV = "SV", "San Vicente"
+    UN = "UN", "La Unión"
+    US = "US", "Usulután"
+
+
 class DependencyQuerySet(models.QuerySet["Dependency"]):
     def active(self) -> DependencyQuerySet:
         return self.filter(is_active=True)
@@ -45,6 +64,9 @@ class Dependency(models.Model):
         blank=True,
         on_delete=models.PROTECT,
         related_name="children",
+    )
+    department = models.CharField(
+        _("department"), max_length=2, choices=Department.choices, blank=True
     )
     has_punto_seguro = models.BooleanField(_("has Punto Seguro"), default=False)
     is_active = models.BooleanField(_("active"), default=True)

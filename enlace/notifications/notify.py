@@ -146,5 +146,6 @@ def deadline_escalated(
             "centre": case.dependency or "—",
             "due": f"{deadline.due_on:%d/%m/%Y}",
         }
-    to = (recipients or Recipients()).supervisors()
+    staff = recipients or Recipients()
+    to = [*staff.supervisors(), *staff.liaisons(case)]
     return _queue(case, NotificationKind.ESCALATION, to, subject, body)

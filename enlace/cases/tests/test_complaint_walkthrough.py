@@ -107,7 +107,10 @@ def test_a_complaint_from_receipt_to_closing(make_case, agent, resolution, liais
     with at(4, 29, 6):
         assert sweep_deadlines() == {"missed": 1, "escalated": 1}
         assert sweep_deadlines() == {}
-    assert Notification.objects.filter(kind="escalation", recipient=resolution.email).exists()
+    escalated_to = set(
+        Notification.objects.filter(kind="escalation").values_list("recipient", flat=True)
+    )
+    assert escalated_to == {resolution.email, liaison.email}
 
     # The centre proposes; the section returns it; Labour Day; the centre proposes again.
     with at(4, 29, 10):

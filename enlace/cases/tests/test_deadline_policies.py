@@ -108,3 +108,21 @@ def test_the_admin_form_explains_a_bad_policy(admin_user, client_for):
 def test_a_second_policy_for_the_same_target_is_refused():
     with pytest.raises(IntegrityError), transaction.atomic():
         DeadlinePolicy.objects.create(kind="opinion", step="answer", days=3)
+
+
+@pytest.mark.django_db
+def test_a_centre_in_san_salvador_also_skips_the_august_festivities(make_case):
+    from datetime import datetime
+    from zoneinfo import ZoneInfo
+
+    import time_machine
+
+    from enlace.cases.models import CaseDeadline
+
+    with time_machine.travel(datetime(2026, 7, 31, 10, tzinfo=ZoneInfo("America/El_Salvador"))):
+        capital = make_case(centre="HG")  # San Salvador: 3 and 5 August are holidays there
+        east = make_case(centre="UM-SMI")  # San Miguel: they are working days
+    ack = DeadlineStep.ACKNOWLEDGE
+    # Fri 31 July + 3 business days; 6 August (Divino Salvador) is a national holiday.
+    assert CaseDeadline.objects.get(case=capital, step=ack).due_on == date(2026, 8, 10)
+    assert CaseDeadline.objects.get(case=east, step=ack).due_on == date(2026, 8, 5)
