@@ -343,23 +343,33 @@ def secondary_indexes(cursor: Any) -> list[tuple[str, str]]:
 
 
 def other_columns(cursor: Any) -> list[tuple[str, Any]]:
-    """(column, value) for the columns of cases_case that COLUMNS does not name: the model
-    field's default as Django would insert it, else nothing (NULL, or the column's database
-    default). A NOT NULL column with neither stops the script with a message."""
-    from django.db import connection
-
+    """(column, value) for the columns of cases_case that COLUMNS does not name."""
     from enlace.cases.models import Case
 
-    known = {column.strip() for column in COLUMNS.split(",")}
-    fields = {field.column: field for field in Case._meta.concrete_fields}
+    return unnamed_column_values(cursor, Case, COLUMNS, "bench/case_list.py")
+
+
+def unnamed_column_values(
+    cursor: Any, model: Any, named: str, script: str
+) -> list[tuple[str, Any]]:
+    """(column, value) for the columns of `model`'s table that the comma-separated `named`
+    does not list: the model field's default as Django would insert it, else nothing (NULL,
+    or the column's database default). A NOT NULL column with neither stops the script with a
+    message, so a new column never makes a benchmark insert fail obscurely."""
+    from django.db import connection
+
+    table = model._meta.db_table
+    known = {column.strip() for column in named.split(",")}
+    fields = {field.column: field for field in model._meta.concrete_fields}
     cursor.execute(
         """
         SELECT column_name, is_nullable = 'YES', column_default IS NOT NULL,
                is_identity = 'YES' OR is_generated <> 'NEVER'
         FROM information_schema.columns
-        WHERE table_schema = current_schema() AND table_name = 'cases_case'
+        WHERE table_schema = current_schema() AND table_name = %s
         ORDER BY ordinal_position
-        """
+        """,
+        [table],
     )
     others: list[tuple[str, Any]] = []
     for column, nullable, database_default, automatic in cursor.fetchall():
@@ -374,8 +384,8 @@ def other_columns(cursor: Any) -> list[tuple[str, Any]]:
                 continue
         if not (nullable or database_default):
             raise SystemExit(
-                f"cases_case.{column} is NOT NULL and has no default: "
-                "bench/case_list.py must learn to fill it (see COLUMNS and INSERT_SQL)."
+                f"{table}.{column} is NOT NULL and has no default: {script} must learn to "
+                "fill it (see its column list and INSERT_SQL)."
             )
     return others
 

@@ -56,6 +56,7 @@ from bench.case_list import (  # noqa: E402 - the same database, schema and case
     prepare_schema,
     say,
     timed,
+    unnamed_column_values,
 )
 
 RESULTS = ROOT / "bench" / "results" / "sweeper.json"
@@ -219,39 +220,10 @@ def ensure_recipients() -> dict[str, int]:
 
 def other_deadline_columns(cursor: Any) -> list[tuple[str, Any]]:
     """(column, value) for the columns of cases_casedeadline that DEADLINE_COLUMNS does not
-    name: the model field's default, else nothing. A NOT NULL column with neither stops the
-    script: it must learn to fill it."""
-    from django.db import connection
-
+    name."""
     from enlace.cases.models import CaseDeadline
 
-    known = {column.strip() for column in DEADLINE_COLUMNS.split(",")}
-    fields = {f.column: f for f in CaseDeadline._meta.concrete_fields}
-    cursor.execute(
-        """
-        SELECT column_name, is_nullable = 'YES', column_default IS NOT NULL,
-               is_identity = 'YES' OR is_generated <> 'NEVER'
-        FROM information_schema.columns
-        WHERE table_schema = current_schema() AND table_name = 'cases_casedeadline'
-        ORDER BY ordinal_position
-        """
-    )
-    others: list[tuple[str, Any]] = []
-    for column, nullable, database_default, automatic in cursor.fetchall():
-        if column in known or automatic:
-            continue
-        model_field = fields.get(column)
-        if model_field is not None and not model_field.unique:
-            default = model_field.get_default()
-            if default is not None:
-                others.append((column, model_field.get_db_prep_save(default, connection)))
-                continue
-        if not (nullable or database_default):
-            raise SystemExit(
-                f"cases_casedeadline.{column} is NOT NULL and has no default: "
-                "bench/sweeper.py must learn to fill it (see DEADLINE_COLUMNS and INSERT_SQL)."
-            )
-    return others
+    return unnamed_column_values(cursor, CaseDeadline, DEADLINE_COLUMNS, "bench/sweeper.py")
 
 
 def delete_sweeper_output() -> dict[str, int]:

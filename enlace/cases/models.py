@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-from typing import Any
-
 from django.conf import settings
 from django.core.validators import MaxValueValidator
 from django.db import models
@@ -11,6 +9,7 @@ from django.utils.translation import gettext_lazy as _
 
 from enlace.cases.lifecycle import OPEN_STATUSES, CaseKind, CaseStatus
 from enlace.cases.rules import format_phone, format_tracking_code
+from enlace.core.models import AppendOnlyModel
 from enlace.directory.models import LevelOfCare
 
 
@@ -216,7 +215,7 @@ class EventKind(models.TextChoices):
     DEADLINE_ESCALATED = "deadline_escalated", _("Escalated to the supervisor")
 
 
-class CaseEvent(models.Model):
+class CaseEvent(AppendOnlyModel):
     """One row per thing that happened to a case: who, when, what, from what to what.
 
     Rows are only ever added. `save()` refuses to update one, and the console and admin offer
@@ -247,11 +246,6 @@ class CaseEvent(models.Model):
 
     def __str__(self) -> str:
         return f"{self.case_id} {self.kind} {self.at:%Y-%m-%d %H:%M}"
-
-    def save(self, *args: Any, **kwargs: Any) -> None:
-        if self.pk is not None and not self._state.adding:
-            raise ValueError("Case events are append-only")
-        super().save(*args, **kwargs)
 
 
 class DeadlineStep(models.TextChoices):

@@ -3,11 +3,11 @@ showed should change at a centre, with the plan, its owner and its due date."""
 
 from __future__ import annotations
 
-from typing import Any
-
 from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
+
+from enlace.core.models import AppendOnlyModel
 
 
 class ImprovementStatus(models.TextChoices):
@@ -86,7 +86,7 @@ class ImprovementOpportunity(models.Model):
         return self.status in OPEN_IMPROVEMENT_STATUSES
 
 
-class ImprovementEvent(models.Model):
+class ImprovementEvent(AppendOnlyModel):
     """The history of an opportunity, one row per change (append-only)."""
 
     opportunity = models.ForeignKey(
@@ -110,8 +110,3 @@ class ImprovementEvent(models.Model):
 
     def __str__(self) -> str:
         return f"{self.opportunity_id} {self.at:%Y-%m-%d}"
-
-    def save(self, *args: Any, **kwargs: Any) -> None:
-        if self.pk is not None and not self._state.adding:
-            raise ValueError("Improvement events are append-only")
-        super().save(*args, **kwargs)
