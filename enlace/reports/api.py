@@ -1,0 +1,46 @@
+"""Report endpoints: the same figures as the pages and the `report` command."""
+
+from __future__ import annotations
+
+from datetime import date
+from typing import Any
+
+from django.core.exceptions import PermissionDenied
+from django.http import HttpRequest
+from django.utils.translation import gettext as _
+from ninja import Query, Router, Schema
+from pydantic import Field, model_validator
+
+from enlace.accounts.models import User
+from enlace.cases.permissions import Capability, has_capability, report_scope
+from enlace.reports.participation import Period, participation_report
+
+router = Router(tags=["reports"])
+
+
+class PeriodQuery(Schema):
+    date_from: date = Field(alias="from")
+    date_to: date = Field(alias="to")
+
+    @model_validator(mode="after")
+    def ordered(self) -> PeriodQuery:
+        if self.date_from > self.date_to:
+            raise ValueError(_("The period ends before it starts."))
+        return self
+
+
+def _reporting_user(request: HttpRequest) -> User:
+    user = request.user
+    if not isinstance(user, User) or not has_capability(user, Capability.VIEW_REPORTS):
+        raise PermissionDenied(_("Your role does not see reports."))
+    return user
+
+
+@router.get("/participation", response=dict[str, Any])
+def participation(request: HttpRequest, period: Query[PeriodQuery]) -> dict[str, Any]:
+    """The participation report (seed 003's sections) for a period, scoped to the user's
+    centres for a liaison."""
+    user = _reporting_user(request)
+    return participation_report(
+        Period(period.date_from, period.date_to), dependency_ids=report_scope(user)
+    )

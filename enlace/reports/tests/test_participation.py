@@ -1,0 +1,132 @@
+"""The participation report's figures (seed 003's sections), in the API and the command."""
+
+import json
+from datetime import datetime
+from decimal import Decimal
+from zoneinfo import ZoneInfo
+
+import pytest
+import time_machine
+from django.core.management import CommandError, call_command
+
+from enlace.cases.lifecycle import CaseKind
+from enlace.reports.participation import percentages
+
+SV = ZoneInfo("America/El_Salvador")
+URL = "/api/v1/reports/participation"
+PERIOD = {"from": "2016-01-01", "to": "2016-06-30"}
+
+
+def test_percentages_are_rounded_as_the_seed_prints_them():
+    # Seed 003: inquiries by channel group, January-June 2016.
+    shares = percentages([103177, 1407, 852, 110])
+    assert shares == [Decimal("97.76"), Decimal("1.33"), Decimal("0.81"), Decimal("0.10")]
+    assert sum(percentages([1, 1, 1])) == Decimal("100.00")
+    assert percentages([0, 0]) == [Decimal("0.00"), Decimal("0.00")]
+
+
+@pytest.fixture
+def semester(make_case):
+    with time_machine.travel(datetime(2016, 3, 1, 10, tzinfo=SV), tick=False):
+        make_case(type="reclamo", centre="HG", limitante="falta_medicamento")
+        make_case(type="queja", centre="HG", limitante="tiempo_espera", channel="buzon")
+        make_case(type="queja", centre="UM-ZAC", limitante="tiempo_espera")
+        make_case(type="felicitacion", centre="CC-SJA", limitante=None, channel="facebook")
+        for channel in ["llamada_127"] * 6 + ["facebook", "sitio_web", "otro"]:
+            make_case(CaseKind.INQUIRY, topic="citas", channel=channel)
+        make_case(CaseKind.INQUIRY, topic="horarios")
+    with time_machine.travel(datetime(2016, 7, 1, 10, tzinfo=SV), tick=False):
+        make_case(type="reclamo", centre="HG")  # outside the period
+
+
+@pytest.mark.django_db
+def test_the_report_for_a_semester(semester, analyst, client_for):
+    response = client_for(analyst).get(URL, PERIOD)
+    assert response.status_code == 200
+    report = response.json()
+    assert report["period"] == {"from": "2016-01-01", "to": "2016-06-30"}
+    opinions = report["opinions"]
+    assert opinions["total"] == 4
+    assert opinions["by_type"] == {"queja": 2, "felicitacion": 1, "reclamo": 1}
+    assert opinions["by_channel"] == {"llamada_127": 2, "buzon": 1, "facebook": 1}
+    assert opinions["by_channel_group"] == {
+        "Centro de Llamadas": 2,
+        "Buzón de Sugerencias": 1,
+        "Redes Sociales": 1,
+    }
+    assert opinions["by_level_of_care"] == {"hospital": 2, "clinica_comunal": 1, "unidad_medica": 1}
+    assert opinions["by_dependency"][0] == {
+        "code": "HG",
+        "name": "Hospital General",
+        "level_of_care": "hospital",
+        "total": 2,
+        "by_type": {"reclamo": 1, "queja": 1},
+    }
+    assert opinions["limitantes"] == [
+        {"code": "tiempo_espera", "name": "Tiempo de espera prolongado", "count": 2},
+        {"code": "falta_medicamento", "name": "Falta de medicamento", "count": 1},
+    ]
+    inquiries = report["inquiries"]
+    assert inquiries["total"] == 10
+    assert inquiries["by_channel_group"] == [
+        {"group": "Centro de Llamadas", "total": 7, "percent": "70.00"},
+        {"group": "Otros", "total": 1, "percent": "10.00"},
+        {"group": "Redes Sociales", "total": 1, "percent": "10.00"},
+        {"group": "Sitio Web", "total": 1, "percent": "10.00"},
+    ]
+    assert inquiries["topics"][0] == {
+        "code": "citas",
+        "name": "Citas médicas (programación y confirmación)",
+        "count": 9,
+    }
+
+
+@pytest.mark.django_db
+def test_a_liaison_gets_their_centres_report(semester, liaison, client_for):
+    report = client_for(liaison).get(URL, PERIOD).json()
+    assert report["opinions"]["total"] == 2
+    assert [row["code"] for row in report["opinions"]["by_dependency"]] == ["HG"]
+    assert report["inquiries"]["total"] == 0
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("persona", ["agent", "punto_seguro", "oir"])
+def test_roles_without_reports_are_refused(persona, request, client_for):
+    response = client_for(request.getfixturevalue(persona)).get(URL, PERIOD)
+    assert response.status_code == 403
+    assert "detail" in response.json()
+
+
+@pytest.mark.django_db
+def test_an_anonymous_caller_is_refused(client):
+    assert client.get(URL, PERIOD).status_code == 401
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize(
+    "query", [{"from": "2016-06-30", "to": "2016-01-01"}, {"from": "ayer", "to": "2016-01-01"}, {}]
+)
+def test_a_bad_period_is_a_clear_4xx(analyst, client_for, query):
+    response = client_for(analyst).get(URL, query)
+    assert response.status_code == 422
+    assert response.json()["detail"]
+
+
+@pytest.mark.django_db
+def test_the_command_writes_the_same_json(semester, tmp_path):
+    output = tmp_path / "report.json"
+    call_command(
+        "report",
+        "participation",
+        "--from",
+        "2016-01-01",
+        "--to",
+        "2016-06-30",
+        "--output",
+        str(output),
+    )
+    report = json.loads(output.read_text(encoding="utf-8"))
+    assert report["opinions"]["total"] == 4
+    assert report["inquiries"]["by_channel_group"][0]["percent"] == "70.00"
+    with pytest.raises(CommandError, match="not a date"):
+        call_command("report", "participation", "--from", "enero", "--to", "2016-06-30")
