@@ -36,7 +36,7 @@ def _reporting_user(request: HttpRequest) -> User:
     return user
 
 
-@router.get("/participation", response=dict[str, Any])
+@router.get("/participation", response=dict[str, Any], url_name="participation")
 def participation(request: HttpRequest, period: Query[PeriodQuery]) -> dict[str, Any]:
     """The participation report (seed 003's sections) for a period, scoped to the user's
     centres for a liaison."""

@@ -92,6 +92,18 @@ def _opinions(opinions: QuerySet[Case]) -> dict[str, Any]:
         .annotate(count=Count("id"))
         .order_by("-count", "limitante__name")
     )
+    per_level = (
+        opinions.filter(opinion_type__code__in=COMPLAINT_TYPES, limitante__isnull=False)
+        .exclude(level_of_care="")
+        .values("level_of_care", "limitante__code", "limitante__name")
+        .annotate(count=Count("id"))
+        .order_by("level_of_care", "-count", "limitante__name")
+    )
+    limitantes_by_level: dict[str, list[dict[str, Any]]] = {}
+    for row in per_level:
+        limitantes_by_level.setdefault(row["level_of_care"], []).append(
+            {"code": row["limitante__code"], "name": row["limitante__name"], "count": row["count"]}
+        )
     return {
         "total": opinions.count(),
         "by_type": _counts(opinions, "opinion_type__code"),
@@ -114,6 +126,8 @@ def _opinions(opinions: QuerySet[Case]) -> dict[str, Any]:
             {"code": row["limitante__code"], "name": row["limitante__name"], "count": row["count"]}
             for row in limitantes
         ],
+        # The most frequent complaints of each level of care, as the seed lists them.
+        "limitantes_by_level": limitantes_by_level,
     }
 
 

@@ -5,4 +5,5 @@ from enlace.reports import views
 app_name = "reports"
 urlpatterns = [
     path("cumplimiento/", views.compliance, name="compliance"),
+    path("participacion/", views.participation, name="participation"),
 ]

@@ -130,3 +130,49 @@ def test_the_command_writes_the_same_json(semester, tmp_path):
     assert report["inquiries"]["by_channel_group"][0]["percent"] == "70.00"
     with pytest.raises(CommandError, match="not a date"):
         call_command("report", "participation", "--from", "enero", "--to", "2016-06-30")
+
+
+PAGE = "/informes/participacion/"
+
+
+@pytest.mark.django_db
+def test_the_page_shows_each_section_with_its_table_and_chart(semester, analyst, client_for):
+    response = client_for(analyst).get(PAGE, {"date_from": "2016-01-01", "date_to": "2016-06-30"})
+    assert response.status_code == 200
+    html = response.content.decode()
+    assert "Queja" in html
+    assert "Tiempo de espera prolongado" in html
+    assert [
+        (bar.label, bar.count, str(bar.percent)) for bar in response.context["inquiry_groups"]
+    ] == [
+        ("Centro de Llamadas", 7, "70.00"),
+        ("Otros", 1, "10.00"),
+        ("Redes Sociales", 1, "10.00"),
+        ("Sitio Web", 1, "10.00"),
+    ]
+    assert response.context["complaints"] == 3
+    assert str(response.context["complaints_share"]) == "75.00"
+    hospital = response.context["levels"][0]
+    assert hospital["total"] == 2
+    assert hospital["centres"][0]["code"] == "HG"
+    assert html.count('class="bar"') >= 10
+
+
+@pytest.mark.django_db
+def test_the_page_is_refused_to_roles_without_reports(agent, client_for):
+    assert client_for(agent).get(PAGE).status_code == 403
+
+
+@pytest.mark.django_db
+def test_the_page_of_a_liaison_shows_their_centre(semester, outsider, client_for):
+    response = client_for(outsider).get(PAGE, {"date_from": "2016-01-01", "date_to": "2016-06-30"})
+    assert response.context["report"]["opinions"]["total"] == 1
+    assert [d["code"] for d in response.context["report"]["opinions"]["by_dependency"]] == [
+        "UM-ZAC"
+    ]
+
+
+@pytest.mark.django_db
+def test_a_reversed_period_on_the_page_is_a_form_error(analyst, client_for):
+    response = client_for(analyst).get(PAGE, {"date_from": "2016-06-30", "date_to": "2016-01-01"})
+    assert response.status_code == 400
