@@ -20,6 +20,7 @@ from enlace.cases.permissions import Capability, has_capability, report_scope
 from enlace.catalogues.models import Channel, OpinionType
 from enlace.directory.models import LevelOfCare
 from enlace.reports.compliance import deadline_compliance
+from enlace.reports.exports import participation_xlsx
 from enlace.reports.participation import Period, participation_report, percentages
 
 
@@ -98,6 +99,14 @@ def participation(request: HttpRequest) -> HttpResponse:
         Period(form.cleaned_data["date_from"], form.cleaned_data["date_to"]),
         dependency_ids=report_scope(user),
     )
+    if request.GET.get("format") == "xlsx":
+        response = HttpResponse(
+            participation_xlsx(report),
+            content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+        )
+        name = f"participacion_{report['period']['from']}_{report['period']['to']}.xlsx"
+        response["Content-Disposition"] = f'attachment; filename="{name}"'
+        return response
     opinions, inquiries = report["opinions"], report["inquiries"]
     types = dict(OpinionType.objects.values_list("code", "name"))
     channels = dict(Channel.objects.values_list("code", "name"))

@@ -176,3 +176,48 @@ def test_the_page_of_a_liaison_shows_their_centre(semester, outsider, client_for
 def test_a_reversed_period_on_the_page_is_a_form_error(analyst, client_for):
     response = client_for(analyst).get(PAGE, {"date_from": "2016-06-30", "date_to": "2016-01-01"})
     assert response.status_code == 400
+
+
+@pytest.mark.django_db
+def test_the_xlsx_has_one_sheet_per_section_with_real_numbers(semester, analyst, client_for):
+    import io
+
+    from openpyxl import load_workbook
+
+    response = client_for(analyst).get(
+        PAGE, {"date_from": "2016-01-01", "date_to": "2016-06-30", "format": "xlsx"}
+    )
+    assert response.status_code == 200
+    assert response["Content-Disposition"].endswith('2016-06-30.xlsx"')
+    book = load_workbook(io.BytesIO(response.content))
+    assert book.sheetnames[:3] == ["Resumen", "Clasificación de opiniones", "Canales"]
+    inquiries = book["Consultas o gestiones"]
+    rows = list(inquiries.iter_rows(values_only=True))
+    assert rows[0] == ("Canal de recepción", "Total", "%")
+    assert rows[1] == ("Centro de Llamadas", 7, 0.7)
+    assert inquiries["C2"].number_format == "0.00%"
+    assert sum(row[2] for row in rows[1:]) == pytest.approx(1.0)
+
+
+@pytest.mark.django_db
+def test_the_command_writes_an_xlsx(semester, tmp_path):
+    from openpyxl import load_workbook
+
+    output = tmp_path / "report.xlsx"
+    call_command(
+        "report",
+        "participation",
+        "--from",
+        "2016-01-01",
+        "--to",
+        "2016-06-30",
+        "--format",
+        "xlsx",
+        "--output",
+        str(output),
+    )
+    summary = load_workbook(output)["Resumen"]
+    assert list(summary.iter_rows(values_only=True))[1:] == [
+        ("Opiniones", 4),
+        ("Consultas", 10),
+    ]

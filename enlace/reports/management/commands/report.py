@@ -8,9 +8,10 @@ from typing import Any
 
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
+from enlace.reports.exports import participation_xlsx
 from enlace.reports.participation import Period, participation_report
 
-FORMATS = ("json",)  # xlsx and pdf come with the rendered report
+FORMATS = ("json", "xlsx")
 
 
 def iso_date(text: str) -> date:
@@ -34,6 +35,11 @@ class Command(BaseCommand):
         if options["date_from"] > options["date_to"]:
             raise CommandError("The period ends before it starts.")
         report = participation_report(Period(options["date_from"], options["date_to"]))
+        if options["format"] == "xlsx":
+            if not options["output"]:
+                raise CommandError("An XLSX report needs --output FILE.")
+            options["output"].write_bytes(participation_xlsx(report))
+            return
         text = json.dumps(report, ensure_ascii=False, indent=2)
         if options["output"]:
             options["output"].write_text(text + "\n", encoding="utf-8")
