@@ -1,6 +1,11 @@
 """Spanish texts for demo cases, in the voice of the people who call line 127 or write in the
 suggestion box. Placeholders: {centro}, {dias}, {semanas}, {medicamento}, {servicio}."""
 
+from __future__ import annotations
+
+import random
+from collections.abc import Callable
+
 MEDICAMENTOS = [
     "metformina",
     "losartán",
@@ -201,3 +206,31 @@ ANSWERS = [
     "a la persona usuaria por teléfono.",
     "Se gestionó la entrega del medicamento y la persona usuaria lo recibió.",
 ]
+
+
+def fill(rng: random.Random, template: str, centre_name: str | None) -> str:
+    """A text above with its placeholders drawn at random."""
+    return template.format(
+        centro=centre_name or "el centro de atención",
+        dias=rng.choice([15, 30, 45, 60, 90]),
+        semanas=rng.randint(2, 6),
+        medicamento=rng.choice(MEDICAMENTOS),
+        servicio=rng.choice(SERVICIOS),
+    )
+
+
+def opinion_template(
+    rng: random.Random, type_code: str, pick_limitante: Callable[[], str]
+) -> tuple[str | None, str]:
+    """(limitante code or None, text template) for an opinion of `type_code`: claims and
+    complaints draw their limitante first, and their text follows from it."""
+    if type_code in ("reclamo", "queja"):
+        limitante_code = pick_limitante()
+        return limitante_code, rng.choice(COMPLAINTS[limitante_code])
+    others = {
+        "sugerencia": SUGGESTIONS,
+        "felicitacion": COMPLIMENTS,
+        "denuncia": DENUNCIAS,
+        "peticion": PETITIONS,
+    }
+    return None, rng.choice(others[type_code])

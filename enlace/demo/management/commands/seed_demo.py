@@ -225,32 +225,16 @@ class Command(BaseCommand):
             }
 
         def fill(template: str, centre: Dependency | None) -> str:
-            return template.format(
-                centro=centre.name if centre else "el centro de atención",
-                dias=rng.choice([15, 30, 45, 60, 90]),
-                semanas=rng.randint(2, 6),
-                medicamento=rng.choice(texts.MEDICAMENTOS),
-                servicio=rng.choice(texts.SERVICIOS),
-            )
+            return texts.fill(rng, template, centre.name if centre else None)
 
         for _ in range(opinions):
             type_code = pick(rng, OPINION_TYPES)
             level = pick(rng, OPINION_LEVELS)
             centre = rng.choices(centres[level], weights=weights[level])[0]
-            limitante = None
-            if type_code in ("reclamo", "queja"):
-                limitante_code = pick(rng, LIMITANTES)
-                limitante = limitantes[limitante_code]
-                template = rng.choice(texts.COMPLAINTS[limitante_code])
-            else:
-                template = rng.choice(
-                    {
-                        "sugerencia": texts.SUGGESTIONS,
-                        "felicitacion": texts.COMPLIMENTS,
-                        "denuncia": texts.DENUNCIAS,
-                        "peticion": texts.PETITIONS,
-                    }[type_code]
-                )
+            limitante_code, template = texts.opinion_template(
+                rng, type_code, lambda: pick(rng, LIMITANTES)
+            )
+            limitante = limitantes[limitante_code] if limitante_code else None
             received = when()
             age = (now - received).days
             description = fill(template, centre)
