@@ -46,6 +46,7 @@ INSTALLED_APPS = [
     "enlace.notifications",
     "enlace.reports",
     "enlace.improvements",
+    "enlace.imports",
     "enlace.demo",
     "django_tasks",
     "django_tasks_db",
@@ -140,6 +141,10 @@ USE_TZ = True
 
 STATIC_URL = "static/"
 STATIC_ROOT = BASE_DIR / "staticfiles"
+# Uploaded files (imports; attachments): never served from here without a permission check.
+MEDIA_ROOT = Path(envstr("MEDIA_ROOT", str(BASE_DIR / "media")))
+# The largest file an analyst may upload to import from the web (the command line has no cap).
+IMPORT_MAX_UPLOAD_BYTES = envint("IMPORT_MAX_UPLOAD_BYTES", str(512 * 1024 * 1024))
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
     "staticfiles": {

@@ -133,6 +133,10 @@ class Case(models.Model):
     # A random token rendered into the intake form: posting the same form twice (a double
     # click, a retried request) finds the case the first post created instead of a second one.
     intake_token = models.UUIDField(null=True, blank=True, unique=True, editable=False)
+    # The case's key in the system it was imported from: re-importing it never duplicates it.
+    external_id = models.CharField(
+        _("external id"), max_length=64, null=True, blank=True, unique=True, editable=False
+    )
 
     class Meta:
         verbose_name = _("case")
@@ -213,6 +217,7 @@ class EventKind(models.TextChoices):
     DEADLINE_REMINDER = "deadline_reminder", _("Deadline reminder")
     DEADLINE_MISSED = "deadline_missed", _("Deadline missed")
     DEADLINE_ESCALATED = "deadline_escalated", _("Escalated to the supervisor")
+    IMPORTED = "imported", _("Imported")
 
 
 class CaseEvent(AppendOnlyModel):

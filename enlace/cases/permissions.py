@@ -27,6 +27,8 @@ class Capability(StrEnum):
     MERGE = "merge"  # merge duplicates, void
     VIEW_REPORTS = "view_reports"  # figures: all centres, or the user's own for a liaison
     IMPROVE = "improve"  # create and follow improvement opportunities (a liaison: their centre's)
+    EXPORT_CASES = "export_cases"  # download the filtered list as CSV or XLSX (within the scope)
+    IMPORT_CASES = "import_cases"  # load historical cases from spreadsheets
 
 
 C = Capability
@@ -34,10 +36,12 @@ _DESK = frozenset({C.REGISTER, C.COMMENT, C.CLOSE_INQUIRY, C.ESCALATE})
 ROLE_CAPABILITIES: dict[str, frozenset[Capability]] = {
     Role.AGENT: _DESK,
     Role.PUNTO_SEGURO: _DESK,
-    Role.RESOLUTION: frozenset(Capability),
-    Role.LIAISON: frozenset({C.COMMENT, C.PROPOSE_ANSWER, C.VIEW_REPORTS, C.IMPROVE}),
+    Role.RESOLUTION: frozenset(Capability) - {C.IMPORT_CASES},
+    Role.LIAISON: frozenset(
+        {C.COMMENT, C.PROPOSE_ANSWER, C.VIEW_REPORTS, C.IMPROVE, C.EXPORT_CASES}
+    ),
     Role.OIR_OFFICER: _DESK,
-    Role.ANALYST: frozenset({C.VIEW_REPORTS}),
+    Role.ANALYST: frozenset({C.VIEW_REPORTS, C.IMPORT_CASES, C.EXPORT_CASES}),
     Role.ADMINISTRATOR: frozenset(Capability),
 }
 
