@@ -10,7 +10,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 
-from django.db.models import Min, Q
+from django.db.models import Min, OuterRef, Q, Subquery
 from django.utils import timezone
 
 from enlace.cases.models import (
@@ -60,10 +60,13 @@ def local_midnight(day: date) -> datetime:
     return datetime.combine(day, time.min, timezone.get_current_timezone())
 
 
-def next_check(deadline: CaseDeadline) -> datetime | None:
+def next_check(deadline: CaseDeadline, *, paused: bool | None = None) -> datetime | None:
     """When the sweeper must next look at this deadline, or None when nothing is left to do
-    (met, cancelled, paused, or reminded, missed and escalated already)."""
-    if deadline.status != DeadlineStatus.OPEN or deadline.case.paused_on is not None:
+    (met, cancelled, paused, or reminded, missed and escalated already). `paused` saves reading
+    the case when the caller knows."""
+    if paused is None:
+        paused = deadline.case.paused_on is not None
+    if deadline.status != DeadlineStatus.OPEN or paused:
         return None
     moments = []
     if deadline.remind_on and deadline.reminded_at is None:
@@ -121,6 +124,74 @@ def open_deadlines(case: Case, *, steps: tuple[str, ...] | None = None) -> None:
         deadline.next_check_at = next_check(deadline)
         deadline.save()
     refresh_next_due(case)
+
+
+@dataclass(frozen=True)
+class OpenCase:
+    """What planning a new case's deadlines needs to know about it."""
+
+    case_id: int
+    kind: str
+    opinion_type_id: int | None
+    received_at: datetime
+    department: str
+    steps: tuple[str, ...]
+
+
+def open_deadlines_in_bulk(cases: list[OpenCase]) -> int:
+    """`open_deadlines` for many new, unpaused cases at once (historical imports): the
+    policies are read once, one calendar is built per department and year, the deadlines are
+    written in bulk and each case's next due date set in SQL. Returns the deadlines created."""
+    policies: dict[tuple[str, str, int | None], DeadlinePolicy] = {
+        (p.kind, p.step, p.opinion_type_id): p
+        for p in DeadlinePolicy.objects.filter(is_active=True)
+    }
+    calendars: dict[tuple[str, int], BusinessCalendar] = {}
+    rows: list[CaseDeadline] = []
+    for case in cases:
+        start = timezone.localdate(case.received_at)
+        key = (case.department, start.year)
+        if key not in calendars:
+            calendars[key] = business_calendar(start, subdivision=case.department or None)
+        for step in case.steps:
+            policy = policies.get((case.kind, step, case.opinion_type_id)) or policies.get(
+                (case.kind, step, None)
+            )
+            if policy is None:
+                continue
+            dates = plan(
+                calendars[key],
+                start,
+                days=policy.days,
+                unit=policy.unit,
+                remind_before=policy.remind_before,
+                escalate_after=policy.escalate_after,
+            )
+            deadline = CaseDeadline(
+                case_id=case.case_id,
+                step=step,
+                policy=policy,
+                unit=policy.unit,
+                started_on=start,
+                due_on=dates.due_on,
+                remind_on=dates.remind_on,
+                escalate_on=dates.escalate_on,
+            )
+            deadline.next_check_at = next_check(deadline, paused=False)
+            rows.append(deadline)
+    CaseDeadline.objects.bulk_create(rows, batch_size=2000)
+    earliest = (
+        CaseDeadline.objects.filter(case_id=OuterRef("pk"), status=DeadlineStatus.OPEN)
+        .values("case_id")
+        .annotate(due=Min("due_on"))
+        .values("due")
+    )
+    ids = [case.case_id for case in cases]
+    for start_index in range(0, len(ids), 2000):
+        Case.objects.filter(pk__in=ids[start_index : start_index + 2000]).update(
+            next_due_on=Subquery(earliest)
+        )
+    return len(rows)
 
 
 def meet(case: Case, step: str, *, at: datetime | None = None) -> None:

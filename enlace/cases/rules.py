@@ -21,8 +21,21 @@ TRACKING_LENGTH = 10
 _TRACKING_RE = re.compile(rf"^[{TRACKING_ALPHABET}]{{{TRACKING_LENGTH}}}$")
 
 
+_CODE_SPACE = len(TRACKING_ALPHABET) ** TRACKING_LENGTH
+_CODE_LIMIT = (1 << 64) // _CODE_SPACE * _CODE_SPACE  # below it, `% _CODE_SPACE` is unbiased
+
+
 def new_tracking_code() -> str:
-    return "".join(secrets.choice(TRACKING_ALPHABET) for _ in range(TRACKING_LENGTH))
+    """A uniformly random code from one read of the system's random source (imports draw a
+    million of them)."""
+    while (number := secrets.randbits(64)) >= _CODE_LIMIT:
+        pass
+    number %= _CODE_SPACE
+    symbols = []
+    for _position in range(TRACKING_LENGTH):
+        number, digit = divmod(number, len(TRACKING_ALPHABET))
+        symbols.append(TRACKING_ALPHABET[digit])
+    return "".join(symbols)
 
 
 def normalise_tracking_code(text: str) -> str | None:
@@ -124,6 +137,8 @@ def normalise_affiliation(text: str) -> str:
 # --- Search text ----------------------------------------------------------------------------
 def fold(text: str) -> str:
     """Lower case without accents: 'Atención Médica' -> 'atencion medica'."""
+    if text.isascii():
+        return text.lower()
     decomposed = unicodedata.normalize("NFKD", text.casefold())
     return "".join(ch for ch in decomposed if not unicodedata.combining(ch))
 

@@ -27,6 +27,8 @@ from enlace.imports.rows import Problem, RowRules, StagedRow
 from enlace.imports.staging import Staging
 
 BATCH = 5_000
+ALL_STEPS = tuple(DeadlineStep.values)
+ANSWER_ONLY = (DeadlineStep.ANSWER.value,)
 PROGRESS_EVERY = 2_000
 
 ProblemSink = Callable[[int, dict[str, Any], list[Problem]], None]
@@ -122,13 +124,24 @@ def do_import_cases(
     return result
 
 
-def _open_deadlines(open_cases: list[tuple[int, str]]) -> None:
+def _open_deadlines(case_ids: list[int]) -> None:
     """Imported cases still open are followed like any other: they get their deadlines, counted
-    from when they were received (so a long-open case shows as overdue at once)."""
-    for pk, status in open_cases:
-        case = Case.objects.get(pk=pk)
-        if status == CaseStatus.RECEIVED:
-            deadlines.open_deadlines(case)
-        else:
-            deadlines.open_deadlines(case, steps=(DeadlineStep.ANSWER,))
-        case.save(update_fields=["next_due_on"])
+    from when they were received (so a long-open case shows as overdue at once). A case not
+    yet acknowledged gets every step; one further along, only its answer."""
+    for start in range(0, len(case_ids), 2000):
+        rows = Case.objects.filter(pk__in=case_ids[start : start + 2000]).values_list(
+            "pk", "kind", "opinion_type_id", "received_at", "status", "dependency__department"
+        )
+        deadlines.open_deadlines_in_bulk(
+            [
+                deadlines.OpenCase(
+                    case_id=pk,
+                    kind=kind,
+                    opinion_type_id=type_id,
+                    received_at=received_at,
+                    department=department or "",
+                    steps=ALL_STEPS if status == CaseStatus.RECEIVED else ANSWER_ONLY,
+                )
+                for pk, kind, type_id, received_at, status, department in rows
+            ]
+        )

@@ -9,7 +9,7 @@ import csv
 import io
 import os
 import zipfile
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from typing import IO, Any, Protocol
 
 from django.utils.translation import gettext as _
@@ -181,12 +181,12 @@ def open_source(stream: IO[bytes], name: str) -> Source:
 
 
 class RowsSource:
-    """Rows made in memory (demo data, tests): the same path as a file's rows."""
+    """Rows made by a program (demo data, tests): the same checks and path as a file's rows."""
 
-    def __init__(self, rows: list[Values], name: str) -> None:
+    def __init__(self, rows: Iterable[Values], name: str, *, total: int = 0) -> None:
         self.name = name
         self.items = rows
-        self.total = len(rows)
+        self.total = total
         self.index = 0
 
     def done(self) -> int:
@@ -194,5 +194,5 @@ class RowsSource:
 
     def rows(self) -> Iterator[tuple[int, Values]]:
         for index, values in enumerate(self.items, start=2):
-            self.index = index
+            self.index = index - 1
             yield index, values

@@ -200,14 +200,14 @@ class Staging:
                 ],
             )
 
-    def open_case_ids(self) -> list[tuple[int, str]]:
-        """(case id, status) of the imported cases still open: they get their deadlines."""
+    def open_case_ids(self) -> list[int]:
+        """The ids of the imported cases still open: they get their deadlines."""
         return [
-            (int(pk), str(status))
-            for pk, status in self._rows(
-                f"""SELECT c.id, c.status FROM {TABLE} s
+            int(pk)
+            for (pk,) in self._rows(
+                f"""SELECT c.id FROM {TABLE} s
                 JOIN {Case._meta.db_table} c ON c.tracking_code = s.tracking_code
-                WHERE s.status NOT IN (%s, %s)""",
+                WHERE s.status NOT IN (%s, %s) ORDER BY c.id""",
                 (CaseStatus.CLOSED, CaseStatus.VOID),
             )
         ]

@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
+from typing import Any
 
 from django import forms
 from django.contrib.auth.decorators import login_required
@@ -22,6 +24,7 @@ from enlace.directory.models import LevelOfCare
 from enlace.reports.compliance import deadline_compliance
 from enlace.reports.exports import participation_xlsx
 from enlace.reports.participation import Period, participation_report, percentages
+from enlace.reports.pdf import participation_pdf
 
 
 class PeriodForm(forms.Form):
@@ -80,6 +83,16 @@ def bars(items: list[tuple[str, int]]) -> list[Bar]:
     ]
 
 
+# The participation page's downloads (`?format=`): what writes each, and its content type.
+PARTICIPATION_FILES: dict[str, tuple[Callable[[dict[str, Any]], bytes], str]] = {
+    "xlsx": (
+        participation_xlsx,
+        "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+    ),
+    "pdf": (participation_pdf, "application/pdf"),
+}
+
+
 @login_required
 def participation(request: HttpRequest) -> HttpResponse:
     """The participation report of seed 003 for a period: each section a table and a chart."""
@@ -99,12 +112,11 @@ def participation(request: HttpRequest) -> HttpResponse:
         Period(form.cleaned_data["date_from"], form.cleaned_data["date_to"]),
         dependency_ids=report_scope(user),
     )
-    if request.GET.get("format") == "xlsx":
-        response = HttpResponse(
-            participation_xlsx(report),
-            content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
-        )
-        name = f"participacion_{report['period']['from']}_{report['period']['to']}.xlsx"
+    file_format = request.GET.get("format", "")
+    if file_format in PARTICIPATION_FILES:
+        write, content_type = PARTICIPATION_FILES[file_format]
+        response = HttpResponse(write(report), content_type=content_type)
+        name = f"participacion_{report['period']['from']}_{report['period']['to']}.{file_format}"
         response["Content-Disposition"] = f'attachment; filename="{name}"'
         return response
     opinions, inquiries = report["opinions"], report["inquiries"]

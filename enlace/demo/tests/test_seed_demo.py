@@ -18,13 +18,13 @@ def debug(settings):
 @pytest.mark.django_db
 def test_it_creates_a_user_per_role_and_a_year_of_cases_and_can_run_again(debug):
     out = StringIO()
-    call_command("seed_demo", opinions=300, inquiries=700, stdout=out)
+    call_command("seed_demo", opinions=300, inquiries=700, seed_semester=False, stdout=out)
     assert set(User.objects.values_list("role", flat=True)) == set(Role.values)
     assert Case.objects.count() == 1000
     assert "enlace-demo" in out.getvalue()
     assert "agente" in out.getvalue()
 
-    call_command("seed_demo", stdout=StringIO())
+    call_command("seed_demo", seed_semester=False, stdout=StringIO())
     assert Case.objects.count() == 1000
     assert User.objects.filter(username="agente").count() == 1
     assert User.objects.get(username="agente").check_password("enlace-demo")
@@ -32,7 +32,7 @@ def test_it_creates_a_user_per_role_and_a_year_of_cases_and_can_run_again(debug)
 
 @pytest.mark.django_db
 def test_demo_cases_follow_the_proportions_of_the_seeds(debug):
-    call_command("seed_demo", opinions=600, inquiries=2000, stdout=StringIO())
+    call_command("seed_demo", opinions=600, inquiries=2000, seed_semester=False, stdout=StringIO())
     inquiries = Case.objects.filter(kind="consulta")
     by_phone = inquiries.filter(channel__code="llamada_127").count() / inquiries.count()
     assert by_phone > 0.95

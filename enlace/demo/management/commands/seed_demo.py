@@ -7,6 +7,7 @@ historical import would, because an action stamps the present time and a demo ne
 
 from __future__ import annotations
 
+import argparse
 import random
 from collections.abc import Mapping
 from datetime import datetime, timedelta
@@ -24,7 +25,10 @@ from enlace.cases.models import Case, CaseEvent, DeadlineStep, EventKind
 from enlace.cases.rules import dui_check_digit, new_tracking_code, search_text
 from enlace.catalogues.models import Channel, InquiryTopic, Limitante, OpinionType
 from enlace.demo import texts
+from enlace.demo.semester import INQUIRIES, OPINIONS, SOURCE_NAME, Semester
 from enlace.directory.models import Dependency, LevelOfCare
+from enlace.imports.actions import do_import_cases
+from enlace.imports.readers import RowsSource
 
 DEMO_PASSWORD = "enlace-demo"  # noqa: S105 - printed on purpose, demo only
 
@@ -148,6 +152,12 @@ class Command(BaseCommand):
         parser.add_argument("--inquiries", type=int, default=4000)
         parser.add_argument("--seed", type=int, default=2016)
         parser.add_argument("--force", action="store_true", help="allow it with DEBUG off")
+        parser.add_argument(
+            "--seed-semester",
+            action=argparse.BooleanOptionalAction,
+            default=True,
+            help="also load January-June 2016 with the exact figures of seed 003 (108k cases)",
+        )
 
     def handle(self, *args: Any, **options: Any) -> None:
         if not settings.DEBUG and not options["force"]:
@@ -161,6 +171,11 @@ class Command(BaseCommand):
             else:
                 made = self.seed_cases(options["opinions"], options["inquiries"], options["seed"])
                 self.stdout.write(f"Demo cases: {made} created.")
+                if options["seed_semester"]:
+                    made = self.seed_semester(options["seed"])
+                    self.stdout.write(
+                        f"January-June 2016 as published in seed 003: {made} cases created."
+                    )
         self.print_logins()
 
     def print_logins(self) -> None:
@@ -183,6 +198,18 @@ class Command(BaseCommand):
             user, _ = User.objects.update_or_create(username=username, defaults=spec)
             user.set_password(DEMO_PASSWORD)
             user.save(update_fields=["password"])
+
+    def seed_semester(self, seed: int) -> int:
+        """The semester of seed 003, through the historical import (enlace/demo/semester.py)."""
+        semester = Semester(random.Random(seed), limitantes=LIMITANTES, topics=INQUIRY_TOPICS)
+        result = do_import_cases(
+            RowsSource(semester.rows(), SOURCE_NAME, total=OPINIONS + INQUIRIES),
+            actor=User.objects.get(username="analista"),
+        )
+        if not result.committed:
+            problems = "; ".join(str(p) for p in result.first_problems[:5])
+            raise CommandError(f"The seed-003 semester does not import: {problems}")
+        return result.imported
 
     def seed_cases(self, opinions: int, inquiries: int, seed: int) -> int:
         rng = random.Random(seed)

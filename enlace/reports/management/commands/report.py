@@ -1,7 +1,9 @@
 """`python manage.py report participation --from 2016-01-01 --to 2016-06-30 --format json
---output FILE`: the same figures as the API and the pages."""
+--output FILE`: the same figures as the API and the pages (`--format xlsx` or `pdf` write the
+page's downloads, to a file)."""
 
 import json
+from collections.abc import Callable
 from datetime import date
 from pathlib import Path
 from typing import Any
@@ -10,8 +12,14 @@ from django.core.management.base import BaseCommand, CommandError, CommandParser
 
 from enlace.reports.exports import participation_xlsx
 from enlace.reports.participation import Period, participation_report
+from enlace.reports.pdf import participation_pdf
 
-FORMATS = ("json", "xlsx")
+# The formats written as files, and what writes each.
+FILES: dict[str, Callable[[dict[str, Any]], bytes]] = {
+    "xlsx": participation_xlsx,
+    "pdf": participation_pdf,
+}
+FORMATS = ("json", *FILES)
 
 
 def iso_date(text: str) -> date:
@@ -35,10 +43,11 @@ class Command(BaseCommand):
         if options["date_from"] > options["date_to"]:
             raise CommandError("The period ends before it starts.")
         report = participation_report(Period(options["date_from"], options["date_to"]))
-        if options["format"] == "xlsx":
+        write = FILES.get(options["format"])
+        if write is not None:
             if not options["output"]:
-                raise CommandError("An XLSX report needs --output FILE.")
-            options["output"].write_bytes(participation_xlsx(report))
+                raise CommandError(f"--format {options['format']} needs --output FILE.")
+            options["output"].write_bytes(write(report))
             return
         text = json.dumps(report, ensure_ascii=False, indent=2)
         if options["output"]:

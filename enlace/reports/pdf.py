@@ -1,0 +1,515 @@
+"""The participation report ("Medios de participación ciudadana", seed 003) as a PDF to print.
+
+It takes the dict `participation_report()` returns and lays out the sections of the page: each
+a table (with its percentages and a Total row) and a vector chart, the institution's name and
+the report's title on top of every page, the generation date and "page n of m" below. Built
+with reportlab's platypus and its built-in Helvetica (Latin-1: ñ, á, ¿ print as they are); the
+text is in the active language, numbers as the seed prints them (103,177 and 97.76%).
+"""
+
+from __future__ import annotations
+
+import html
+import io
+from dataclasses import dataclass
+from decimal import Decimal
+from typing import Any, Literal
+
+from django.utils import timezone
+from django.utils.dateparse import parse_date
+from django.utils.formats import date_format
+from django.utils.translation import gettext as _
+from reportlab.graphics.charts.barcharts import (  # type: ignore[import-untyped, unused-ignore]
+    HorizontalBarChart,
+)
+from reportlab.graphics.charts.legends import Legend  # type: ignore[import-untyped, unused-ignore]
+from reportlab.graphics.charts.piecharts import Pie  # type: ignore[import-untyped, unused-ignore]
+from reportlab.graphics.shapes import Drawing  # type: ignore[import-untyped, unused-ignore]
+from reportlab.lib import colors  # type: ignore[import-untyped, unused-ignore]
+from reportlab.lib.enums import TA_CENTER, TA_RIGHT  # type: ignore[import-untyped, unused-ignore]
+from reportlab.lib.pagesizes import LETTER  # type: ignore[import-untyped, unused-ignore]
+from reportlab.lib.styles import ParagraphStyle  # type: ignore[import-untyped, unused-ignore]
+from reportlab.lib.units import cm  # type: ignore[import-untyped, unused-ignore]
+from reportlab.pdfbase.pdfmetrics import stringWidth  # type: ignore[import-untyped, unused-ignore]
+from reportlab.platypus import (  # type: ignore[import-untyped, unused-ignore]
+    CondPageBreak,
+    Flowable,
+    KeepTogether,
+    Paragraph,
+    SimpleDocTemplate,
+    Spacer,
+    Table,
+    TableStyle,
+)
+
+from enlace.catalogues.models import Channel, OpinionType
+from enlace.directory.models import LevelOfCare
+from enlace.reports.participation import COMPLAINT_TYPES, percentages
+
+# A proper name: printed as it is in every language.
+INSTITUTION = "Instituto Salvadoreño del Seguro Social"
+
+PAGE_WIDTH, PAGE_HEIGHT = LETTER  # the paper used in El Salvador
+MARGIN = 2 * cm
+WIDTH = PAGE_WIDTH - 2 * MARGIN
+FONT, BOLD = "Helvetica", "Helvetica-Bold"
+DASH = " \N{EN DASH} "
+NAVY = colors.HexColor("#1f3b63")
+GREY = colors.HexColor("#9aa5b1")
+STRIPE = colors.HexColor("#eef2f7")
+TOTAL_ROW = colors.HexColor("#dde4ee")
+PALETTE = [
+    colors.HexColor(code)
+    for code in (
+        "#1f5fa8", "#e07b24", "#2e9a5b", "#c23b3b", "#7a5aa6",
+        "#b58b1c", "#2a9fb0", "#d0609b", "#6b7a8a", "#8c5a3c",
+    )
+]  # fmt: skip
+
+FIGURE_COLUMN = 78  # width of a Total or Percentage column, in points
+TYPE_COLUMN = 38  # the least width of a column of counts per type of opinion
+CELL_PADDING = 4
+LEVEL_START = 170  # a level of care starts on a new page unless this much of the page is left
+CHART_FONT_SIZE = 8
+BAR_LABEL_WIDTH = 185  # room for the category names left of the bars
+BAR_VALUE_ROOM = 80  # room right of the longest bar for "103,177 (97.76%)"
+BAR_PITCH = 16  # vertical points per bar
+PIE_SIZE = 130
+LEGEND_PITCH = 13
+
+Chart = Literal["bar", "pie"]
+Item = tuple[str, int]  # a row of a section: its label and its count
+
+
+def _style(name: str, **values: Any) -> Any:
+    base: dict[str, Any] = {"fontName": FONT, "fontSize": 9.5, "leading": 13}
+    return ParagraphStyle(name, **{**base, **values})
+
+
+STYLES = {
+    "institution": _style("institution", fontName=BOLD, fontSize=12, alignment=TA_CENTER),
+    "title": _style(
+        "title", fontName=BOLD, fontSize=20, leading=26, alignment=TA_CENTER, textColor=NAVY
+    ),
+    "period": _style("period", fontSize=11, leading=15, alignment=TA_CENTER, spaceAfter=14),
+    "h2": _style(
+        "h2",
+        fontName=BOLD,
+        fontSize=13,
+        leading=17,
+        textColor=NAVY,
+        spaceBefore=16,
+        spaceAfter=6,
+        keepWithNext=1,
+    ),
+    "h3": _style(
+        "h3", fontName=BOLD, fontSize=11, leading=14, spaceBefore=10, spaceAfter=3, keepWithNext=1
+    ),
+    "body": _style("body", spaceAfter=6),
+    "lead": _style("lead", fontName=BOLD, spaceBefore=10, spaceAfter=4, keepWithNext=1),
+    "cell": _style("cell", fontSize=8.5, leading=10.5),
+    "number": _style("number", fontSize=8.5, leading=10.5, alignment=TA_RIGHT),
+    "head": _style("head", fontName=BOLD, fontSize=8.5, leading=10.5, textColor=colors.white),
+    "head_number": _style(
+        "head_number",
+        fontName=BOLD,
+        fontSize=8,
+        leading=10,
+        textColor=colors.white,
+        alignment=TA_RIGHT,
+    ),
+    "total": _style("total", fontName=BOLD, fontSize=8.5, leading=10.5),
+    "total_number": _style(
+        "total_number", fontName=BOLD, fontSize=8.5, leading=10.5, alignment=TA_RIGHT
+    ),
+}
+
+
+def number(count: int) -> str:
+    """A count as the seed prints it: thousands with a comma (103,177)."""
+    return f"{count:,}"
+
+
+def percent(share: Decimal) -> str:
+    """A share as the seed prints it: two decimals with a point (97.76%)."""
+    return f"{share.quantize(Decimal('0.01'))}%"
+
+
+def fit(text: str, width: float, size: float = CHART_FONT_SIZE) -> str:
+    """`text` cut at a word (or, failing one, a letter) and ended with "…" so that it fits in
+    `width` points of Helvetica at `size`; unchanged when it fits."""
+    if stringWidth(text, FONT, size) <= width:
+        return text
+    room = width - stringWidth("…", FONT, size)
+    cut = text
+    while cut and stringWidth(cut, FONT, size) > room:
+        cut = cut[:-1]
+    word = cut.rsplit(" ", 1)[0]
+    return (word if len(word) > len(cut) * 0.6 else cut).rstrip(" ,;:/-(") + "…"
+
+
+def _text(text: str, style: str) -> Any:
+    return Paragraph(html.escape(text, quote=False), STYLES[style])
+
+
+# Tables and charts -----------------------------------------------------------------------
+
+
+def _table(
+    header: list[str], rows: list[list[str]], widths: list[float], total: list[str] | None = None
+) -> Any:
+    """A table whose first column is text and the others figures (aligned right); the header
+    repeats on every page it spans, and `total` is a bold last row."""
+
+    def cells(values: list[str], text: str, figure: str) -> list[Any]:
+        return [_text(value, text if i == 0 else figure) for i, value in enumerate(values)]
+
+    data = [cells(header, "head", "head_number"), *(cells(row, "cell", "number") for row in rows)]
+    commands: list[tuple[Any, ...]] = [
+        ("BACKGROUND", (0, 0), (-1, 0), NAVY),
+        ("VALIGN", (0, 0), (-1, -1), "MIDDLE"),
+        ("LINEBELOW", (0, 1), (-1, -1), 0.25, GREY),
+        ("ROWBACKGROUNDS", (0, 1), (-1, -1), [colors.white, STRIPE]),
+        ("TOPPADDING", (0, 0), (-1, -1), 3),
+        ("BOTTOMPADDING", (0, 0), (-1, -1), 3),
+        ("LEFTPADDING", (0, 0), (-1, -1), CELL_PADDING),
+        ("RIGHTPADDING", (0, 0), (-1, -1), CELL_PADDING),
+    ]
+    if total is not None:
+        data.append(cells(total, "total", "total_number"))
+        commands += [
+            ("BACKGROUND", (0, -1), (-1, -1), TOTAL_ROW),
+            ("LINEABOVE", (0, -1), (-1, -1), 0.8, NAVY),
+        ]
+    table = Table(data, colWidths=widths, repeatRows=1, hAlign="LEFT")
+    table.setStyle(TableStyle(commands))
+    return table
+
+
+def _bar_chart(items: list[Item], shares: list[Decimal]) -> Any:
+    """Horizontal bars, the largest on top, the (shortened) names on their left and the count
+    and share at their end."""
+    counts = [count for _label, count in items]
+    chart = HorizontalBarChart()
+    chart.x, chart.y = BAR_LABEL_WIDTH + 8, 4
+    chart.width, chart.height = WIDTH - chart.x - 4, BAR_PITCH * len(items)
+    chart.data = [counts]
+    chart.bars[0].fillColor, chart.bars[0].strokeColor = PALETTE[0], None
+    chart.barSpacing, chart.groupSpacing = 0, 4
+    axis = chart.categoryAxis
+    axis.categoryNames = [fit(label, BAR_LABEL_WIDTH) for label, _count in items]
+    axis.reverseDirection = 1
+    axis.visibleTicks, axis.strokeColor = 0, GREY
+    axis.labels.boxAnchor, axis.labels.dx = "e", -4
+    axis.labels.fontName, axis.labels.fontSize = FONT, CHART_FONT_SIZE
+    chart.valueAxis.visible = 0
+    chart.valueAxis.valueMin = 0
+    chart.valueAxis.valueMax = max(counts) * chart.width / (chart.width - BAR_VALUE_ROOM)
+    chart.barLabelFormat = "values"
+    chart.barLabelArray = [
+        [f"{number(n)} ({percent(s)})" for n, s in zip(counts, shares, strict=True)]
+    ]
+    chart.barLabels.boxAnchor, chart.barLabels.dx = "w", 3
+    chart.barLabels.fontName, chart.barLabels.fontSize = FONT, CHART_FONT_SIZE - 0.5
+    drawing = Drawing(WIDTH, chart.height + 8)
+    drawing.add(chart)
+    return drawing
+
+
+def _pie_chart(items: list[Item], shares: list[Decimal]) -> Any:
+    """A pie with a legend on its right (name and share per slice): no labels on the slices,
+    so thin slices cannot make them overlap."""
+    legend_height = LEGEND_PITCH * len(items)
+    height = max(PIE_SIZE, legend_height) + 8
+    pie = Pie()
+    pie.x, pie.y = 8, (height - PIE_SIZE) / 2
+    pie.width = pie.height = PIE_SIZE
+    pie.data = [count for _label, count in items]
+    pie.startAngle, pie.direction = 90, "clockwise"
+    pie.slices.strokeColor, pie.slices.strokeWidth = colors.white, 0.5
+    swatches = [PALETTE[i % len(PALETTE)] for i in range(len(items))]
+    for i, color in enumerate(swatches):
+        pie.slices[i].fillColor = color
+    legend = Legend()
+    legend.x, legend.y = PIE_SIZE + 40, (height + legend_height) / 2
+    legend.alignment, legend.boxAnchor = "right", "nw"
+    legend.fontName, legend.fontSize = FONT, CHART_FONT_SIZE
+    legend.deltay, legend.columnMaximum = LEGEND_PITCH, len(items)
+    legend.dxTextSpace, legend.strokeColor = 6, None
+    name_width = WIDTH - legend.x - 80
+    legend.colorNamePairs = [
+        (color, f"{fit(label, name_width)}   {percent(share)}")
+        for color, (label, _count), share in zip(swatches, items, shares, strict=True)
+    ]
+    drawing = Drawing(WIDTH, height)
+    drawing.add(pie)
+    drawing.add(legend)
+    return drawing
+
+
+def figures_section(
+    title: str, heading: str, items: list[Item], *, chart: Chart = "bar", intro: str = ""
+) -> list[Flowable]:
+    """A section of the report: its title, an optional sentence, a table of label / total /
+    percentage with a Total row (100.00%), and a bar or pie chart of the same figures."""
+    flow = [_text(title, "h2")]
+    if intro:
+        flow.append(_text(intro, "body"))
+    if not items:
+        return [*flow, _text(_("No figures in this period."), "body")]
+    shares = percentages([count for _label, count in items])
+    rows = [
+        [label, number(count), percent(share)]
+        for (label, count), share in zip(items, shares, strict=True)
+    ]
+    total = [_("Total"), number(sum(count for _label, count in items)), percent(Decimal(100))]
+    table = _table(
+        [heading, _("Total"), _("Percentage")],
+        rows,
+        [WIDTH - 2 * FIGURE_COLUMN, FIGURE_COLUMN, FIGURE_COLUMN],
+        total,
+    )
+    drawing = (_bar_chart if chart == "bar" else _pie_chart)(items, shares)
+    # On a page of its own when it does not fit in what is left of one; split when longer.
+    return [KeepTogether([*flow, table, Spacer(1, 10), drawing])]
+
+
+# The report's sections -------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Names:
+    """What the report's codes are called."""
+
+    types: dict[str, str]
+    channels: dict[str, str]
+    levels: dict[str, str]
+
+    @classmethod
+    def load(cls) -> Names:
+        return cls(
+            types=dict(OpinionType.objects.values_list("code", "name")),
+            channels=dict(Channel.objects.values_list("code", "name")),
+            levels={code: str(label) for code, label in LevelOfCare.choices},
+        )
+
+
+def _named(counts: dict[str, int], names: dict[str, str]) -> list[Item]:
+    return [(names.get(code, code), count) for code, count in counts.items()]
+
+
+def _long_date(iso: str) -> str:
+    day = parse_date(iso)
+    return date_format(day, "DATE_FORMAT") if day else iso
+
+
+def _cover(report: dict[str, Any]) -> list[Flowable]:
+    period = report["period"]
+    opinions, inquiries = report["opinions"]["total"], report["inquiries"]["total"]
+    summary = _(
+        "In this period %(opinions)s opinions about the service received and "
+        "%(inquiries)s inquiries were received."
+    ) % {"opinions": number(opinions), "inquiries": number(inquiries)}
+    return [
+        _text(INSTITUTION, "institution"),
+        Spacer(1, 6),
+        _text(_("Citizen participation channels"), "title"),
+        _text(
+            f"{_('Period')}: {_long_date(period['from'])}{DASH}{_long_date(period['to'])}", "period"
+        ),
+        _text(summary, "body"),
+        _table(
+            [_("Summary"), _("Total")],
+            [[_("Opinions"), number(opinions)], [_("Inquiries"), number(inquiries)]],
+            [WIDTH - FIGURE_COLUMN, FIGURE_COLUMN],
+        ),
+    ]
+
+
+def _complaints(opinions: dict[str, Any]) -> list[Flowable]:
+    complaints = sum(opinions["by_type"].get(code, 0) for code in COMPLAINT_TYPES)
+    intro = ""
+    if complaints:
+        share = percentages([complaints, opinions["total"] - complaints])[0]
+        intro = _(
+            "%(share)s%% of the opinions (%(count)s) are complaints and claims, associated "
+            "with these limitantes:"
+        ) % {"share": share, "count": number(complaints)}
+    return figures_section(
+        _("Complaints and claims, by limitante"),
+        _("Limitante"),
+        [(row["name"], row["count"]) for row in opinions["limitantes"]],
+        intro=intro,
+    )
+
+
+def _centres(centres: list[dict[str, Any]], types: list[str], names: Names) -> Any:
+    """The centres of a level of care, with their opinions by type and a Total row."""
+    headers = [names.types.get(code, code) for code in types]
+    widths = [_word_width(header) for header in headers]
+
+    def figures(by_type: dict[str, int], total: int) -> list[str]:
+        return [*(number(by_type.get(code, 0)) for code in types), number(total)]
+
+    sums = {code: sum(row["by_type"].get(code, 0) for row in centres) for code in types}
+    return _table(
+        [_("Centre"), *headers, _("Total")],
+        [[row["name"], *figures(row["by_type"], row["total"])] for row in centres],
+        [WIDTH - sum(widths) - FIGURE_COLUMN, *widths, FIGURE_COLUMN],
+        [_("Total"), *figures(sums, sum(row["total"] for row in centres))],
+    )
+
+
+def _word_width(header: str) -> float:
+    """The width of a column of counts under `header`, wrapped between words, never within."""
+    style = STYLES["head_number"]
+    longest = max(stringWidth(word, style.fontName, style.fontSize) for word in header.split())
+    return float(max(TYPE_COLUMN, longest + 2 * CELL_PADDING + 1))
+
+
+def _level(code: str, opinions: dict[str, Any], names: Names) -> list[Flowable]:
+    """One level of care: its share of the opinions, its centres by type of opinion, and its
+    most frequent complaints and claims."""
+    count = opinions["by_level_of_care"][code]
+    share = percentages([count, opinions["total"] - count])[0]
+    centres = [row for row in opinions["by_dependency"] if row["level_of_care"] == code]
+    flow = [
+        CondPageBreak(LEVEL_START),
+        _text(names.levels.get(code, code), "h3"),
+        _text(
+            _("%(count)s opinions (%(share)s%% of all opinions).")
+            % {"count": number(count), "share": share},
+            "body",
+        ),
+        _centres(centres, list(opinions["by_type"]), names),
+    ]
+    frequent = opinions["limitantes_by_level"].get(code, [])[:5]
+    if frequent:
+        table = _table(
+            [_("Limitante"), _("Total")],
+            [[row["name"], number(row["count"])] for row in frequent],
+            [WIDTH - FIGURE_COLUMN, FIGURE_COLUMN],
+        )
+        lead = f"{_('Most frequent complaints and claims')}{DASH}{names.levels.get(code, code)}"
+        flow.append(KeepTogether([_text(lead, "lead"), table]))
+    return flow
+
+
+def _opinions(opinions: dict[str, Any], names: Names) -> list[Flowable]:
+    levels = [code for code in LevelOfCare.values if opinions["by_level_of_care"].get(code)]
+    return [
+        *figures_section(
+            _("Opinions by type"),
+            _("Type"),
+            _named(opinions["by_type"], names.types),
+            chart="pie",
+        ),
+        *figures_section(
+            _("Most used participation channels"),
+            _("Channel"),
+            _named(opinions["by_channel"], names.channels),
+        ),
+        *_complaints(opinions),
+        *figures_section(
+            _("Opinions by level of care"),
+            _("Level of care"),
+            _named(opinions["by_level_of_care"], names.levels),
+            chart="pie",
+        ),
+        *(
+            [CondPageBreak(LEVEL_START + 40), _text(_("Opinions by centre"), "h2")]
+            if levels
+            else []
+        ),
+        *(flowable for code in levels for flowable in _level(code, opinions, names)),
+    ]
+
+
+def _inquiries(inquiries: dict[str, Any]) -> list[Flowable]:
+    intro = _(
+        "%(count)s inquiries about the medical and administrative services were received in "
+        "this period."
+    ) % {"count": number(inquiries["total"])}
+    return [
+        *figures_section(
+            _("Inquiries and errands"),
+            _("Reception channel"),
+            [(row["group"], row["total"]) for row in inquiries["by_channel_group"]],
+            chart="pie",
+            intro=intro,
+        ),
+        *figures_section(
+            _("Most frequent inquiries"),
+            _("Topic"),
+            [(row["name"], row["count"]) for row in inquiries["topics"]],
+        ),
+    ]
+
+
+# Pages -----------------------------------------------------------------------------------
+
+
+@dataclass
+class _Pages:
+    """Draws the header and footer of every page, and counts the pages (the total is known
+    after a first pass)."""
+
+    title: str
+    generated: str
+    total: int = 0
+    seen: int = 0
+
+    def draw(self, canvas: Any, _doc: Any) -> None:
+        self.seen = canvas.getPageNumber()
+        top, bottom = PAGE_HEIGHT - MARGIN + 18, MARGIN - 24
+        canvas.saveState()
+        canvas.setStrokeColor(NAVY)
+        canvas.setLineWidth(0.6)
+        canvas.line(MARGIN, top - 5, PAGE_WIDTH - MARGIN, top - 5)
+        canvas.line(MARGIN, bottom + 11, PAGE_WIDTH - MARGIN, bottom + 11)
+        canvas.setFont(BOLD, 8)
+        canvas.setFillColor(NAVY)
+        canvas.drawString(MARGIN, top, INSTITUTION)
+        canvas.setFont(FONT, 8)
+        canvas.drawRightString(PAGE_WIDTH - MARGIN, top, self.title)
+        canvas.setFillColor(colors.black)
+        canvas.drawString(MARGIN, bottom, _("Generated on %(date)s") % {"date": self.generated})
+        pages = _("Page %(page)s of %(pages)s") % {"page": self.seen, "pages": self.total}
+        canvas.drawRightString(PAGE_WIDTH - MARGIN, bottom, pages)
+        canvas.restoreState()
+
+
+def _build(report: dict[str, Any], names: Names, pages: _Pages) -> bytes:
+    buffer = io.BytesIO()
+    period = report["period"]
+    document = SimpleDocTemplate(
+        buffer,
+        pagesize=LETTER,
+        leftMargin=MARGIN,
+        rightMargin=MARGIN,
+        topMargin=MARGIN,
+        bottomMargin=MARGIN,
+        title=f"{pages.title} {period['from']}{DASH}{period['to']}",
+        author=INSTITUTION,
+        subject=pages.title,
+        creator="Enlace",
+    )
+    story = [
+        *_cover(report),
+        *_opinions(report["opinions"], names),
+        *_inquiries(report["inquiries"]),
+    ]
+    document.build(story, onFirstPage=pages.draw, onLaterPages=pages.draw)
+    return buffer.getvalue()
+
+
+def participation_pdf(report: dict[str, Any]) -> bytes:
+    """The participation report (the dict `participation_report()` returns) as a PDF."""
+    pages = _Pages(
+        title=_("Citizen participation channels"),
+        generated=date_format(timezone.localtime(), "DATETIME_FORMAT"),
+    )
+    names = Names.load()
+    _build(report, names, pages)  # a first pass counts the pages for "page n of m"
+    pages.total = pages.seen
+    return _build(report, names, pages)
