@@ -21,7 +21,9 @@ class Priority(models.TextChoices):
 
 class Case(models.Model):
     kind = models.CharField(_("kind"), max_length=10, choices=CaseKind.choices)
-    tracking_code = models.CharField(_("tracking code"), max_length=10, unique=True)
+    # Unique by a constraint (below), not `unique=True`: that would add a second, LIKE-only
+    # index that no query uses and every insert pays for.
+    tracking_code = models.CharField(_("tracking code"), max_length=10)
     status = models.CharField(
         _("status"), max_length=20, choices=CaseStatus.choices, default=CaseStatus.RECEIVED
     )
@@ -59,6 +61,7 @@ class Case(models.Model):
         null=True,
         blank=True,
         on_delete=models.PROTECT,
+        db_index=False,
     )
     topic = models.ForeignKey(
         "catalogues.InquiryTopic",
@@ -66,6 +69,7 @@ class Case(models.Model):
         null=True,
         blank=True,
         on_delete=models.PROTECT,
+        db_index=False,
     )
 
     # The person. Everything is optional: many inquiries are anonymous.
@@ -112,6 +116,7 @@ class Case(models.Model):
         null=True,
         blank=True,
         on_delete=models.PROTECT,
+        db_index=False,
         related_name="merged_cases",
     )
     possible_duplicate_of = models.ForeignKey(
@@ -120,6 +125,7 @@ class Case(models.Model):
         null=True,
         blank=True,
         on_delete=models.SET_NULL,
+        db_index=False,
         related_name="+",
     )
     escalated_from = models.ForeignKey(
@@ -128,14 +134,15 @@ class Case(models.Model):
         null=True,
         blank=True,
         on_delete=models.PROTECT,
+        db_index=False,
         related_name="escalations",
     )
     # A random token rendered into the intake form: posting the same form twice (a double
     # click, a retried request) finds the case the first post created instead of a second one.
-    intake_token = models.UUIDField(null=True, blank=True, unique=True, editable=False)
+    intake_token = models.UUIDField(null=True, blank=True, editable=False)
     # The case's key in the system it was imported from: re-importing it never duplicates it.
     external_id = models.CharField(
-        _("external id"), max_length=64, null=True, blank=True, unique=True, editable=False
+        _("external id"), max_length=64, null=True, blank=True, editable=False
     )
 
     class Meta:
@@ -166,8 +173,35 @@ class Case(models.Model):
             models.Index(fields=["citizen_dui"], name="case_dui_idx"),
             models.Index(fields=["citizen_phone"], name="case_phone_idx"),
             models.Index(fields=["citizen_affiliation"], name="case_affiliation_idx"),
+            # Columns empty in most cases are indexed only where they hold a value: the rows
+            # that foreign-key checks and look-ups need, and nothing for inserts to maintain.
+            *(
+                models.Index(
+                    fields=[name],
+                    name=f"case_{name}_idx",
+                    condition=models.Q(**{f"{name}__isnull": False}),
+                )
+                for name in (
+                    "limitante",
+                    "topic",
+                    "merged_into",
+                    "possible_duplicate_of",
+                    "escalated_from",
+                )
+            ),
         ]
         constraints = [
+            models.UniqueConstraint(fields=["tracking_code"], name="case_tracking_code_key"),
+            models.UniqueConstraint(
+                fields=["intake_token"],
+                name="case_intake_token_key",
+                condition=models.Q(intake_token__isnull=False),
+            ),
+            models.UniqueConstraint(
+                fields=["external_id"],
+                name="case_external_id_key",
+                condition=models.Q(external_id__isnull=False),
+            ),
             models.CheckConstraint(
                 condition=~models.Q(kind=CaseKind.OPINION) | models.Q(opinion_type__isnull=False),
                 name="opinion_has_type",

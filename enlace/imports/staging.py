@@ -145,9 +145,11 @@ class Staging:
                     )
 
     def insert_cases(self, *, actor_id: int | None, now: datetime) -> int:
-        """Move the staged rows into the cases, skipping external ids already imported. Every
-        field of a case that the file does not give gets the model's default, so a new field
-        with a default needs no change here."""
+        """Move the staged rows into the cases, skipping external ids already imported, in the
+        order they were received (new ids follow time, and the indexes that end in
+        `received_at` are filled in order, measurably faster than in file order). Every field of
+        a case that the file does not give gets the model's default, so a new field with a
+        default needs no change here."""
         fixed: dict[str, Any] = {"created_by_id": actor_id, "updated_at": now}
         columns, values, params = [], [], []
         for field in Case._meta.concrete_fields:
@@ -168,7 +170,7 @@ class Staging:
                 SELECT {", ".join(values)} FROM {TABLE} s
                 WHERE NOT EXISTS (SELECT 1 FROM {Case._meta.db_table} c
                                   WHERE c.external_id = s.external_id)
-                ORDER BY s.line
+                ORDER BY s.received_at, s.line
                 """,
                 params,
             )

@@ -33,6 +33,9 @@ INQUIRY_TABLE = [  # seed 003, "CONSULTAS O GESTIONES"
 @pytest.fixture(scope="module")
 def semester(django_db_setup, django_db_blocker):
     with django_db_blocker.unblock(), transaction.atomic():
+        # Whatever tests ran before in this process, the reference data is the repository's.
+        call_command("load_directory", verbosity=0)
+        call_command("load_catalogues", verbosity=0)
         rows = Semester(random.Random(2016), limitantes=LIMITANTES, topics=INQUIRY_TOPICS)
         result = do_import_cases(RowsSource(rows.rows(), SOURCE_NAME), actor=None)
         assert result.committed, result.first_problems[:5]
