@@ -17,6 +17,7 @@ def navigation(request: HttpRequest) -> dict[str, dict[str, bool]]:
         "nav": {
             "register": has_capability(user, Capability.REGISTER),
             "reports": has_capability(user, Capability.VIEW_REPORTS),
+            "imports": has_capability(user, Capability.IMPORT_CASES),
             "improvements": has_capability(user, Capability.IMPROVE)
             or has_capability(user, Capability.VIEW_REPORTS),
         }

@@ -133,3 +133,8 @@ def test_the_template_is_a_valid_import(client_for, analyst, tmp_path):
     path.write_bytes(response.content)
     call_command("import_cases", str(path))
     assert Case.objects.filter(external_id="HIST-2016-000001").exists()
+
+
+def test_the_header_links_to_imports_only_for_importers(client_for, analyst, agent):
+    assert 'href="/importaciones/"' in client_for(analyst).get("/casos/").content.decode()
+    assert 'href="/importaciones/"' not in client_for(agent).get("/casos/").content.decode()
