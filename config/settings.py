@@ -47,6 +47,7 @@ INSTALLED_APPS = [
     "enlace.reports",
     "enlace.improvements",
     "enlace.imports",
+    "enlace.channels",
     "enlace.demo",
     "django_tasks",
     "django_tasks_db",
@@ -145,6 +146,8 @@ STATIC_ROOT = BASE_DIR / "staticfiles"
 MEDIA_ROOT = Path(envstr("MEDIA_ROOT", str(BASE_DIR / "media")))
 # The largest file an analyst may upload to import from the web (the command line has no cap).
 IMPORT_MAX_UPLOAD_BYTES = envint("IMPORT_MAX_UPLOAD_BYTES", str(512 * 1024 * 1024))
+# The largest attachment a citizen may send by any channel (WhatsApp's own cap is 16 MB).
+ATTACHMENT_MAX_BYTES = envint("ATTACHMENT_MAX_BYTES", str(10 * 1024 * 1024))
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
     "staticfiles": {

@@ -58,6 +58,9 @@ class NewCase:
     priority: str = Priority.NORMAL
     patient_safety: bool = False
     escalated_from: Case | None = None
+    # From a channel where the citizen wrote freely: registered as an opinion to classify,
+    # without type, topic or centre, which triage (`do_classify_case`) gives it.
+    to_classify: bool = False
 
 
 def _event(case: Case, kind: str, actor: User | None, **fields: Any) -> CaseEvent:
@@ -67,7 +70,12 @@ def _event(case: Case, kind: str, actor: User | None, **fields: Any) -> CaseEven
 def _check_new_case(data: NewCase) -> None:
     if data.kind not in CaseKind.values:
         raise BusinessError(_("Unknown kind of case."), field="kind")
-    if data.kind == CaseKind.OPINION:
+    if data.to_classify:
+        if data.kind != CaseKind.OPINION or data.answered_at_first_contact:
+            raise BusinessError(_("A case to classify is registered as an opinion."))
+        if not data.description.strip():
+            raise BusinessError(_("Describe the opinion."), field="description")
+    elif data.kind == CaseKind.OPINION:
         if data.opinion_type is None:
             raise BusinessError(_("An opinion needs its type."), field="opinion_type")
         if data.dependency is None:
@@ -126,6 +134,7 @@ def do_register_case(data: NewCase, *, acting_user: User | None) -> tuple[Case, 
                     priority=data.priority,
                     patient_safety=data.patient_safety,
                     escalated_from=data.escalated_from,
+                    to_classify=data.to_classify,
                     possible_duplicate_of=_possible_duplicate(data, now),
                 )
                 _event(case, EventKind.REGISTERED, acting_user, to_status=CaseStatus.RECEIVED)
@@ -232,6 +241,64 @@ def do_reclassify_case(
             deadlines.open_deadlines(case)
             fields.append("next_due_on")
         case.save(update_fields=fields)
+        _event(case, EventKind.RECLASSIFIED, acting_user, changes=changes, note=note.strip())
+    return case
+
+
+def do_classify_case(
+    case: Case,
+    *,
+    kind: str,
+    acting_user: User,
+    opinion_type: OpinionType | None = None,
+    topic: InquiryTopic | None = None,
+    dependency: Dependency | None = None,
+    limitante: Limitante | None = None,
+    note: str = "",
+) -> Case:
+    """Triage of a case that arrived to classify: say whether it is an opinion (its type and
+    the centre it is about) or an inquiry (its topic). Its deadlines are planned again by the
+    policy that now applies, counted from when it arrived."""
+    with transaction.atomic():
+        case = _locked(case)
+        if not case.to_classify:
+            raise BusinessError(_("This case is already classified; reclassify it instead."))
+        if case.status in FINAL_STATUSES:
+            raise BusinessError(_("A closed case cannot be reclassified; reopen it first."))
+        if kind == CaseKind.OPINION:
+            if opinion_type is None:
+                raise BusinessError(_("An opinion needs its type."), field="opinion_type")
+            if dependency is None:
+                raise BusinessError(
+                    _("An opinion needs the centre it is about."), field="dependency"
+                )
+            topic = None
+        elif kind == CaseKind.INQUIRY:
+            if topic is None:
+                raise BusinessError(_("An inquiry needs its topic."), field="topic")
+            opinion_type = limitante = None
+        else:
+            raise BusinessError(_("Unknown kind of case."), field="kind")
+        if dependency is not None and not dependency.is_active:
+            raise BusinessError(_("That centre is no longer active."), field="dependency")
+        changes: dict[str, dict[str, str]] = {}
+        for name, new in (
+            ("kind", kind),
+            ("opinion_type", opinion_type),
+            ("topic", topic),
+            ("dependency", dependency),
+            ("limitante", limitante),
+        ):
+            old = getattr(case, name)
+            if old != new:
+                shown_old = str(CaseKind(old).label) if name == "kind" else _label(old)
+                shown_new = str(CaseKind(str(new)).label) if name == "kind" else _label(new)
+                changes[name] = {"from": shown_old, "to": shown_new}
+                setattr(case, name, new)
+        case.level_of_care = dependency.level_of_care if dependency else ""
+        case.to_classify = False
+        deadlines.open_deadlines(case)  # re-plans the open ones by the policy that now applies
+        case.save()
         _event(case, EventKind.RECLASSIFIED, acting_user, changes=changes, note=note.strip())
     return case
 

@@ -140,8 +140,12 @@ class Case(models.Model):
     # A random token rendered into the intake form: posting the same form twice (a double
     # click, a retried request) finds the case the first post created instead of a second one.
     intake_token = models.UUIDField(null=True, blank=True, editable=False)
+    # Arrived by a channel where the citizen wrote freely (WhatsApp, e-mail, the portal's
+    # "other"): a person still has to say what it is (kind, type or topic, centre).
+    to_classify = models.BooleanField(_("to classify"), default=False)
     # The case's key in the system it was imported from: re-importing it never duplicates it.
-    external_id = models.CharField(
+    # NULL, not "", for cases that were not imported: a unique constraint ignores NULLs.
+    external_id = models.CharField(  # noqa: DJ001
         _("external id"), max_length=64, null=True, blank=True, editable=False
     )
 
@@ -203,7 +207,9 @@ class Case(models.Model):
                 condition=models.Q(external_id__isnull=False),
             ),
             models.CheckConstraint(
-                condition=~models.Q(kind=CaseKind.OPINION) | models.Q(opinion_type__isnull=False),
+                condition=~models.Q(kind=CaseKind.OPINION)
+                | models.Q(opinion_type__isnull=False)
+                | models.Q(to_classify=True),
                 name="opinion_has_type",
             ),
         ]

@@ -7,6 +7,7 @@ urlpatterns = [
     path("", views.case_list, name="list"),
     path("nuevo/", views.case_new, name="new"),
     path("bandeja/", views.work_queue_view, name="queue"),
+    path("exportar/", views.case_export, name="export"),
     path("<int:pk>/", views.case_detail, name="detail"),
     # Every action on a case, by its Spanish slug (views.CASE_ACTIONS): comentar, clasificar,
     # acusar, evaluar, asignar, proponer, devolver, responder, esperar, reanudar, cerrar,

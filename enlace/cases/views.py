@@ -16,18 +16,21 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import FieldDoesNotExist, PermissionDenied
 from django.db.models import Q
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import Http404, HttpRequest, HttpResponse, HttpResponseBadRequest
+from django.http.response import HttpResponseBase
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.text import capfirst
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
+from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_POST
 from django_stubs_ext import StrOrPromise
 
 from enlace.accounts.models import User
 from enlace.cases import actions
+from enlace.cases.exports import ExportFormat, export_response
 from enlace.cases.forms import (
     AnswerForm,
     AssignForm,
@@ -102,6 +105,7 @@ def case_list(request: HttpRequest) -> HttpResponse:
         "page": page,
         "query": query.urlencode(),
         "can_register": has_capability(user, Capability.REGISTER),
+        "can_export": has_capability(user, Capability.EXPORT_CASES),
         "today": today,
         "soon_until": due_soon_until(today),
     }
@@ -109,6 +113,25 @@ def case_list(request: HttpRequest) -> HttpResponse:
         return render(request, "cases/_results.html", context)
     context.update(_type_ahead_options())
     return render(request, "cases/list.html", context)
+
+
+@login_required
+@never_cache  # personal data: no copy kept by a browser or a proxy
+def case_export(request: HttpRequest) -> HttpResponseBase:
+    """The list's cases for the same filters, as a file: ?<the list's filters>&formato=csv|xlsx.
+    The cases are those the list would show the user, however many (see exports.py)."""
+    user = _user(request)
+    if not has_capability(user, Capability.EXPORT_CASES):
+        raise PermissionDenied(_("Your role does not export cases."))
+    try:
+        export_format = ExportFormat(request.GET.get("formato", ExportFormat.CSV))
+    except ValueError:
+        return HttpResponseBadRequest(_("Unknown export format: use csv or xlsx."))
+    form = FilterForm(request.GET or None)
+    filters = form.filters() if request.GET else CaseFilters()
+    query = request.GET.copy()
+    query.pop("formato", None)
+    return export_response(user, filters, export_format, described=query.urlencode())
 
 
 @login_required

@@ -213,3 +213,16 @@ def test_an_external_id_twice_in_one_file(db, tmp_path):
     assert error is not None
     assert "línea 3, columna external_id: El identificador externo H-1 ya aparece" in err
     assert Case.objects.count() == 0
+
+
+def test_a_line_too_long_to_be_a_case_stops_the_import_without_reading_it_all(db, tmp_path):
+    # A file that is one enormous line (a binary dump, a broken export) is refused at the
+    # line's first megabyte instead of being read into memory.
+    path = tmp_path / "enorme.csv"
+    with path.open("w", encoding="utf-8") as stream:
+        stream.write(HEADER + "\n" + GOOD[0] + "\n")
+        stream.write("H-2,2016-01-06,consulta,,llamada_127,,,citas,,," + "x" * 3_000_000 + "\n")
+    error, _out, err = run(path)
+    assert error is not None
+    assert "línea 3: La línea es demasiado larga para un caso." in err
+    assert Case.objects.count() == 0

@@ -1,6 +1,6 @@
-"""The sweeper: deadlines that fell due, and notifications left behind. Run it every minute
-(`--loop 60` keeps it running; cron or a systemd timer may call it once instead). Several may
-run at once."""
+"""The sweeper: deadlines that fell due, and notifications and inbound messages left behind.
+Run it every minute (`--loop 60` keeps it running; cron or a systemd timer may call it once
+instead). Several may run at once."""
 
 import time
 from typing import Any
@@ -8,6 +8,7 @@ from typing import Any
 from django.core.management.base import BaseCommand, CommandParser
 
 from enlace.cases.sweeper import sweep_deadlines
+from enlace.channels.actions import requeue_pending
 from enlace.notifications.delivery import requeue_due
 
 
@@ -27,10 +28,12 @@ class Command(BaseCommand):
         while True:
             counts = sweep_deadlines()
             requeued = requeue_due()
-            if counts or requeued or options["verbosity"] > 1:
+            inbound = requeue_pending()
+            if counts or requeued or inbound or options["verbosity"] > 1:
                 self.stdout.write(
                     f"reminded={counts['reminded']} missed={counts['missed']} "
-                    f"escalated={counts['escalated']} notifications requeued={requeued}"
+                    f"escalated={counts['escalated']} notifications requeued={requeued} "
+                    f"inbound messages requeued={inbound}"
                 )
             if not options["loop"]:
                 return

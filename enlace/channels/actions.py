@@ -1,0 +1,131 @@
+"""The two steps of every channel: store what arrived (`do_receive_message`), then process it
+(`do_process_message`), idempotently. And the sweeper's part: process what a crash or a failure
+left pending (`requeue_pending`)."""
+
+from __future__ import annotations
+
+import logging
+from datetime import datetime, timedelta
+from typing import Any
+
+from django.core.files.base import ContentFile
+from django.db import IntegrityError, transaction
+from django.db.models import Q
+from django.utils import timezone
+
+from enlace.channels.models import InboundMessage, InboundOutcome, InboundStatus
+from enlace.channels.plugins import PLUGINS
+
+logger = logging.getLogger(__name__)
+
+MAX_ATTEMPTS = 6
+BACKOFF_MINUTES = (1, 5, 15, 60, 240)
+# A message still pending this long after it arrived was lost by its task: the sweeper
+# enqueues it again.
+GRACE = timedelta(minutes=2)
+
+
+def do_receive_message(
+    plugin: str,
+    external_id: str,
+    *,
+    body: str = "",
+    sender: str = "",
+    headers: dict[str, Any] | None = None,
+    raw: bytes | None = None,
+    process: bool = True,
+) -> tuple[InboundMessage, bool]:
+    """Store a message as it arrived, once: (message, created). The same message delivered
+    again (same plug-in and external id) returns the stored row and processes nothing twice.
+    Processing is enqueued after the commit; nothing here can lose what arrived."""
+    if plugin not in PLUGINS:
+        raise ValueError(f"no channel plug-in {plugin!r}")
+    existing = InboundMessage.objects.filter(plugin=plugin, external_id=external_id).first()
+    if existing is not None:
+        return existing, False
+    message = InboundMessage(
+        plugin=plugin,
+        external_id=external_id[:255],
+        body=body,
+        sender=sender[:255],
+        headers=headers or {},
+        next_attempt_at=timezone.now() + GRACE,
+    )
+    if raw is not None:
+        message.raw.save(f"{plugin}.eml", ContentFile(raw), save=False)
+    try:
+        with transaction.atomic():
+            message.save()
+    except IntegrityError:  # the same message, delivered twice at the same moment
+        return InboundMessage.objects.get(plugin=plugin, external_id=external_id), False
+    if process:
+        schedule(message.pk)
+    return message, True
+
+
+def schedule(message_id: int) -> None:
+    from enlace.channels.tasks import process_message
+
+    transaction.on_commit(lambda: process_message.enqueue(message_id))
+
+
+def do_process_message(message_id: int, *, now: datetime | None = None) -> str:
+    """Process one stored message with its plug-in, if it is still pending. Returns its status
+    afterwards. A failure is recorded on the row and retried later with backoff; after
+    MAX_ATTEMPTS the message is marked failed (still stored, shown for a person to handle)."""
+    now = now or timezone.now()
+    try:
+        with transaction.atomic():
+            message = (
+                InboundMessage.objects.select_for_update()
+                .filter(pk=message_id, status=InboundStatus.PENDING)
+                .first()
+            )
+            if message is None:
+                return "skipped"
+            processed = PLUGINS[message.plugin].process(message)
+            message.outcome = processed.outcome
+            message.case_id = processed.case_id
+            message.status = (
+                InboundStatus.IGNORED
+                if processed.outcome == InboundOutcome.NONE
+                else InboundStatus.PROCESSED
+            )
+            message.processed_at = now
+            message.next_attempt_at = None
+            message.attempts += 1
+            message.error = ""
+            message.save()
+            return str(message.status)
+    except Exception as error:  # a plug-in's failure must not lose the message: record it
+        logger.exception("inbound message %s failed", message_id)
+        message = InboundMessage.objects.get(pk=message_id)
+        attempts = message.attempts + 1
+        final = attempts >= MAX_ATTEMPTS
+        InboundMessage.objects.filter(pk=message_id).update(
+            attempts=attempts,
+            status=InboundStatus.FAILED if final else InboundStatus.PENDING,
+            next_attempt_at=None
+            if final
+            else now + timedelta(minutes=BACKOFF_MINUTES[min(attempts, len(BACKOFF_MINUTES)) - 1]),
+            error=f"{type(error).__name__}: {error}"[:2000],
+        )
+        return str(InboundStatus.FAILED if final else InboundStatus.PENDING)
+
+
+def requeue_pending(*, now: datetime | None = None, limit: int = 500) -> int:
+    """Enqueue processing for pending messages whose moment has come (a lost task, a retry).
+    Returns how many."""
+    now = now or timezone.now()
+    due = list(
+        InboundMessage.objects.filter(
+            Q(next_attempt_at__lte=now) | Q(next_attempt_at__isnull=True),
+            status=InboundStatus.PENDING,
+        )
+        .order_by("next_attempt_at")
+        .values_list("pk", flat=True)[:limit]
+    )
+    for pk in due:
+        InboundMessage.objects.filter(pk=pk).update(next_attempt_at=now + GRACE)
+        schedule(pk)
+    return len(due)

@@ -1,0 +1,12 @@
+"""Background tasks of the channels: they take ids and call one core function."""
+
+from __future__ import annotations
+
+from django_tasks import task
+
+from enlace.channels.actions import do_process_message
+
+
+@task()
+def process_message(message_id: int) -> str:
+    return do_process_message(message_id)
