@@ -11,6 +11,7 @@ urlpatterns = [
     path("informes/", include("enlace.reports.urls")),
     path("mejoras/", include("enlace.improvements.urls")),
     path("importaciones/", include("enlace.imports.urls")),
+    path("canales/", include("enlace.channels.urls")),
     path("api/v1/", api.urls),
     path("i18n/", include("django.conf.urls.i18n")),
     path("admin/", admin.site.urls),
