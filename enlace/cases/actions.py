@@ -518,7 +518,7 @@ def do_wait_for_citizen(case: Case, reason: str, *, acting_user: User) -> Case:
         )
 
 
-def do_resume_case(case: Case, *, acting_user: User, note: str = "") -> Case:
+def do_resume_case(case: Case, *, acting_user: User | None, note: str = "") -> Case:
     """The citizen replied: the case returns to where it was and its deadlines move by the
     business days spent waiting."""
     with transaction.atomic():

@@ -494,3 +494,46 @@ class EscalateForm(CaseActionForm):
 
     def clean_dependency(self) -> Dependency:
         return _required_centre(self.cleaned_data["dependency"])
+
+
+class TriageForm(CaseActionForm):
+    """What a case that arrived to classify is: an opinion (type, centre, limitante) or an
+    inquiry (topic)."""
+
+    kind = forms.ChoiceField(label=_("It is"), choices=CaseKind.choices, widget=forms.RadioSelect)
+    opinion_type = forms.ModelChoiceField(
+        label=_("Opinion type"),
+        queryset=OpinionType.objects.none(),
+        required=False,
+        to_field_name="code",
+    )
+    dependency = forms.CharField(
+        label=_("Centre involved"),
+        required=False,
+        widget=TypeAheadInput("dependency-options"),
+    )
+    limitante = forms.ModelChoiceField(
+        label=_("Limitante"),
+        queryset=Limitante.objects.none(),
+        required=False,
+        to_field_name="code",
+    )
+    topic = forms.ModelChoiceField(
+        label=_("Inquiry topic"),
+        queryset=InquiryTopic.objects.none(),
+        required=False,
+        to_field_name="code",
+    )
+    note = forms.CharField(
+        label=_("Note"), required=False, widget=forms.Textarea(attrs={"rows": 2})
+    )
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["opinion_type"].queryset = OpinionType.objects.active()  # type: ignore[attr-defined]
+        self.fields["limitante"].queryset = Limitante.objects.active()  # type: ignore[attr-defined]
+        self.fields["topic"].queryset = InquiryTopic.objects.active()  # type: ignore[attr-defined]
+
+    def clean_dependency(self) -> Dependency | None:
+        text = self.cleaned_data["dependency"]
+        return _required_centre(text) if text.strip() else None

@@ -232,6 +232,8 @@ class Case(models.Model):
     @property
     def subject(self) -> str:
         """What the case is about, in a few words: its type or topic."""
+        if self.to_classify:
+            return str(_("To classify"))
         if self.kind == CaseKind.OPINION and self.opinion_type:
             return str(self.opinion_type)
         return str(self.topic) if self.topic else str(CaseKind(self.kind).label)
@@ -258,6 +260,8 @@ class EventKind(models.TextChoices):
     DEADLINE_MISSED = "deadline_missed", _("Deadline missed")
     DEADLINE_ESCALATED = "deadline_escalated", _("Escalated to the supervisor")
     IMPORTED = "imported", _("Imported")
+    CITIZEN_MESSAGE = "citizen_message", _("Message from the citizen")
+    MESSAGE_SENT = "message_sent", _("Message to the citizen")
 
 
 class CaseEvent(AppendOnlyModel):

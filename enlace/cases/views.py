@@ -46,6 +46,7 @@ from enlace.cases.forms import (
     ReclassifyForm,
     ReopenForm,
     ReturnAnswerForm,
+    TriageForm,
     VoidForm,
     WaitForm,
 )
@@ -263,6 +264,19 @@ def _reclassify(case: Case, data: dict[str, Any], user: User) -> object:
     )
 
 
+def _triage(case: Case, data: dict[str, Any], user: User) -> object:
+    return actions.do_classify_case(
+        case,
+        kind=data["kind"],
+        opinion_type=data["opinion_type"],
+        topic=data["topic"],
+        dependency=data["dependency"],
+        limitante=data["limitante"],
+        note=data["note"],
+        acting_user=user,
+    )
+
+
 def _escalate(case: Case, data: dict[str, Any], user: User) -> object:
     return actions.do_escalate_inquiry(
         case,
@@ -417,6 +431,15 @@ CASE_ACTIONS: dict[str, CaseAction] = {
         button=gettext_lazy("Add comment"),
         offered=lambda case: True,
     ),
+    "triaje": CaseAction(
+        capability=Capability.RECLASSIFY,
+        form_class=TriageForm,
+        perform=_triage,
+        done=gettext_lazy("The case is classified."),
+        title=gettext_lazy("Say what it is"),
+        button=gettext_lazy("Classify"),
+        offered=lambda case: case.is_open and case.to_classify,
+    ),
     "clasificar": CaseAction(
         capability=Capability.RECLASSIFY,
         form_class=ReclassifyForm,
@@ -424,7 +447,7 @@ CASE_ACTIONS: dict[str, CaseAction] = {
         done=gettext_lazy("Classification saved."),
         title=gettext_lazy("Classify"),
         button=gettext_lazy("Save classification"),
-        offered=lambda case: case.is_open,
+        offered=lambda case: case.is_open and not case.to_classify,
         secondary=True,
     ),
     "escalar": CaseAction(
