@@ -210,8 +210,37 @@ def with_other_case(w):
     return received(w)
 
 
+def to_classify(w):
+    from enlace.cases.actions import NewCase, do_register_case
+    from enlace.catalogues.models import Channel
+
+    case, _created = do_register_case(
+        NewCase(
+            kind="opinion",
+            channel=Channel.objects.get(code="whatsapp"),
+            description="Me trataron mal en la farmacia",
+            to_classify=True,
+        ),
+        acting_user=None,
+    )
+    return case
+
+
+def check_triage(case, w):
+    assert not case.to_classify
+    assert (case.kind, case.opinion_type.code, case.dependency.code) == ("opinion", "queja", "HG")
+    assert case.level_of_care == "hospital"
+
+
 SCENARIOS = {
     # slug: (arrange, data, who may, who may not (403), check)
+    "triaje": (
+        to_classify,
+        {"kind": "opinion", "opinion_type": "queja", "dependency": "HG"},
+        "resolution",
+        "agent",
+        check_triage,
+    ),
     "comentar": (received, {"body": "Revisado con el centro"}, "liaison", "analyst", check_comment),
     "clasificar": (
         received,
