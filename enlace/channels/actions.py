@@ -40,12 +40,13 @@ def do_receive_message(
     Processing is enqueued after the commit; nothing here can lose what arrived."""
     if plugin not in PLUGINS:
         raise ValueError(f"no channel plug-in {plugin!r}")
+    external_id = external_id[:255]  # the column's width: look up what is stored
     existing = InboundMessage.objects.filter(plugin=plugin, external_id=external_id).first()
     if existing is not None:
         return existing, False
     message = InboundMessage(
         plugin=plugin,
-        external_id=external_id[:255],
+        external_id=external_id,
         body=body,
         sender=sender[:255],
         headers=headers or {},
