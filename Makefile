@@ -26,7 +26,7 @@ setup: install
 # The web server, a worker of the database task queue and the deadline sweeper, together;
 # Ctrl+C stops all three.
 run: setup
-	@echo "Enlace on http://$(HOST):$(PORT)/  (Ctrl+C stops it)"
+	@echo "Enlace on http://$(HOST):$(PORT)/ (citizens' portal) and http://$(HOST):$(PORT)/casos/ (staff; Ctrl+C stops it)"
 	@trap 'kill 0' INT TERM EXIT; \
 	$(PY) manage.py db_worker --interval 2 --no-reload & \
 	$(PY) manage.py sweep --loop 60 & \
@@ -65,8 +65,8 @@ lock: install
 
 # Refresh the translation catalogues from the code, then compile the Spanish one (committed).
 messages: install
-	$(PY) manage.py makemessages -l es -l en --no-obsolete --ignore=.venv --ignore=staticfiles
-	$(PY) manage.py compilemessages -l es --ignore=.venv
+	$(PY) manage.py makemessages -l es -l en --no-obsolete --ignore=.venv --ignore=staticfiles --ignore=bench --ignore=node_modules
+	$(PY) manage.py compilemessages -l es --ignore=.venv --ignore=node_modules
 
 clean:
 	rm -rf $(VENV) enlace.sqlite3 staticfiles

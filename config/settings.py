@@ -48,6 +48,9 @@ INSTALLED_APPS = [
     "enlace.improvements",
     "enlace.imports",
     "enlace.channels",
+    "enlace.callcentre",
+    "enlace.suggestionbox",
+    "enlace.portal",
     "enlace.demo",
     "django_tasks",
     "django_tasks_db",
@@ -81,6 +84,7 @@ TEMPLATES = [
                 "django.contrib.messages.context_processors.messages",
                 "django.template.context_processors.i18n",
                 "enlace.cases.context_processors.navigation",
+                "enlace.callcentre.context_processors.console",
             ],
         },
     },
@@ -195,9 +199,101 @@ CASE_LIST_COUNT_LIMIT = envint("CASE_LIST_COUNT_LIMIT", "1000")
 # flagged on intake as a possible duplicate.
 DUPLICATE_WINDOW_DAYS = envint("DUPLICATE_WINDOW_DAYS", "7")
 
+# The cache holds the portal's rate-limit counters, so it must be one for every web server:
+# the database by default (a table made by the portal's migration, or `createcachetable`),
+# Redis at scale, local memory for a single process.
+CACHE_BACKEND = envchoice("CACHE_BACKEND", "database", ("database", "redis", "locmem"))
+CACHES = {
+    "default": {
+        "database": {
+            "BACKEND": "django.core.cache.backends.db.DatabaseCache",
+            "LOCATION": "enlace_cache",
+        },
+        "redis": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": REDIS_URL},
+        "locmem": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"},
+    }[CACHE_BACKEND]
+}
+
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
     "handlers": {"console": {"class": "logging.StreamHandler"}},
     "root": {"handlers": ["console"], "level": envstr("LOG_LEVEL", "INFO")},
 }
+
+# --- WhatsApp Cloud API and Facebook Messenger (enlace/channels/meta) -------------------------
+# Each platform is off, its webhook answering 404, until its verify token and app secret are
+# set; replying from a case also needs its access token (and, for WhatsApp, the phone number id).
+WHATSAPP_VERIFY_TOKEN = envsecret("WHATSAPP_VERIFY_TOKEN", "")
+WHATSAPP_APP_SECRET = envsecret("WHATSAPP_APP_SECRET", "")
+WHATSAPP_ACCESS_TOKEN = envsecret("WHATSAPP_ACCESS_TOKEN", "")
+WHATSAPP_PHONE_NUMBER_ID = envstr("WHATSAPP_PHONE_NUMBER_ID", "")
+FACEBOOK_VERIFY_TOKEN = envsecret("FACEBOOK_VERIFY_TOKEN", "")
+FACEBOOK_APP_SECRET = envsecret("FACEBOOK_APP_SECRET", "")
+FACEBOOK_ACCESS_TOKEN = envsecret("FACEBOOK_ACCESS_TOKEN", "")  # the page's access token
+FACEBOOK_PAGE_ID = envstr("FACEBOOK_PAGE_ID", "")  # empty: sent as /me/messages
+GRAPH_API_URL = envstr("GRAPH_API_URL", "https://graph.facebook.com/v21.0").rstrip("/")
+GRAPH_API_TIMEOUT = envint("GRAPH_API_TIMEOUT", "20")  # seconds per request
+# A message from a sender who wrote on an open case by the same platform in the last this many
+# days is threaded into that case instead of opening another.
+META_THREAD_DAYS = envint("META_THREAD_DAYS", "7")
+# --- end of WhatsApp and Facebook -----------------------------------------------------------
+
+
+# --- E-mail channel (enlace/channels/email) --------------------------------------------------
+# EMAIL_INBOXES: the IMAP mailboxes to poll, as a JSON list; empty (the default) polls none.
+#   [{"host": "imap.example.org", "port": 993, "security": "tls", "user": "atencion",
+#     "password_env": "IMAP_ATENCION_PASSWORD", "folder": "INBOX", "channel": "correo"}]
+# security: "tls" (implicit, port 993 by default), "starttls" (port 143) or "none" (only for a
+# server on this machine). The password is read from the variable password_env names (or the
+# file its _FILE names). channel: the catalogue channel its cases count under ("correo" for
+# user attention, "oir" for the OIR). folder defaults to INBOX.
+def _email_inboxes(text: str) -> list[dict[str, str | int]]:
+    import json
+
+    try:
+        items = json.loads(text) if text.strip() else []
+    except json.JSONDecodeError as error:
+        raise ImproperlyConfigured(f"EMAIL_INBOXES is not valid JSON: {error}") from None
+    if not isinstance(items, list):
+        raise ImproperlyConfigured("EMAIL_INBOXES must be a JSON list of mailboxes")
+    inboxes: list[dict[str, str | int]] = []
+    for item in items:
+        needed = {"host", "user", "password_env", "channel"}
+        if not isinstance(item, dict) or not needed <= item.keys():
+            raise ImproperlyConfigured(f"each EMAIL_INBOXES item needs {', '.join(sorted(needed))}")
+        security = str(item.get("security", "tls"))
+        if security not in ("tls", "starttls", "none"):
+            raise ImproperlyConfigured(f"EMAIL_INBOXES security={security!r}: tls/starttls/none")
+        try:
+            port = int(item.get("port", 993 if security == "tls" else 143))
+        except (TypeError, ValueError):
+            raise ImproperlyConfigured(f"EMAIL_INBOXES port={item.get('port')!r}") from None
+        password = envsecret(str(item["password_env"]), "")
+        if not password:
+            raise ImproperlyConfigured(f"{item['password_env']} (EMAIL_INBOXES) is not set")
+        inboxes.append(
+            {
+                "host": str(item["host"]),
+                "port": port,
+                "security": security,
+                "user": str(item["user"]),
+                "password": password,
+                "folder": str(item.get("folder", "INBOX")),
+                "channel": str(item["channel"]),
+            }
+        )
+    return inboxes
+
+
+EMAIL_INBOXES = _email_inboxes(envstr("EMAIL_INBOXES", ""))
+EMAIL_POLL_BATCH = envint("EMAIL_POLL_BATCH", "200")  # messages per mailbox per poll
+EMAIL_POLL_TIMEOUT = envint("EMAIL_POLL_TIMEOUT", "30")  # seconds per IMAP operation
+# --- end of e-mail channel -------------------------------------------------------------------
+
+
+# --- Call centre (enlace/callcentre) ---------------------------------------------------------
+# The shared secret the telephone system (PBX/CTI) sends in the X-CTI-Token header when it
+# posts call events to /canales/cti/; unset (the default), the endpoint answers 404.
+CTI_TOKEN = envsecret("CTI_TOKEN", "")
+# --- end of call centre ----------------------------------------------------------------------

@@ -1,17 +1,21 @@
 from django.contrib import admin
 from django.urls import include, path
-from django.views.generic import RedirectView
 
 from config.api import api
+from enlace.portal import views as portal_views
 
 urlpatterns = [
-    path("", RedirectView.as_view(pattern_name="cases:list"), name="home"),
+    # The public portal: `/` to write to the institute, `/seguimiento/` to follow a case.
+    path("", portal_views.home, name="home"),
+    path("", include("enlace.portal.urls")),
     path("cuenta/", include("enlace.accounts.urls")),
     path("casos/", include("enlace.cases.urls")),
     path("informes/", include("enlace.reports.urls")),
     path("mejoras/", include("enlace.improvements.urls")),
     path("importaciones/", include("enlace.imports.urls")),
     path("canales/", include("enlace.channels.urls")),
+    path("", include("enlace.callcentre.urls")),  # /canales/cti/ and /llamadas/
+    path("buzon/", include("enlace.suggestionbox.urls")),
     path("api/v1/", api.urls),
     path("i18n/", include("django.conf.urls.i18n")),
     path("admin/", admin.site.urls),

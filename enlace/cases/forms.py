@@ -8,6 +8,7 @@ from typing import Any, TypeVar
 
 from django import forms
 from django.core.exceptions import ValidationError
+from django.urls import reverse_lazy
 from django.utils.translation import gettext_lazy as _
 from django_stubs_ext import StrOrPromise
 
@@ -49,6 +50,17 @@ def _resolve(value: str, resolver: Callable[[str], _T | None], message: StrOrPro
     return found
 
 
+PUNTO_SEGURO_CHANNEL = "punto_seguro"
+# A valid phone or DUI typed on the intake shows the person's earlier cases (in the user's
+# scope) in #caller-history: enlace/callcentre/views.py `history`.
+CALLER_HISTORY = {
+    "hx-get": reverse_lazy("callcentre:history"),
+    "hx-trigger": "keyup changed delay:300ms",
+    "hx-target": "#caller-history",
+    "hx-include": "#id_citizen_phone, #id_citizen_dui",
+}
+
+
 class IntakeForm(forms.Form):
     kind = forms.ChoiceField(
         label=_("Kind"),
@@ -88,7 +100,9 @@ class IntakeForm(forms.Form):
         label=_("DUI"),
         required=False,
         max_length=12,
-        widget=forms.TextInput(attrs={"placeholder": "00000000-0", "inputmode": "numeric"}),
+        widget=forms.TextInput(
+            attrs={"placeholder": "00000000-0", "inputmode": "numeric", **CALLER_HISTORY}
+        ),
     )
     citizen_affiliation = forms.CharField(
         label=_("Affiliation number"),
@@ -100,10 +114,14 @@ class IntakeForm(forms.Form):
         label=_("Phone"),
         required=False,
         max_length=20,
-        widget=forms.TextInput(attrs={"placeholder": "7000-0000", "inputmode": "tel"}),
+        widget=forms.TextInput(
+            attrs={"placeholder": "7000-0000", "inputmode": "tel", **CALLER_HISTORY}
+        ),
     )
     citizen_email = forms.EmailField(label=_("Email"), required=False)
     intake_token = forms.UUIDField(widget=forms.HiddenInput)
+    # The call-centre call this case is registered for (enlace/callcentre), if any.
+    call = forms.IntegerField(required=False, widget=forms.HiddenInput)
 
     def __init__(self, *args: Any, fixed_dependency: Dependency | None = None, **kwargs: Any):
         super().__init__(*args, **kwargs)
@@ -113,6 +131,9 @@ class IntakeForm(forms.Form):
         if fixed_dependency is not None:
             self.fields["dependency"].disabled = True
             self.fields["dependency"].initial = fixed_dependency.label
+            # A Punto Seguro desk registers everything under its own channel, whatever is posted.
+            self.fields["channel"].disabled = True
+            self.initial["channel"] = PUNTO_SEGURO_CHANNEL
 
     def clean_dependency(self) -> Dependency | None:
         if self.fixed_dependency is not None:

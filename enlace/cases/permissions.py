@@ -29,6 +29,7 @@ class Capability(StrEnum):
     IMPROVE = "improve"  # create and follow improvement opportunities (a liaison: their centre's)
     EXPORT_CASES = "export_cases"  # download the filtered list as CSV or XLSX (within the scope)
     IMPORT_CASES = "import_cases"  # load historical cases from spreadsheets
+    OPEN_BOX = "open_box"  # open a suggestion box before witnesses, transcribe its forms
 
 
 C = Capability

@@ -29,6 +29,7 @@ from django.views.decorators.http import require_POST
 from django_stubs_ext import StrOrPromise
 
 from enlace.accounts.models import User
+from enlace.callcentre.actions import do_register_case_for_call, intake_initial_for_call
 from enlace.cases import actions
 from enlace.cases.exports import ExportFormat, export_response
 from enlace.cases.forms import (
@@ -67,6 +68,8 @@ from enlace.cases.queries import (
     work_queue,
 )
 from enlace.catalogues.models import InquiryTopic, Limitante
+from enlace.channels.meta.actions import do_send_platform_reply, reply_route
+from enlace.channels.meta.forms import PlatformReplyForm
 from enlace.core.errors import BusinessError
 from enlace.core.htmx import is_htmx
 from enlace.directory.models import Dependency
@@ -147,7 +150,7 @@ def case_new(request: HttpRequest) -> HttpResponse:
         if form.is_valid():
             data = form.cleaned_data
             try:
-                case, created = actions.do_register_case(
+                case, created = do_register_case_for_call(  # linked to its call, if any
                     actions.NewCase(
                         kind=data["kind"],
                         channel=data["channel"],
@@ -161,6 +164,7 @@ def case_new(request: HttpRequest) -> HttpResponse:
                         answer=data["answer"],
                         intake_token=data["intake_token"],
                     ),
+                    call_id=data["call"],
                     acting_user=user,
                 )
             except BusinessError as error:
@@ -185,6 +189,7 @@ def case_new(request: HttpRequest) -> HttpResponse:
                 "channel": request.session.get(SESSION_CHANNEL, "llamada_127"),
                 "dependency": request.session.get(SESSION_DEPENDENCY, ""),
                 "intake_token": uuid.uuid4(),
+                **intake_initial_for_call(user, request.GET.get("llamada", "")),
             },
             fixed_dependency=fixed,
         )
@@ -430,6 +435,21 @@ CASE_ACTIONS: dict[str, CaseAction] = {
         title=gettext_lazy("Comment"),
         button=gettext_lazy("Add comment"),
         offered=lambda case: True,
+    ),
+    # WhatsApp and Messenger (enlace/channels/meta): offered for cases a citizen wrote on there.
+    "mensaje": CaseAction(
+        capability=Capability.ANSWER,
+        form_class=PlatformReplyForm,
+        perform=lambda case, data, user: do_send_platform_reply(
+            case, data["text"], acting_user=user
+        ),
+        done=gettext_lazy("The message will be sent to the citizen."),
+        title=gettext_lazy("Reply on WhatsApp or Facebook"),
+        button=gettext_lazy("Send message"),
+        offered=lambda case: (
+            case.status not in (CaseStatus.MERGED, CaseStatus.VOID)
+            and reply_route(case) is not None
+        ),
     ),
     "triaje": CaseAction(
         capability=Capability.RECLASSIFY,

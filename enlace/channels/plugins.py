@@ -24,6 +24,8 @@ PLUGIN_MODULES = (
     "enlace.channels.portal",
     "enlace.channels.email",
     "enlace.channels.meta",
+    "enlace.callcentre.plugin",
+    "enlace.suggestionbox.plugin",
 )
 
 

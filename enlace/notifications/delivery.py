@@ -17,7 +17,8 @@ from django.db import transaction
 from django.db.models import F, Q
 from django.utils import timezone
 
-from enlace.notifications.models import Notification, NotificationStatus
+from enlace.channels.models import InboundMessage
+from enlace.notifications.models import Notification, NotificationKind, NotificationStatus
 
 logger = logging.getLogger(__name__)
 
@@ -50,7 +51,7 @@ def deliver(notification_id: int, *, now: datetime | None = None) -> str:
         body=notification.body,
         from_email=settings.DEFAULT_FROM_EMAIL,
         to=[notification.recipient],
-        headers={"Message-ID": notification.message_id},
+        headers={"Message-ID": notification.message_id, **thread_headers(notification)},
     )
     try:
         message.send()
@@ -72,6 +73,30 @@ def deliver(notification_id: int, *, now: datetime | None = None) -> str:
         status=NotificationStatus.SENT, sent_at=timezone.now(), locked_until=None, last_error=""
     )
     return "sent"
+
+
+# Messages to the citizen reply to the citizen's own e-mails on the case, if any, so that the
+# mail programs on both sides keep one conversation (the e-mail channel threads replies back
+# by these headers, or by the tracking code each such subject carries).
+CITIZEN_KINDS = (NotificationKind.ACKNOWLEDGEMENT, NotificationKind.ANSWER)
+MAX_REFERENCES = 20
+
+
+def thread_headers(notification: Notification) -> dict[str, str]:
+    """In-Reply-To (the citizen's latest e-mail on the case) and References (their e-mails on
+    it, oldest first) for a message to the citizen; {} for any other message."""
+    if notification.case_id is None or notification.kind not in CITIZEN_KINDS:
+        return {}
+    ids = list(
+        InboundMessage.objects.filter(
+            case_id=notification.case_id, plugin="email", external_id__startswith="<"
+        )
+        .order_by("-received_at", "-id")
+        .values_list("external_id", flat=True)[:MAX_REFERENCES]
+    )
+    if not ids:
+        return {}
+    return {"In-Reply-To": ids[0], "References": " ".join(reversed(ids))}
 
 
 def schedule(notification_id: int, *, run_after: datetime | None = None) -> None:

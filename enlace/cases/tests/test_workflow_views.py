@@ -3,6 +3,7 @@ action. Each slug works for the role that may use it, is refused (404) to a user
 the case and (403) to a role without the capability, and a step the lifecycle forbids is a 400
 with nothing changed. The page offers only what the user may do now, and shows the deadlines."""
 
+import json
 from datetime import date, datetime
 from zoneinfo import ZoneInfo
 
@@ -23,6 +24,9 @@ from enlace.cases.models import (
 )
 from enlace.cases.sweeper import sweep_deadlines
 from enlace.catalogues.models import OpinionType
+from enlace.channels.actions import do_process_message, do_receive_message
+from enlace.channels.meta.tests.conftest import whatsapp_text
+from enlace.channels.models import OutboundMessage
 from enlace.directory.models import Dependency
 
 SV = ZoneInfo("America/El_Salvador")
@@ -91,7 +95,7 @@ class World:
 
 
 @pytest.fixture
-def w(db, make_case, client_for, agent, resolution, liaison, outsider, analyst):
+def w(db, make_case, client_for, agent, resolution, liaison, outsider, analyst, settings):
     # Named, not looked up at run time: pytest-django orders tests by the fixtures they name,
     # and a test that does not name `db` would run after the transactional ones.
     return World(
@@ -102,10 +106,28 @@ def w(db, make_case, client_for, agent, resolution, liaison, outsider, analyst):
         liaison=liaison,
         outsider=outsider,
         analyst=analyst,
+        settings=settings,
     )
 
 
+def written_on_whatsapp(w):
+    """A case whose citizen then wrote on WhatsApp from the case's phone, quoting its code."""
+    w.settings.WHATSAPP_ACCESS_TOKEN = "token"
+    w.settings.WHATSAPP_PHONE_NUMBER_ID = "106540352242922"
+    case = w.make_case(centre="HG", type="queja", citizen={"name": "Ana", "phone": "+50371234567"})
+    body = json.dumps(whatsapp_text(f"Sobre mi caso {case.display_code}", wamid="wamid.1"))
+    message, _created = do_receive_message("whatsapp", "wamid.1", body=body, sender="50371234567")
+    do_process_message(message.pk)
+    return case
+
+
 # --- Per slug: how to arrange it, what to post, who may, who may not, and what it did -------
+def check_platform_reply(case, w):
+    outbound = OutboundMessage.objects.get(case=case)
+    assert (outbound.recipient, outbound.text) == ("50371234567", "Le esperamos el lunes")
+    assert case.events.get(kind=EventKind.MESSAGE_SENT).note == "Le esperamos el lunes"
+
+
 def check_comment(case, w):
     assert case.events.filter(kind=EventKind.COMMENTED, note="Revisado con el centro").exists()
     assert case.status == CaseStatus.RECEIVED
@@ -242,6 +264,13 @@ SCENARIOS = {
         check_triage,
     ),
     "comentar": (received, {"body": "Revisado con el centro"}, "liaison", "analyst", check_comment),
+    "mensaje": (
+        written_on_whatsapp,
+        {"text": "Le esperamos el lunes"},
+        "resolution",
+        "agent",
+        check_platform_reply,
+    ),
     "clasificar": (
         received,
         {

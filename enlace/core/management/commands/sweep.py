@@ -1,6 +1,6 @@
-"""The sweeper: deadlines that fell due, and notifications and inbound messages left behind.
-Run it every minute (`--loop 60` keeps it running; cron or a systemd timer may call it once
-instead). Several may run at once."""
+"""The sweeper: deadlines that fell due; notifications, inbound and outbound platform messages
+left behind; new mail in the configured mailboxes. Run it every minute (`--loop 60` keeps it
+running; cron or a systemd timer may call it once instead). Several may run at once."""
 
 import time
 from typing import Any
@@ -9,11 +9,16 @@ from django.core.management.base import BaseCommand, CommandParser
 
 from enlace.cases.sweeper import sweep_deadlines
 from enlace.channels.actions import requeue_pending
+from enlace.channels.email.imap import poll_mailboxes
+from enlace.channels.meta.delivery import requeue_due as requeue_platform_replies
 from enlace.notifications.delivery import requeue_due
 
 
 class Command(BaseCommand):
-    help = "Remind, mark missed and escalate due deadlines; re-queue stalled notifications."
+    help = (
+        "Remind, mark missed and escalate due deadlines; re-queue stalled notifications and "
+        "messages; poll the mailboxes."
+    )
 
     def add_arguments(self, parser: CommandParser) -> None:
         parser.add_argument(
@@ -29,11 +34,14 @@ class Command(BaseCommand):
             counts = sweep_deadlines()
             requeued = requeue_due()
             inbound = requeue_pending()
-            if counts or requeued or inbound or options["verbosity"] > 1:
+            outbound = requeue_platform_replies()
+            mails = poll_mailboxes()
+            if counts or requeued or inbound or outbound or mails or options["verbosity"] > 1:
                 self.stdout.write(
                     f"reminded={counts['reminded']} missed={counts['missed']} "
                     f"escalated={counts['escalated']} notifications requeued={requeued} "
-                    f"inbound messages requeued={inbound}"
+                    f"inbound messages requeued={inbound} replies requeued={outbound} "
+                    f"mails stored={mails}"
                 )
             if not options["loop"]:
                 return

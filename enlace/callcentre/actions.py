@@ -1,0 +1,110 @@
+"""Every write to the call log: a CTI event applied to its call, a case registered for a call,
+and the agent's wrap-up. Each runs in one transaction and locks the call it changes."""
+
+from __future__ import annotations
+
+from django.db import IntegrityError, transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from enlace.accounts.models import User
+from enlace.callcentre.events import ANSWERED, HANGUP, CallEvent
+from enlace.callcentre.models import Call, WrapUp
+from enlace.callcentre.queries import resolve_agent, sees_call_log
+from enlace.cases.actions import NewCase, do_register_case
+from enlace.cases.models import Case
+from enlace.cases.rules import format_phone
+from enlace.core.errors import BusinessError
+
+CALL_CENTRE_CHANNEL = "llamada_127"
+
+
+def _locked_call(call_id: str, at_first: CallEvent) -> Call:
+    call = Call.objects.select_for_update().filter(pbx_call_id=call_id).first()
+    if call is not None:
+        return call
+    try:
+        with transaction.atomic():
+            return Call.objects.create(pbx_call_id=call_id, started_at=at_first.at)
+    except IntegrityError:  # the call's other event, arriving at the same moment, made it
+        return Call.objects.select_for_update().get(pbx_call_id=call_id)
+
+
+def do_record_call_event(event: CallEvent) -> Call:
+    """Apply one event to its call. Events may arrive in any order (a hangup before its
+    answered): each sets its own moment, `started_at` is the earliest moment known, and the
+    answering agent wins over the one the call rang for."""
+    with transaction.atomic():
+        call = _locked_call(event.call_id, event)
+        call.started_at = min(call.started_at, event.at)
+        if event.event == ANSWERED and call.answered_at is None:
+            call.answered_at = event.at
+        elif event.event == HANGUP and call.ended_at is None:
+            call.ended_at = event.at
+        if event.caller and not call.caller:
+            call.caller = event.caller
+        if event.dui and not call.caller_dui:
+            call.caller_dui = event.dui
+        agent = resolve_agent(event.agent)
+        if agent is not None and (event.event == ANSWERED or call.agent_id is None):
+            call.agent = agent
+        call.save()
+    return call
+
+
+def may_use_call(user: User, call: Call) -> bool:
+    return call.agent_id == user.pk or sees_call_log(user)
+
+
+def do_register_case_for_call(
+    data: NewCase, *, call_id: int | None, acting_user: User
+) -> tuple[Case, bool]:
+    """Register a case (`do_register_case`) and, when it came from a call, link the call to it
+    in the same transaction: a call that is not the user's, or already has another case,
+    registers nothing."""
+    if call_id is None:
+        return do_register_case(data, acting_user=acting_user)
+    with transaction.atomic():
+        call = Call.objects.select_for_update().filter(pk=call_id).first()
+        if call is None or not may_use_call(acting_user, call):
+            raise BusinessError(_("That call is not one of yours."))
+        case, created = do_register_case(data, acting_user=acting_user)
+        if call.case_id is not None and call.case_id != case.pk:
+            raise BusinessError(_("That call already has a case registered."))
+        if call.case_id is None:
+            call.case = case
+            call.save(update_fields=["case", "updated_at"])
+    return case, created
+
+
+def do_wrap_up_call(call: Call, code: str, note: str = "", *, acting_user: User) -> Call:
+    """The agent's closing code for the call (may be changed later by them or the log's
+    readers)."""
+    if code not in WrapUp.values:
+        raise BusinessError(_("Choose how the call ended."), field="wrap_up")
+    with transaction.atomic():
+        call = Call.objects.select_for_update().get(pk=call.pk)
+        if not may_use_call(acting_user, call):
+            raise BusinessError(_("That call is not one of yours."))
+        call.wrap_up = code
+        call.wrap_up_note = note.strip()
+        call.wrapped_up_at = timezone.now()
+        call.save(update_fields=["wrap_up", "wrap_up_note", "wrapped_up_at", "updated_at"])
+    return call
+
+
+def intake_initial_for_call(user: User, call_id: str) -> dict[str, str | int]:
+    """What the intake form starts with when opened from a call (?llamada=<id>): the caller's
+    phone and DUI, the call centre's channel, and the hidden link to the call. Nothing for a
+    call that is not the user's."""
+    if not call_id.isdigit():
+        return {}
+    call = Call.objects.filter(pk=int(call_id)).first()
+    if call is None or not may_use_call(user, call):
+        return {}
+    return {
+        "call": call.pk,
+        "channel": CALL_CENTRE_CHANNEL,
+        "citizen_phone": format_phone(call.caller) if call.caller.startswith("+503") else "",
+        "citizen_dui": call.caller_dui,
+    }

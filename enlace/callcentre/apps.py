@@ -1,0 +1,6 @@
+from django.apps import AppConfig
+
+
+class CallCentreConfig(AppConfig):
+    name = "enlace.callcentre"
+    label = "callcentre"

@@ -1,0 +1,111 @@
+"""The call centre's log: one `Call` per call the telephone system (PBX) reports, built from its
+events (ringing, answered, hangup) by the `cti` channel plug-in, and closed by the agent's
+wrap-up code. `Extension` tells which user answers on a PBX extension."""
+
+from __future__ import annotations
+
+from django.conf import settings
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+from enlace.cases.rules import format_phone
+
+
+class WrapUp(models.TextChoices):
+    """How a call ended, chosen by the agent (a small, fixed catalogue)."""
+
+    INQUIRY_ANSWERED = "inquiry_answered", _("Inquiry answered")
+    OPINION_REGISTERED = "opinion_registered", _("Opinion registered")
+    TRANSFERRED = "transferred", _("Transferred")
+    DROPPED = "dropped", _("Dropped")
+    WRONG_NUMBER = "wrong_number", _("Wrong number")
+    OTHER = "other", _("Other")
+
+
+class CallState(models.TextChoices):
+    RINGING = "ringing", _("Ringing")
+    ANSWERED = "answered", _("Answered")
+    ENDED = "ended", _("Ended")
+
+
+class Extension(models.Model):
+    """A PBX extension and the agent who answers on it: CTI events name either the agent's
+    username or their extension."""
+
+    number = models.CharField(_("extension"), max_length=20, unique=True)
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("agent"),
+        on_delete=models.CASCADE,
+        related_name="extensions",
+    )
+
+    class Meta:
+        verbose_name = _("extension")
+        verbose_name_plural = _("extensions")
+
+    def __str__(self) -> str:
+        return self.number
+
+
+class Call(models.Model):
+    pbx_call_id = models.CharField(_("PBX call id"), max_length=100, unique=True)
+    # E.164 when the number is a valid Salvadoran one; otherwise as the PBX sent it.
+    caller = models.CharField(_("caller number"), max_length=32, blank=True)
+    caller_dui = models.CharField(_("caller DUI"), max_length=10, blank=True)
+    # The earliest moment known of the call (its ringing, or the first event that arrived).
+    started_at = models.DateTimeField(_("started at"))
+    answered_at = models.DateTimeField(_("answered at"), null=True, blank=True)
+    ended_at = models.DateTimeField(_("ended at"), null=True, blank=True)
+    agent = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("agent"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="calls",
+        db_index=False,  # the (agent, started_at) index serves it
+    )
+    wrap_up = models.CharField(_("wrap-up"), max_length=20, choices=WrapUp.choices, blank=True)
+    wrap_up_note = models.TextField(_("wrap-up note"), blank=True)
+    wrapped_up_at = models.DateTimeField(_("wrapped up at"), null=True, blank=True)
+    case = models.ForeignKey(
+        "cases.Case",
+        verbose_name=_("case"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="calls",
+    )
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        verbose_name = _("call")
+        verbose_name_plural = _("calls")
+        ordering = ["-started_at", "-id"]
+        indexes = [
+            models.Index(fields=["-started_at", "-id"], name="call_started_idx"),
+            models.Index(fields=["agent", "-started_at"], name="call_agent_started_idx"),
+            models.Index(fields=["caller"], name="call_caller_idx"),
+        ]
+
+    def __str__(self) -> str:
+        return self.pbx_call_id
+
+    @property
+    def state(self) -> CallState:
+        if self.ended_at is not None:
+            return CallState.ENDED
+        if self.answered_at is not None:
+            return CallState.ANSWERED
+        return CallState.RINGING
+
+    @property
+    def duration_seconds(self) -> int | None:
+        if self.answered_at is None or self.ended_at is None:
+            return None
+        return max(0, int((self.ended_at - self.answered_at).total_seconds()))
+
+    @property
+    def display_caller(self) -> str:
+        return format_phone(self.caller) if self.caller else ""

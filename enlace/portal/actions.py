@@ -1,0 +1,92 @@
+"""The portal's writes: a citizen's submission (stored first, then processed) and their
+rating of the answer."""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass, field
+from typing import Any
+
+from django.conf import settings
+from django.db import transaction
+from django.utils import timezone, translation
+
+from enlace.cases.models import Case, CaseEvent, EventKind
+from enlace.channels import attachments
+from enlace.channels.actions import do_process_message, do_receive_message
+from enlace.channels.models import InboundMessage, InboundStatus
+from enlace.portal.models import Satisfaction, SatisfactionRating
+from enlace.portal.plugin import PLUGIN_CODE
+
+
+@dataclass(frozen=True)
+class Upload:
+    """A file already checked by its content (attachments.check)."""
+
+    name: str
+    content: bytes
+
+
+@dataclass(frozen=True)
+class Submission:
+    token: str
+    payload: dict[str, Any]  # the cleaned form, as the plug-in reads it
+    sender: str = ""
+    uploads: list[Upload] = field(default_factory=list)
+
+
+def do_submit(submission: Submission) -> InboundMessage:
+    """Store the submission and its files in one transaction, then process it at once. The
+    same form posted again (same token) stores nothing more and makes no second case. If the
+    processing fails, the stored message stays pending and the sweeper retries it: the
+    returned message then has no case yet."""
+    with transaction.atomic():
+        message, created = do_receive_message(
+            PLUGIN_CODE,
+            submission.token,
+            body=json.dumps(submission.payload, ensure_ascii=False),
+            sender=submission.sender,
+            process=False,  # processed below, in this request
+        )
+        if created:
+            for upload in submission.uploads:
+                attachments.store(upload.content, upload.name, message=message)
+    if message.status == InboundStatus.PENDING:
+        do_process_message(message.pk)
+        message.refresh_from_db()
+    return message
+
+
+def do_rate_case(case: Case, rating: str, comment: str = "") -> SatisfactionRating:
+    """Record (or change) the citizen's rating of the answer, with an event on the case."""
+    with translation.override(settings.LANGUAGE_CODE):  # the staff's language, as notify.py
+        label = str(Satisfaction(rating).label)
+        previous_label = ""
+    comment = comment.strip()
+    with transaction.atomic():
+        case = Case.objects.select_for_update().get(pk=case.pk)
+        now = timezone.now()
+        previous = SatisfactionRating.objects.filter(case=case).first()
+        if previous is not None:
+            with translation.override(settings.LANGUAGE_CODE):
+                previous_label = str(previous.get_rating_display())
+        changes = {"satisfaction": {"from": previous_label, "to": label}}
+        if previous is None:
+            saved = SatisfactionRating.objects.create(
+                case=case, rating=rating, comment=comment, rated_at=now
+            )
+        else:
+            previous.rating, previous.comment, previous.rated_at = rating, comment, now
+            previous.save(update_fields=["rating", "comment", "rated_at", "updated_at"])
+            saved = previous
+        # The case's events have no kind of their own for a rating: it is recorded as a
+        # comment by no staff member, with the change of rating in `changes`.
+        CaseEvent.objects.create(
+            case=case,
+            kind=EventKind.COMMENTED,
+            actor=None,
+            at=now,
+            changes=changes,
+            note=f"{label}. {comment}".strip() if comment else label,
+        )
+    return saved

@@ -1,0 +1,334 @@
+"""The portal's forms: what a citizen typed, parsed and validated, messages in their language."""
+
+from __future__ import annotations
+
+import uuid
+from typing import Any
+
+from django import forms
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.core.files.uploadedfile import UploadedFile
+from django.template.defaultfilters import filesizeformat
+from django.utils.translation import gettext_lazy as _
+from django_stubs_ext import StrOrPromise
+
+from enlace.cases.lifecycle import CaseKind
+from enlace.cases.rules import normalise_dui, normalise_phone, normalise_tracking_code
+from enlace.catalogues.models import InquiryTopic, OpinionType
+from enlace.channels import attachments
+from enlace.core.errors import BusinessError
+from enlace.directory.models import Dependency, LevelOfCare
+from enlace.portal.actions import Upload
+from enlace.portal.models import Satisfaction
+
+# What a citizen may send, in the order the form offers them; "consulta" is an inquiry, the
+# others are opinion types of the catalogue (those inactive there are left out).
+CHOICE_ORDER = ("reclamo", "queja", "sugerencia", "denuncia", "peticion", "felicitacion")
+INQUIRY = "consulta"
+DENUNCIA = "denuncia"  # may be sent with no way to answer: a report of wrongdoing
+CHOICE_HINTS: dict[str, StrOrPromise] = {
+    "reclamo": _("A right or a service you did not receive."),
+    "queja": _("About how you were treated or how staff behaved."),
+    "sugerencia": _("An idea or a comment to improve the service."),
+    "denuncia": _("A report of wrongdoing. You may send it anonymously."),
+    "peticion": _("A request to the institute."),
+    "felicitacion": _("To thank or praise a person or a service."),
+    INQUIRY: _("A question about services, appointments, procedures or benefits."),
+}
+MAX_FILES = 3
+ACCEPTED = "image/jpeg,image/png,image/webp,image/gif,image/heic,application/pdf"
+DESCRIPTION_MAX = 5000
+
+
+class MultipleFileInput(forms.ClearableFileInput):
+    allow_multiple_selected = True
+
+
+class MultipleFileField(forms.FileField):
+    """Up to MAX_FILES files from one input; each is checked by its content in `clean`."""
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        kwargs.setdefault("widget", MultipleFileInput(attrs={"accept": ACCEPTED}))
+        super().__init__(*args, **kwargs)
+
+    def clean(self, data: Any, initial: Any = None) -> list[Upload]:
+        files = [f for f in (data if isinstance(data, list | tuple) else [data]) if f]
+        if len(files) > MAX_FILES:
+            raise ValidationError(
+                _("Attach at most %(count)s files.") % {"count": MAX_FILES}, code="too_many"
+            )
+        return [_checked(f) for f in files]
+
+
+def _checked(upload: UploadedFile[Any]) -> Upload:
+    name = upload.name or "adjunto"
+    limit = settings.ATTACHMENT_MAX_BYTES
+    if upload.size is not None and upload.size > limit:  # refused before it is read
+        raise ValidationError(
+            _("%(name)s is larger than %(limit)s.")
+            % {"name": name, "limit": filesizeformat(limit)},
+            code="attachment_size",
+        )
+    content = upload.read()
+    try:
+        content_type = attachments.check(content, name)
+    except BusinessError as error:
+        raise ValidationError(str(error), code=error.code) from error
+    if not (content_type.startswith("image/") or content_type == "application/pdf"):
+        raise ValidationError(
+            _("%(name)s is not a photo or a PDF.") % {"name": name}, code="attachment_type"
+        )
+    return Upload(name=name, content=content)
+
+
+class AccessibleForm(forms.Form):
+    """Every field says which hint and which error describe it (aria-describedby), and is
+    marked aria-invalid when it has an error: screen readers read both with the field."""
+
+    hints: dict[str, StrOrPromise] = {}
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        for name, field in self.fields.items():
+            if name in self.hints:
+                field.help_text = self.hints[name]
+
+    def full_clean(self) -> None:
+        super().full_clean()
+        for name, field in self.fields.items():
+            described = []
+            if field.help_text:
+                described.append(f"id_{name}_hint")
+            if self.errors and name in self.errors:
+                described.append(f"id_{name}_error")
+                field.widget.attrs["aria-invalid"] = "true"
+            if described:
+                field.widget.attrs["aria-describedby"] = " ".join(described)
+
+    def error_summary(self) -> list[tuple[str, str]]:
+        """(anchor, message) for every error, in the order of the form, for the summary."""
+        items = []
+        for name, field in self.fields.items():
+            # A group of radio buttons is reached through its first button.
+            anchor = f"id_{name}_0" if isinstance(field.widget, forms.RadioSelect) else f"id_{name}"
+            for message in self.errors.get(name, []):
+                items.append((anchor, str(message)))
+        items.extend(("", str(message)) for message in self.non_field_errors())
+        return items
+
+
+def _centre_choices() -> list[tuple[str, Any]]:
+    centres = Dependency.objects.active().care_centres().order_by("name")
+    groups: dict[str, list[tuple[str, str]]] = {level: [] for level in LevelOfCare.values}
+    for centre in centres.only("code", "name", "level_of_care"):
+        groups.setdefault(centre.level_of_care, []).append((centre.code, centre.name))
+    labels = dict(LevelOfCare.choices)
+    return [("", _("Choose the centre"))] + [
+        (str(labels.get(level, level)), options) for level, options in groups.items() if options
+    ]
+
+
+class SubmitForm(AccessibleForm):
+    what = forms.ChoiceField(
+        label=_("What would you like to send?"),
+        widget=forms.RadioSelect,
+        error_messages={"required": _("Choose what you would like to send.")},
+    )
+    dependency = forms.ChoiceField(label=_("Care centre"), required=False)
+    topic = forms.ModelChoiceField(
+        label=_("Topic (optional)"),
+        queryset=InquiryTopic.objects.none(),
+        to_field_name="code",
+        required=False,
+        empty_label=_("Other or I don't know"),
+    )
+    description = forms.CharField(
+        label=_("Tell us what happened or what you need"),
+        max_length=DESCRIPTION_MAX,
+        widget=forms.Textarea(attrs={"rows": 6}),
+        error_messages={"required": _("Tell us what happened or what you need.")},
+    )
+    attachments = MultipleFileField(label=_("Photos or PDF documents (optional)"), required=False)
+    anonymous = forms.BooleanField(label=_("I want to remain anonymous"), required=False)
+    name = forms.CharField(
+        label=_("Full name"),
+        required=False,
+        max_length=200,
+        widget=forms.TextInput(attrs={"autocomplete": "name"}),
+    )
+    dui = forms.CharField(
+        label=_("DUI"),
+        required=False,
+        max_length=12,
+        widget=forms.TextInput(attrs={"inputmode": "numeric", "autocomplete": "off"}),
+    )
+    phone = forms.CharField(
+        label=_("Phone"),
+        required=False,
+        max_length=20,
+        widget=forms.TextInput(attrs={"inputmode": "tel", "autocomplete": "tel"}),
+    )
+    email = forms.EmailField(
+        label=_("Email"),
+        required=False,
+        widget=forms.EmailInput(attrs={"autocomplete": "email"}),
+    )
+    token = forms.UUIDField(widget=forms.HiddenInput)
+    # The honeypot: hidden from people and screen readers; a robot fills it in.
+    website = forms.CharField(
+        label=_("Leave this field empty"),
+        required=False,
+        widget=forms.TextInput(attrs={"tabindex": "-1", "autocomplete": "off"}),
+    )
+
+    hints = {
+        "dependency": _(
+            "The hospital, medical unit or clinic it is about. Optional for an inquiry."
+        ),
+        "topic": _("If you are not sure, leave it as it is."),
+        "description": _("Include dates, places and names if you know them."),
+        "anonymous": _(
+            "We will not keep your name or contact details. You will receive a key to follow "
+            "your case; we cannot contact you."
+        ),
+        "dui": _("Eight digits, a dash and the check digit: 00000000-0."),
+        "phone": _("Eight digits, for example 7123-4567."),
+        "email": _("We will send you the tracking code and the answer."),
+    }
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        types = {t.code: t for t in OpinionType.objects.active().filter(code__in=CHOICE_ORDER)}
+        what = self.fields["what"]
+        assert isinstance(what, forms.ChoiceField)
+        self.what_choices: list[tuple[str, str]] = [
+            (code, types[code].name) for code in CHOICE_ORDER if code in types
+        ] + [(INQUIRY, str(CaseKind.INQUIRY.label))]
+        what.choices = self.what_choices
+        dependency = self.fields["dependency"]
+        assert isinstance(dependency, forms.ChoiceField)
+        dependency.choices = _centre_choices()
+        self.fields["topic"].queryset = InquiryTopic.objects.active().exclude(code="otro")  # type: ignore[attr-defined]
+        limit = filesizeformat(settings.ATTACHMENT_MAX_BYTES)
+        self.fields["attachments"].help_text = _(
+            "Up to %(count)s files, photos (JPEG, PNG) or PDF, of at most %(limit)s each."
+        ) % {"count": MAX_FILES, "limit": limit}
+
+    def what_hints(self) -> list[tuple[str, str, StrOrPromise]]:
+        return [(code, label, CHOICE_HINTS.get(code, "")) for code, label in self.what_choices]
+
+    def clean_dui(self) -> str:
+        value: str = self.cleaned_data["dui"].strip()
+        return normalise_dui(value) if value else ""
+
+    def clean_phone(self) -> str:
+        value: str = self.cleaned_data["phone"].strip()
+        return normalise_phone(value) if value else ""
+
+    def clean_email(self) -> str:
+        return str(self.cleaned_data["email"]).strip().lower()
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean() or {}
+        what = data.get("what")
+        if what and what != INQUIRY and not data.get("dependency"):
+            self.add_error("dependency", _("Choose the centre your message is about."))
+        if data.get("anonymous"):
+            for name in ("name", "dui", "phone", "email"):
+                data[name] = ""
+                self.errors.pop(name, None)
+        elif (
+            what
+            and what != DENUNCIA
+            and not data.get("email")
+            and not data.get("phone")
+            and "email" not in self.errors
+            and "phone" not in self.errors
+        ):
+            self.add_error(
+                "email",
+                _(
+                    "Give an email or a phone so that we can answer you, or tick "
+                    "“I want to remain anonymous”."
+                ),
+            )
+        return data
+
+    @property
+    def is_robot(self) -> bool:
+        return bool(self.data.get("website", "").strip())
+
+    def payload(self, clave_hash: str) -> dict[str, Any]:
+        data = self.cleaned_data
+        inquiry = data["what"] == INQUIRY
+        return {
+            "version": 1,
+            "kind": CaseKind.INQUIRY if inquiry else CaseKind.OPINION,
+            "opinion_type": None if inquiry else data["what"],
+            "topic": data["topic"].code if inquiry and data.get("topic") else None,
+            "dependency": data.get("dependency") or None,
+            "description": data["description"].strip(),
+            "anonymous": bool(data.get("anonymous")),
+            "citizen": {
+                "name": data["name"].strip(),
+                "dui": data["dui"],
+                "phone": data["phone"],
+                "email": data["email"],
+            },
+            "clave_hash": clave_hash,
+            "attachments": [upload.name for upload in data.get("attachments") or []],
+        }
+
+    def has_second_factor(self) -> bool:
+        data = self.cleaned_data
+        return bool(data["email"] or data["dui"] or data["phone"])
+
+
+def new_token() -> uuid.UUID:
+    return uuid.uuid4()
+
+
+class TrackForm(AccessibleForm):
+    code = forms.CharField(
+        label=_("Registration number"),
+        max_length=20,
+        error_messages={"required": _("Enter the registration number.")},
+        widget=forms.TextInput(
+            attrs={"autocomplete": "off", "autocapitalize": "characters", "spellcheck": "false"}
+        ),
+    )
+    factor = forms.CharField(
+        label=_("Your email, DUI or phone, or your key"),
+        max_length=254,
+        error_messages={"required": _("Enter your email, DUI or phone, or your key.")},
+        widget=forms.TextInput(attrs={"autocomplete": "off", "spellcheck": "false"}),
+    )
+
+    hints = {
+        "code": _("The registration number on your receipt, for example ACD23-EFH45."),
+        "factor": _(
+            "The email, DUI or phone you gave when you wrote to us. If you sent it anonymously, "
+            "the key printed on your receipt."
+        ),
+    }
+
+    def clean_code(self) -> str:
+        code = normalise_tracking_code(self.cleaned_data["code"])
+        # The same message as a wrong factor: the form tells nothing about which part failed.
+        return code or ""
+
+
+class RateForm(TrackForm):
+    rating = forms.ChoiceField(
+        label=_("How would you rate your experience with our service?"),
+        choices=Satisfaction.choices,
+        widget=forms.RadioSelect,
+        error_messages={"required": _("Choose one of the answers.")},
+    )
+    comment = forms.CharField(
+        label=_("Comment (optional)"),
+        required=False,
+        max_length=2000,
+        widget=forms.Textarea(attrs={"rows": 3}),
+    )

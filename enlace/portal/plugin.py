@@ -1,0 +1,79 @@
+"""The public portal as a channel plug-in: a submitted form is stored as an InboundMessage
+(body: the cleaned form as JSON, external id: the form's token), then processed here into a
+case counted under the catalogue channel "sitio_web"."""
+
+from __future__ import annotations
+
+import json
+import logging
+import uuid
+from typing import Any
+
+from enlace.cases.actions import Citizen, NewCase, do_register_case
+from enlace.cases.lifecycle import CaseKind
+from enlace.catalogues.models import Channel, InquiryTopic, OpinionType
+from enlace.channels.models import Attachment, InboundMessage, InboundOutcome
+from enlace.channels.plugins import ChannelPlugin, Processed, register
+from enlace.core.errors import BusinessError
+from enlace.directory.models import Dependency
+from enlace.notifications import notify
+from enlace.portal.models import TrackingKey
+
+logger = logging.getLogger(__name__)
+
+PLUGIN_CODE = "portal"
+# A consulta whose citizen picked no topic is registered under this one ("Otra consulta");
+# the resolution section reclassifies it if it matters.
+FALLBACK_TOPIC = "otro"
+
+
+def _entry(model: Any, code: str | None) -> Any:
+    return model.objects.filter(code=code).first() if code else None
+
+
+@register
+class Portal(ChannelPlugin):
+    code = PLUGIN_CODE
+    catalogue_channel = "sitio_web"
+
+    def process(self, message: InboundMessage) -> Processed:
+        data: dict[str, Any] = json.loads(message.body)
+        citizen = Citizen(**data["citizen"])
+        channel = Channel.objects.get(code=self.catalogue_channel)
+        common: dict[str, Any] = {
+            "channel": channel,
+            "description": data["description"],
+            "citizen": citizen,
+            "received_at": message.received_at,
+            "intake_token": uuid.UUID(message.external_id),
+        }
+        dependency = _entry(Dependency, data.get("dependency"))
+        if data["kind"] == CaseKind.OPINION:
+            new = NewCase(
+                kind=CaseKind.OPINION,
+                opinion_type=_entry(OpinionType, data.get("opinion_type")),
+                dependency=dependency,
+                **common,
+            )
+        else:
+            topic = _entry(InquiryTopic, data.get("topic")) or InquiryTopic.objects.get(
+                code=FALLBACK_TOPIC
+            )
+            new = NewCase(kind=CaseKind.INQUIRY, topic=topic, dependency=dependency, **common)
+        try:
+            case, created = do_register_case(new, acting_user=None)
+        except BusinessError as error:
+            if new.kind != CaseKind.OPINION:
+                raise
+            # The centre or the type went inactive since the citizen chose it: nothing is lost,
+            # the case waits for triage instead.
+            logger.warning("portal message %s registered to classify: %s", message.pk, error)
+            case, created = do_register_case(
+                NewCase(kind=CaseKind.OPINION, to_classify=True, **common), acting_user=None
+            )
+        if created:
+            Attachment.objects.filter(message=message, case__isnull=True).update(case=case)
+            if data.get("clave_hash"):
+                TrackingKey.objects.create(case=case, key_hash=data["clave_hash"])
+            notify.acknowledgement(case)
+        return Processed(InboundOutcome.NEW_CASE, case.pk)

@@ -1,0 +1,49 @@
+"""Requests per client address per window, counted in Django's cache (CACHES in
+config/settings.py: the database by default, so every web server counts into one place).
+
+A fixed window: the count of `scope` for an address lives under a key named after the window
+it falls in, and expires with it. Over the limit, the view answers 429.
+"""
+
+from __future__ import annotations
+
+import time
+
+from django.conf import settings
+from django.core.cache import cache
+from django.http import HttpRequest
+
+# (requests, seconds) per client address; settings may override either.
+DEFAULT_LIMITS = {
+    "submit": (10, 60 * 60),  # ten submissions an hour: a family, a desk helping citizens
+    "track": (20, 10 * 60),  # twenty look-ups in ten minutes
+}
+
+
+def limit_for(scope: str) -> tuple[int, int]:
+    limits: dict[str, tuple[int, int]] = getattr(settings, "PORTAL_RATE_LIMITS", {})
+    return limits.get(scope, DEFAULT_LIMITS[scope])
+
+
+def client_address(request: HttpRequest) -> str:
+    """REMOTE_ADDR: behind a proxy, the proxy must set it to the client's (a header sent by
+    the client itself could name any address and escape the limit)."""
+    return str(request.META.get("REMOTE_ADDR") or "unknown")
+
+
+def hit(request: HttpRequest, scope: str, *, now: float | None = None) -> tuple[bool, int]:
+    """Count one request; (allowed, seconds until the window ends)."""
+    limit, window = limit_for(scope)
+    now = time.time() if now is None else now
+    slot = int(now // window)
+    key = f"portal-rate:{scope}:{client_address(request)}:{slot}"
+    retry_after = max(1, int((slot + 1) * window - now))
+    if cache.add(key, 1, timeout=window + 1):
+        count = 1
+    else:
+        try:
+            count = cache.incr(key)
+        except ValueError:  # expired between add and incr
+            cache.set(key, 1, timeout=window + 1)
+            count = 1
+    return count <= limit, retry_after

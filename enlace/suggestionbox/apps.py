@@ -1,0 +1,6 @@
+from django.apps import AppConfig
+
+
+class SuggestionBoxConfig(AppConfig):
+    name = "enlace.suggestionbox"
+    label = "suggestionbox"
