@@ -50,7 +50,8 @@ format: install
 
 # Speed targets on PostgreSQL (see bench/README.md), all at 1,000,000 cases: the case list,
 # the deadline sweeper (10,000 of 1,000,000 deadlines due), the participation report beside
-# hand SQL, the import of 1,000,000 rows beside a bare COPY, and a 1,000,000-row export.
+# hand SQL, the import of 1,000,000 rows beside a bare COPY, a 1,000,000-row export, and
+# portal submissions per second beside a bare view that inserts one row.
 BENCH_DB = DATABASE_URL=$${BENCH_DATABASE_URL:-postgres://postgres@127.0.0.1:5432/enlace_bench}
 bench: install
 	$(BENCH_DB) $(PY) bench/case_list.py
@@ -58,6 +59,7 @@ bench: install
 	$(BENCH_DB) $(PY) bench/report.py
 	$(BENCH_DB) $(PY) bench/import_cases.py
 	$(BENCH_DB) $(PY) bench/export.py
+	$(BENCH_DB) $(PY) bench/portal.py
 
 lock: install
 	$(VENV)/bin/pip install --quiet uv

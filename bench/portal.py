@@ -1,0 +1,250 @@
+"""Portal submissions per second on PostgreSQL, beside a bare Django view that inserts one row.
+
+    DATABASE_URL=postgres://postgres@127.0.0.1:5432/enlace_bench .venv/bin/python bench/portal.py
+
+(`make bench` runs exactly that.) It reuses bench/case_list.py for the database (1,000,000
+cases, so each new case lands in a full table), starts one real HTTP server on 127.0.0.1 in this
+process (Django's threaded WSGI server, the one `runserver` uses) serving the project's URLs plus
+one bare view, and posts to it from `--clients` threads (default 4) for `--seconds` each:
+
+- the floor: POST /bench/floor/, a view that inserts one row into a table of one text column
+  and answers 200, through the same middleware stack (sessions, CSRF exemption aside);
+- the portal: POST / with a complete complaint (what the browser sends: form token, type,
+  centre, text, name, phone, e-mail), which stores the inbound message, makes the case with its
+  history and deadlines and the acknowledgement e-mail row, and answers with the receipt.
+
+Each client first GETs the form, as a browser does, for its CSRF cookie and token. The portal's
+rate limit (which refuses a flood from one address) is lifted for the run: it measures the
+work of a submission, not the refusal of a flood. It prints requests per second of each,
+their ratio and p50/p99 latency, checks that every submission made its case, then deletes the
+cases it made, and writes bench/results/portal.json.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import re
+import statistics
+import sys
+import threading
+import time
+import urllib.parse
+import urllib.request
+import uuid
+from http.cookiejar import CookieJar
+from pathlib import Path
+from typing import Any
+
+ROOT = Path(__file__).resolve().parent.parent
+if str(ROOT) not in sys.path:
+    sys.path.insert(0, str(ROOT))
+os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings")
+os.environ.setdefault("ALLOWED_HOSTS", "127.0.0.1,localhost")
+
+import django  # noqa: E402 - the project root must be importable first
+
+from bench import case_list  # noqa: E402
+
+RESULTS = ROOT / "bench" / "results" / "portal.json"
+FLOOR_TABLE = "bench_portal_floor"
+MARK = "bench-portal"  # in every submitted text, to find and delete the cases afterwards
+
+
+def floor_view(request: Any) -> Any:
+    from django.db import connection
+    from django.http import HttpResponse
+
+    with connection.cursor() as cursor:
+        cursor.execute(f"INSERT INTO {FLOOR_TABLE} (body) VALUES (%s)", [request.body.decode()])  # noqa: S608
+    return HttpResponse("ok")
+
+
+def urlconf() -> Any:
+    """The project's URLs plus the floor view, as a module-like object for ROOT_URLCONF."""
+    from django.urls import include, path
+    from django.views.decorators.csrf import csrf_exempt
+
+    class Urls:
+        urlpatterns = [
+            path("bench/floor/", csrf_exempt(floor_view)),
+            path("", include("config.urls")),
+        ]
+
+    return Urls
+
+
+def serve() -> tuple[Any, int]:
+    from django.core.servers.basehttp import ThreadedWSGIServer, WSGIRequestHandler
+    from django.core.wsgi import get_wsgi_application
+
+    class Quiet(WSGIRequestHandler):
+        def log_message(self, format: str, *args: Any) -> None:
+            pass
+
+    server = ThreadedWSGIServer(("127.0.0.1", 0), Quiet, allow_reuse_address=True)
+    server.set_app(get_wsgi_application())
+    server.daemon_threads = True
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    return server, int(server.server_address[1])
+
+
+def portal_form(number: int) -> dict[str, str]:
+    return {
+        "token": str(uuid.uuid4()),
+        "what": "queja",
+        "dependency": "HG",
+        "topic": "",
+        "description": f"Esperé cinco horas en emergencia ({MARK} {number}).",
+        "name": "Marta Pérez",
+        "dui": "",
+        "phone": "7123-4567",
+        "email": "marta@example.com",
+        "website": "",
+    }
+
+
+CSRF_FIELD = re.compile(r'name="csrfmiddlewaretoken" value="([^"]+)"')
+
+
+def browser(base: str, *, with_form: bool) -> tuple[Any, dict[str, str]]:
+    """An opener with its own cookies, and the CSRF field of the portal's form if asked."""
+    opener = urllib.request.build_opener(urllib.request.HTTPCookieProcessor(CookieJar()))
+    if not with_form:
+        return opener, {}
+    with opener.open(f"{base}/", timeout=30) as response:
+        page = response.read().decode()
+    match = CSRF_FIELD.search(page)
+    return opener, {"csrfmiddlewaretoken": match[1]} if match else {}
+
+
+def hammer(
+    base: str, path: str, make_body: Any, *, clients: int, seconds: float, with_form: bool
+) -> dict[str, Any]:
+    latencies: list[float] = []
+    failures: list[str] = []
+    lock = threading.Lock()
+    counter = iter(range(10**9))
+
+    openers = [browser(base, with_form=with_form) for _ in range(clients)]
+    stop = time.perf_counter() + seconds
+
+    def client(index: int) -> None:
+        opener, extra = openers[index]
+        while time.perf_counter() < stop:
+            with lock:
+                number = next(counter)
+            data = urllib.parse.urlencode({**make_body(number), **extra}).encode()
+            request = urllib.request.Request(  # noqa: S310 - our own server on 127.0.0.1
+                f"{base}{path}", data=data, method="POST", headers={"Referer": f"{base}/"}
+            )
+            started = time.perf_counter()
+            try:
+                with opener.open(request, timeout=30) as response:
+                    response.read()
+                    ok = response.status == 200
+            except Exception as error:
+                ok = False
+                with lock:
+                    failures.append(str(error))
+            with lock:
+                if ok:
+                    latencies.append(time.perf_counter() - started)
+
+    started = time.perf_counter()
+    threads = [threading.Thread(target=client, args=(i,)) for i in range(clients)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    elapsed = time.perf_counter() - started
+    latencies.sort()
+    return {
+        "requests": len(latencies),
+        "failures": len(failures),
+        "first_failure": failures[0] if failures else "",
+        "per_second": len(latencies) / elapsed,
+        "p50_ms": statistics.median(latencies) * 1000 if latencies else 0.0,
+        "p99_ms": latencies[int(len(latencies) * 0.99) - 1] * 1000 if latencies else 0.0,
+    }
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0] if __doc__ else None)
+    parser.add_argument("--cases", type=int, default=1_000_000)
+    parser.add_argument("--clients", type=int, default=4)
+    parser.add_argument("--seconds", type=float, default=20.0)
+    args = parser.parse_args()
+
+    django.setup()
+    db = case_list.database_settings()
+    case_list.ensure_database(db)
+    case_list.prepare_schema()
+    case_list.ensure_cases(args.cases, regenerate=False)
+
+    from django.conf import settings
+    from django.db import connection
+
+    from enlace.cases.models import Case
+    from enlace.channels.models import InboundMessage
+
+    settings.ROOT_URLCONF = urlconf()
+    settings.DEBUG = False
+    # One address for every request here: the portal's limits are lifted for the benchmark,
+    # which measures the work of a submission, not the refusal of a flood.
+    settings.PORTAL_RATE_LIMITS = {"submit": (10**9, 3600), "track": (10**9, 600)}
+    settings.EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
+    settings.MEDIA_ROOT = ROOT / "bench" / "results" / "media"
+    with connection.cursor() as cursor:
+        cursor.execute(f"DROP TABLE IF EXISTS {FLOOR_TABLE}")
+        cursor.execute(f"CREATE TABLE {FLOOR_TABLE} (id bigserial PRIMARY KEY, body text)")
+    server, port = serve()
+    base = f"http://127.0.0.1:{port}"
+    before = Case.objects.count()
+    try:
+        floor = hammer(
+            base,
+            "/bench/floor/",
+            lambda n: {"body": f"row {n}"},
+            clients=args.clients,
+            seconds=args.seconds,
+            with_form=False,
+        )
+        portal = hammer(
+            base, "/", portal_form, clients=args.clients, seconds=args.seconds, with_form=True
+        )
+    finally:
+        server.shutdown()
+    made = Case.objects.filter(description__contains=MARK)
+    created = made.count()
+    ratio = portal["per_second"] / floor["per_second"] if floor["per_second"] else 0.0
+    case_list.say()
+    case_list.say(f"{args.clients} clients, {args.seconds:g} s each, one server process")
+    case_list.say(f"{'':<34}{'req/s':>9}{'p50 ms':>9}{'p99 ms':>9}{'failed':>8}")
+    for label, figures in (("bare view, one INSERT", floor), ("portal submission", portal)):
+        case_list.say(
+            f"{label:<34}{figures['per_second']:>9.1f}{figures['p50_ms']:>9.1f}"
+            f"{figures['p99_ms']:>9.1f}{figures['failures']:>8}"
+        )
+    case_list.say(f"portal / floor: {ratio:.2f}")
+    case_list.say(f"cases made: {created:,} for {portal['requests']:,} submissions")
+    if portal["first_failure"]:
+        case_list.say(f"first failure: {portal['first_failure']}")
+    # Leave the database as it was: the cases, their messages and everything they own.
+    InboundMessage.objects.filter(plugin="portal", body__contains=MARK).delete()
+    made.delete()
+    with connection.cursor() as cursor:
+        cursor.execute(f"DROP TABLE IF EXISTS {FLOOR_TABLE}")
+    assert Case.objects.count() == before
+    RESULTS.parent.mkdir(parents=True, exist_ok=True)
+    RESULTS.write_text(
+        json.dumps(
+            {"clients": args.clients, "floor": floor, "portal": portal, "ratio": ratio}, indent=2
+        )
+    )
+    return 0 if created == portal["requests"] else 1
+
+
+if __name__ == "__main__":
+    sys.exit(main())
