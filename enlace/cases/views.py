@@ -303,6 +303,15 @@ def _may_escalate(case: Case) -> bool:
 # The slug is the last part of the URL, in Spanish like the rest of them. The order is the
 # order on the page.
 CASE_ACTIONS: dict[str, CaseAction] = {
+    "triaje": CaseAction(
+        capability=Capability.RECLASSIFY,
+        form_class=TriageForm,
+        perform=_triage,
+        done=gettext_lazy("The case is classified."),
+        title=gettext_lazy("Say what it is"),
+        button=gettext_lazy("Classify"),
+        offered=lambda case: case.is_open and case.to_classify,
+    ),
     "acusar": CaseAction(
         capability=Capability.ACKNOWLEDGE,
         form_class=NoteForm,
@@ -450,15 +459,6 @@ CASE_ACTIONS: dict[str, CaseAction] = {
             case.status not in (CaseStatus.MERGED, CaseStatus.VOID)
             and reply_route(case) is not None
         ),
-    ),
-    "triaje": CaseAction(
-        capability=Capability.RECLASSIFY,
-        form_class=TriageForm,
-        perform=_triage,
-        done=gettext_lazy("The case is classified."),
-        title=gettext_lazy("Say what it is"),
-        button=gettext_lazy("Classify"),
-        offered=lambda case: case.is_open and case.to_classify,
     ),
     "clasificar": CaseAction(
         capability=Capability.RECLASSIFY,

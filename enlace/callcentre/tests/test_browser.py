@@ -75,14 +75,17 @@ def test_the_console_pops_the_callers_history_when_the_pbx_rings(live_server, br
     assert not panel.is_displayed()
 
     pbx_posts(live_server, "ringing")
+
     # Within a poll or two, the panel opens over the page with the caller's earlier case.
-    wait_for(lambda: browser.find_element(By.ID, "call-panel").is_displayed())
-    panel = browser.find_element(By.ID, "call-panel")
-    assert earlier.display_code in panel.text
-    assert "7123-4567" in panel.text
+    def panel_shows_the_caller() -> bool:
+        panel = browser.find_element(By.ID, "call-panel")
+        text = panel.text
+        return panel.is_displayed() and earlier.display_code in text and "7123-4567" in text
+
+    wait_for(panel_shows_the_caller)
 
     # From the panel, the intake opens with the caller's number, and the case goes to the call.
-    panel.find_element(By.CSS_SELECTOR, "a.button.primary").click()
+    browser.find_element(By.CSS_SELECTOR, "#call-panel a.button.primary").click()
     wait_for(lambda: "llamada=" in browser.current_url)
     phone = browser.find_element(By.NAME, "citizen_phone")
     assert phone.get_attribute("value") == "7123-4567"

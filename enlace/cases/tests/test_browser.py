@@ -51,10 +51,17 @@ def browser():
 
 
 def wait_for(predicate, timeout=10.0):
+    """Poll until `predicate()` holds. An element htmx replaced between finding it and reading
+    it (stale) or has not put in the page yet is a "not yet", not a failure."""
+    from selenium.common.exceptions import NoSuchElementException, StaleElementReferenceException
+
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
-        if predicate():
-            return
+        try:
+            if predicate():
+                return
+        except (StaleElementReferenceException, NoSuchElementException):
+            pass
         time.sleep(0.1)
     raise AssertionError("timed out")
 
