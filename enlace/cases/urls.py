@@ -9,6 +9,7 @@ urlpatterns = [
     path("bandeja/", views.work_queue_view, name="queue"),
     path("exportar/", views.case_export, name="export"),
     path("<int:pk>/", views.case_detail, name="detail"),
+    path("<int:pk>/adjuntos/<int:attachment_id>/", views.case_attachment, name="attachment"),
     # Every action on a case, by its Spanish slug (views.CASE_ACTIONS): comentar, clasificar,
     # acusar, evaluar, asignar, proponer, devolver, responder, esperar, reanudar, cerrar,
     # reabrir, fusionar, anular, escalar.

@@ -16,9 +16,15 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import FieldDoesNotExist, PermissionDenied
 from django.db.models import Q
-from django.http import Http404, HttpRequest, HttpResponse, HttpResponseBadRequest
+from django.http import (
+    FileResponse,
+    Http404,
+    HttpRequest,
+    HttpResponse,
+    HttpResponseBadRequest,
+)
 from django.http.response import HttpResponseBase
-from django.shortcuts import redirect, render
+from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.text import capfirst
@@ -678,6 +684,7 @@ def _detail_context(
         "timeline_items": _timeline_items(events),
         "earlier": earlier_cases_of_person(user, case),
         "deadlines": deadlines,
+        "attachments": list(case.attachments.order_by("uploaded_at", "id")),
         "actions": actions_,
         "offered": [item.slug for item in actions_],
         # Shown in the notice of a possible duplicate, prefilled, rather than with the others.
@@ -698,6 +705,26 @@ def case_detail(request: HttpRequest, pk: int) -> HttpResponse:
     user = _user(request)
     case = access_case_for_user(user, pk)
     return render(request, "cases/detail.html", _detail_context(user, case))
+
+
+@login_required
+def case_attachment(request: HttpRequest, pk: int, attachment_id: int) -> FileResponse:
+    """A file the citizen sent, for whoever may see the case (404 outside the scope). Served
+    under the type its content was sniffed as, never the one it came with."""
+    case = access_case_for_user(_user(request), pk)
+    attachment = get_object_or_404(case.attachments.all(), pk=attachment_id)
+    inline = attachment.content_type.startswith("image/") or (
+        attachment.content_type == "application/pdf"
+    )
+    response = FileResponse(
+        attachment.file.open("rb"),
+        content_type=attachment.content_type,
+        as_attachment=not inline,
+        filename=attachment.name.replace("/", "_").replace("\\", "_"),
+    )
+    response["Content-Security-Policy"] = "default-src 'none'; img-src 'self'; sandbox"
+    response["Cache-Control"] = "private, no-store"
+    return response
 
 
 @login_required
