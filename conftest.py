@@ -10,7 +10,9 @@ Unidad Médica Zacamil), `oir` (OIR officer), `analyst` (read-only), `admin`.
 
 from __future__ import annotations
 
-from collections.abc import Callable
+import shutil
+import time
+from collections.abc import Callable, Iterator
 from typing import Any
 
 import pytest
@@ -108,3 +110,61 @@ def make_case(db: None) -> Callable[..., Case]:
         return case
 
     return make
+
+
+# --- Browser tests (Debian's chromium, headless) ----------------------------------------------
+CHROMIUM = shutil.which("chromium")
+CHROMEDRIVER = shutil.which("chromedriver")
+# `pytestmark = BROWSER_TESTS` in a module of browser tests: skipped where chromium is absent;
+# the live server needs committed rows, and restoring the serialized database afterwards keeps
+# the organisation and catalogues for the tests that follow.
+BROWSER_TESTS = [
+    pytest.mark.browser,
+    pytest.mark.skipif(
+        not (CHROMIUM and CHROMEDRIVER),
+        reason="Debian's chromium and chromium-driver are not installed",
+    ),
+    pytest.mark.django_db(transaction=True, serialized_rollback=True),
+]
+
+
+@pytest.fixture
+def browser() -> Iterator[Any]:
+    """Headless chromium set to Spanish, as the institute's browsers are."""
+    from selenium import webdriver
+    from selenium.webdriver.chrome.service import Service
+
+    options = webdriver.ChromeOptions()
+    options.binary_location = CHROMIUM or "chromium"
+    for argument in (
+        "--headless",
+        "--no-sandbox",
+        "--disable-gpu",
+        "--disable-background-networking",
+        "--disable-component-update",
+        "--no-first-run",
+        "--window-size=1400,1000",
+    ):
+        options.add_argument(argument)
+    options.add_experimental_option("prefs", {"intl.accept_languages": "es-SV,es"})
+    driver = webdriver.Chrome(service=Service(CHROMEDRIVER or "chromedriver"), options=options)
+    driver.implicitly_wait(5)
+    driver.set_script_timeout(30)
+    yield driver
+    driver.quit()
+
+
+def wait_for(predicate: Callable[[], Any], timeout: float = 10.0) -> None:
+    """Poll until `predicate()` holds. An element htmx replaced between finding it and reading
+    it (stale) or has not put in the page yet is a "not yet", not a failure."""
+    from selenium.common.exceptions import NoSuchElementException, StaleElementReferenceException
+
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        try:
+            if predicate():
+                return
+        except (StaleElementReferenceException, NoSuchElementException):
+            pass
+        time.sleep(0.1)
+    raise AssertionError("timed out")

@@ -4,29 +4,20 @@ when the telephone system posts "ringing" for them, and registers a case for the
 import json
 import urllib.request
 
-import pytest
 from django.urls import reverse
 from django.utils import timezone
 
+from conftest import BROWSER_TESTS, wait_for
 from enlace.accounts.models import Role, User
 from enlace.callcentre.models import Call
 from enlace.cases.actions import Citizen, NewCase, do_register_case
 from enlace.cases.lifecycle import CaseKind
-from enlace.cases.tests.test_browser import CHROMEDRIVER, CHROMIUM, browser, wait_for
 from enlace.catalogues.models import Channel, OpinionType
 from enlace.directory.models import Dependency
 
-__all__ = ["browser"]
 TOKEN = "secreto-de-la-central"
 
-pytestmark = [
-    pytest.mark.browser,
-    pytest.mark.skipif(
-        not (CHROMIUM and CHROMEDRIVER),
-        reason="Debian's chromium and chromium-driver are not installed",
-    ),
-    pytest.mark.django_db(transaction=True, serialized_rollback=True),
-]
+pytestmark = BROWSER_TESTS
 
 
 def pbx_posts(live_server, event, **fields):

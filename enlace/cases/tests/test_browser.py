@@ -1,69 +1,15 @@
 """In a real browser (Debian's headless chromium), keyboard only: an agent logs in, logs an
 inquiry and an opinion, and finds them in the filtered list."""
 
-import shutil
 import time
 
-import pytest
 from django.urls import reverse
 
+from conftest import BROWSER_TESTS, wait_for
 from enlace.accounts.models import Role, User
 from enlace.cases.models import Case
 
-CHROMIUM = shutil.which("chromium")
-CHROMEDRIVER = shutil.which("chromedriver")
-
-pytestmark = [
-    pytest.mark.browser,
-    pytest.mark.skipif(
-        not (CHROMIUM and CHROMEDRIVER),
-        reason="Debian's chromium and chromium-driver are not installed",
-    ),
-    # The live server needs committed rows; restoring the serialized database afterwards
-    # keeps the organisation and catalogues for the tests that follow.
-    pytest.mark.django_db(transaction=True, serialized_rollback=True),
-]
-
-
-@pytest.fixture
-def browser():
-    from selenium import webdriver
-    from selenium.webdriver.chrome.service import Service
-
-    options = webdriver.ChromeOptions()
-    options.binary_location = CHROMIUM
-    for argument in (
-        "--headless",
-        "--no-sandbox",
-        "--disable-gpu",
-        "--disable-background-networking",
-        "--disable-component-update",
-        "--no-first-run",
-        "--window-size=1400,1000",
-    ):
-        options.add_argument(argument)
-    # A browser set to Spanish, as the institute's are; Enlace follows the browser's language.
-    options.add_experimental_option("prefs", {"intl.accept_languages": "es-SV,es"})
-    driver = webdriver.Chrome(service=Service(CHROMEDRIVER), options=options)
-    driver.implicitly_wait(5)
-    yield driver
-    driver.quit()
-
-
-def wait_for(predicate, timeout=10.0):
-    """Poll until `predicate()` holds. An element htmx replaced between finding it and reading
-    it (stale) or has not put in the page yet is a "not yet", not a failure."""
-    from selenium.common.exceptions import NoSuchElementException, StaleElementReferenceException
-
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        try:
-            if predicate():
-                return
-        except (StaleElementReferenceException, NoSuchElementException):
-            pass
-        time.sleep(0.1)
-    raise AssertionError("timed out")
+pytestmark = BROWSER_TESTS
 
 
 def test_an_agent_registers_cases_with_the_keyboard_and_finds_them(live_server, browser):

@@ -7,14 +7,13 @@ node_modules/ (`npm install --no-save --no-package-lock axe-core@4.14.1`), or fo
 AXE_CORE_JS points. Without it, the accessibility test is skipped and says why."""
 
 import os
-import shutil
-import time
 from pathlib import Path
 
 import pytest
 from django.conf import settings as django_settings
 from django.core.cache import cache
 
+from conftest import BROWSER_TESTS, wait_for
 from enlace.accounts.models import Role, User
 from enlace.cases.actions import (
     do_acknowledge_case,
@@ -26,58 +25,20 @@ from enlace.cases.models import Case
 from enlace.directory.models import Dependency
 from enlace.portal.models import SatisfactionRating
 
-CHROMIUM = shutil.which("chromium")
-CHROMEDRIVER = shutil.which("chromedriver")
 AXE_JS = Path(
     os.environ.get("AXE_CORE_JS")
     or Path(django_settings.BASE_DIR) / "node_modules" / "axe-core" / "axe.min.js"
 )
 ANSWER = "Reforzamos el personal de emergencia. Gracias por avisarnos."
 
-pytestmark = [
-    pytest.mark.browser,
-    pytest.mark.skipif(
-        not (CHROMIUM and CHROMEDRIVER),
-        reason="Debian's chromium and chromium-driver are not installed",
-    ),
-    pytest.mark.django_db(transaction=True, serialized_rollback=True),
-]
+pytestmark = BROWSER_TESTS
 
 
-@pytest.fixture
-def browser():
-    from selenium import webdriver
-    from selenium.webdriver.chrome.service import Service
-
-    options = webdriver.ChromeOptions()
-    options.binary_location = CHROMIUM
-    for argument in (
-        "--headless",
-        "--no-sandbox",
-        "--disable-gpu",
-        "--disable-background-networking",
-        "--disable-component-update",
-        "--no-first-run",
-        "--window-size=1280,1000",
-    ):
-        options.add_argument(argument)
-    options.add_experimental_option("prefs", {"intl.accept_languages": "es-SV,es"})
-    driver = webdriver.Chrome(service=Service(CHROMEDRIVER), options=options)
-    driver.implicitly_wait(5)
-    driver.set_script_timeout(30)
+@pytest.fixture(autouse=True)
+def _no_rate_limits_left():
     cache.clear()
-    yield driver
-    driver.quit()
+    yield
     cache.clear()
-
-
-def wait_for(predicate, timeout=10.0):
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        if predicate():
-            return
-        time.sleep(0.1)
-    raise AssertionError("timed out")
 
 
 def staff_answers(case):
