@@ -306,7 +306,9 @@ class CommentForm(CaseActionForm):
     body = forms.CharField(label=_("Comment"), widget=forms.Textarea(attrs={"rows": 3}))
 
 
-class ReclassifyForm(CaseActionForm):
+class ClassificationForm(CaseActionForm):
+    """The catalogue fields a case is classified with, offering the active entries only."""
+
     opinion_type = forms.ModelChoiceField(
         label=_("Opinion type"),
         queryset=OpinionType.objects.none(),
@@ -325,6 +327,15 @@ class ReclassifyForm(CaseActionForm):
         required=False,
         to_field_name="code",
     )
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["opinion_type"].queryset = OpinionType.objects.active()  # type: ignore[attr-defined]
+        self.fields["limitante"].queryset = Limitante.objects.active()  # type: ignore[attr-defined]
+        self.fields["topic"].queryset = InquiryTopic.objects.active()  # type: ignore[attr-defined]
+
+
+class ReclassifyForm(ClassificationForm):
     priority = forms.ChoiceField(label=_("Priority"), choices=Priority.choices, required=False)
     patient_safety = forms.BooleanField(label=_("Patient safety at stake"), required=False)
     note = forms.CharField(
@@ -334,9 +345,6 @@ class ReclassifyForm(CaseActionForm):
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         case = self.case
-        self.fields["opinion_type"].queryset = OpinionType.objects.active()  # type: ignore[attr-defined]
-        self.fields["limitante"].queryset = Limitante.objects.active()  # type: ignore[attr-defined]
-        self.fields["topic"].queryset = InquiryTopic.objects.active()  # type: ignore[attr-defined]
         # An opinion has a type and no topic; an inquiry the other way round.
         del self.fields["topic" if case.kind == CaseKind.OPINION else "opinion_type"]
         self.initial.setdefault("opinion_type", case.opinion_type.code if case.opinion_type else "")
@@ -517,43 +525,21 @@ class EscalateForm(CaseActionForm):
         return _required_centre(self.cleaned_data["dependency"])
 
 
-class TriageForm(CaseActionForm):
+class TriageForm(ClassificationForm):
     """What a case that arrived to classify is: an opinion (type, centre, limitante) or an
     inquiry (topic)."""
 
+    field_order = ["kind", "opinion_type", "dependency", "limitante", "topic", "note"]
+
     kind = forms.ChoiceField(label=_("It is"), choices=CaseKind.choices, widget=forms.RadioSelect)
-    opinion_type = forms.ModelChoiceField(
-        label=_("Opinion type"),
-        queryset=OpinionType.objects.none(),
-        required=False,
-        to_field_name="code",
-    )
     dependency = forms.CharField(
         label=_("Centre involved"),
         required=False,
         widget=TypeAheadInput("dependency-options"),
     )
-    limitante = forms.ModelChoiceField(
-        label=_("Limitante"),
-        queryset=Limitante.objects.none(),
-        required=False,
-        to_field_name="code",
-    )
-    topic = forms.ModelChoiceField(
-        label=_("Inquiry topic"),
-        queryset=InquiryTopic.objects.none(),
-        required=False,
-        to_field_name="code",
-    )
     note = forms.CharField(
         label=_("Note"), required=False, widget=forms.Textarea(attrs={"rows": 2})
     )
-
-    def __init__(self, *args: Any, **kwargs: Any) -> None:
-        super().__init__(*args, **kwargs)
-        self.fields["opinion_type"].queryset = OpinionType.objects.active()  # type: ignore[attr-defined]
-        self.fields["limitante"].queryset = Limitante.objects.active()  # type: ignore[attr-defined]
-        self.fields["topic"].queryset = InquiryTopic.objects.active()  # type: ignore[attr-defined]
 
     def clean_dependency(self) -> Dependency | None:
         text = self.cleaned_data["dependency"]
