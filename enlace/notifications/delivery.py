@@ -18,6 +18,7 @@ from django.db.models import F, Q
 from django.utils import timezone
 
 from enlace.channels.models import InboundMessage
+from enlace.core.outbox import left_behind
 from enlace.notifications.models import Notification, NotificationKind, NotificationStatus
 
 logger = logging.getLogger(__name__)
@@ -119,24 +120,14 @@ def requeue_due(*, now: datetime | None = None) -> int:
     worker died mid-send) and pending rows overdue by REQUEUE_GRACE (their task was lost, or
     the queue was down). Delivering twice is harmless: `deliver` claims before it sends."""
     now = now or timezone.now()
-    stalled = list(
-        Notification.objects.filter(
-            status=NotificationStatus.SENDING, locked_until__lt=now
-        ).values_list("pk", flat=True)[:1000]
-    )
-    Notification.objects.filter(pk__in=stalled, status=NotificationStatus.SENDING).update(
-        status=NotificationStatus.PENDING, next_attempt_at=now, locked_until=None
-    )
-    cutoff = now - REQUEUE_GRACE
-    forgotten = list(
-        Notification.objects.filter(status=NotificationStatus.PENDING)
-        .filter(
-            Q(next_attempt_at__lte=cutoff) | Q(next_attempt_at__isnull=True, created_at__lte=cutoff)
-        )
-        .exclude(pk__in=stalled)
-        .values_list("pk", flat=True)[:1000]
+    due = left_behind(
+        Notification,
+        sending=NotificationStatus.SENDING,
+        pending=NotificationStatus.PENDING,
+        now=now,
+        grace=REQUEUE_GRACE,
     )
     with transaction.atomic():
-        for notification_id in [*stalled, *forgotten]:
+        for notification_id in due:
             schedule(notification_id)
-    return len(stalled) + len(forgotten)
+    return len(due)

@@ -19,6 +19,7 @@ from django.utils import timezone
 from enlace.channels.meta import graph
 from enlace.channels.meta.platforms import platform
 from enlace.channels.models import OutboundMessage, OutboundStatus
+from enlace.core.outbox import left_behind
 
 logger = logging.getLogger(__name__)
 
@@ -98,24 +99,14 @@ def requeue_due(*, now: datetime | None = None) -> int:
     """Hand back to the queue what was left behind: rows whose sender's lease ran out and
     pending rows overdue by REQUEUE_GRACE. Sending twice is prevented by the claim."""
     now = now or timezone.now()
-    stalled = list(
-        OutboundMessage.objects.filter(
-            status=OutboundStatus.SENDING, locked_until__lt=now
-        ).values_list("pk", flat=True)[:1000]
-    )
-    OutboundMessage.objects.filter(pk__in=stalled, status=OutboundStatus.SENDING).update(
-        status=OutboundStatus.PENDING, next_attempt_at=now, locked_until=None
-    )
-    cutoff = now - REQUEUE_GRACE
-    forgotten = list(
-        OutboundMessage.objects.filter(status=OutboundStatus.PENDING)
-        .filter(
-            Q(next_attempt_at__lte=cutoff) | Q(next_attempt_at__isnull=True, created_at__lte=cutoff)
-        )
-        .exclude(pk__in=stalled)
-        .values_list("pk", flat=True)[:1000]
+    due = left_behind(
+        OutboundMessage,
+        sending=OutboundStatus.SENDING,
+        pending=OutboundStatus.PENDING,
+        now=now,
+        grace=REQUEUE_GRACE,
     )
     with transaction.atomic():
-        for outbound_id in [*stalled, *forgotten]:
+        for outbound_id in due:
             schedule(outbound_id)
-    return len(stalled) + len(forgotten)
+    return len(due)
