@@ -245,6 +245,29 @@ def do_reclassify_case(
     return case
 
 
+def do_record_citizen_message(
+    case: Case, note: str, *, channel: str, changes: dict[str, dict[str, str]] | None = None
+) -> Case:
+    """The citizen wrote again on their case (a reply by e-mail, WhatsApp, Messenger): the
+    message goes on the history, and a case waiting for the citizen resumes."""
+    with transaction.atomic():
+        case = _locked(case)
+        Case.objects.filter(pk=case.pk).update(updated_at=timezone.now())
+        _event(case, EventKind.CITIZEN_MESSAGE, None, note=note, changes=changes or {})
+        if case.status == CaseStatus.WAITING_CITIZEN:
+            case = do_resume_case(
+                case,
+                acting_user=None,
+                note=_("The citizen wrote by %(channel)s.") % {"channel": channel},
+            )
+    return case
+
+
+def do_record_case_note(case: Case, note: str) -> None:
+    """A note the system adds to a case's history (an attachment it could not keep, say)."""
+    _event(case, EventKind.COMMENTED, None, note=note)
+
+
 def do_classify_case(
     case: Case,
     *,

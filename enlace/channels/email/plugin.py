@@ -10,12 +10,18 @@ from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.validators import validate_email
 from django.db import transaction
-from django.utils import timezone, translation
+from django.utils import translation
 from django.utils.translation import gettext as _
 
-from enlace.cases.actions import Citizen, NewCase, _event, do_register_case, do_resume_case
-from enlace.cases.lifecycle import CaseKind, CaseStatus
-from enlace.cases.models import Case, EventKind
+from enlace.cases.actions import (
+    Citizen,
+    NewCase,
+    do_record_case_note,
+    do_record_citizen_message,
+    do_register_case,
+)
+from enlace.cases.lifecycle import CaseKind
+from enlace.cases.models import Case
 from enlace.catalogues.models import Channel
 from enlace.channels import attachments as stored_attachments
 from enlace.channels.email import parsing
@@ -78,7 +84,7 @@ class EmailPlugin(ChannelPlugin):
         )
         refused = _keep_attachments(mail, message, case)
         if refused:
-            _event(case, EventKind.COMMENTED, None, note=refused)
+            do_record_case_note(case, refused)
         return Processed(InboundOutcome.NEW_CASE, case.pk)
 
     def _reply(
@@ -93,10 +99,7 @@ class EmailPlugin(ChannelPlugin):
                 note = _("From %(sender)s") % {"sender": sender} + "\n\n" + note
             if refused:
                 note += "\n\n" + refused
-            Case.objects.filter(pk=case.pk).update(updated_at=timezone.now())
-            _event(case, EventKind.CITIZEN_MESSAGE, None, note=note)
-            if case.status == CaseStatus.WAITING_CITIZEN:
-                do_resume_case(case, acting_user=None, note=_("The citizen replied by e-mail."))
+            do_record_citizen_message(case, note, channel=_("e-mail"))
 
 
 def thread_case(mail: EmailMessage, message: InboundMessage) -> Case | None:

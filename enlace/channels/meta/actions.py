@@ -11,8 +11,6 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from enlace.accounts.models import User
-from enlace.cases.actions import do_resume_case
-from enlace.cases.lifecycle import CaseStatus
 from enlace.cases.models import Case, CaseEvent, EventKind
 from enlace.cases.rules import phone_or_none
 from enlace.channels.meta import delivery
@@ -183,13 +181,3 @@ def _record_read_watermark(plugin: str, data: dict[str, object]) -> OutboundMess
         _advance(outbound, OutboundStatus.READ)
         last = outbound
     return last
-
-
-def resume_if_waiting(case: Case, channel_label: str) -> None:
-    """The citizen wrote while the case waited for them: it resumes (the existing action)."""
-    if case.status == CaseStatus.WAITING_CITIZEN:
-        do_resume_case(
-            case,
-            acting_user=None,
-            note=_("The citizen wrote by %(channel)s.") % {"channel": channel_label},
-        )

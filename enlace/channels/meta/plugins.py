@@ -19,14 +19,14 @@ from django.conf import settings
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from enlace.cases.actions import Citizen, NewCase, do_register_case
+from enlace.cases.actions import Citizen, NewCase, do_record_citizen_message, do_register_case
 from enlace.cases.lifecycle import OPEN_STATUSES, CaseKind, CaseStatus
 from enlace.cases.models import Case, CaseEvent, EventKind
 from enlace.cases.rules import phone_or_none
 from enlace.catalogues.models import Channel
 from enlace.channels import attachments
 from enlace.channels.meta import envelope, graph
-from enlace.channels.meta.actions import record_status, resume_if_waiting
+from enlace.channels.meta.actions import record_status
 from enlace.channels.meta.platforms import FACEBOOK, LABELS, WHATSAPP, platform
 from enlace.channels.models import InboundMessage, InboundOutcome
 from enlace.channels.plugins import IGNORED, ChannelPlugin, Processed, register
@@ -76,15 +76,12 @@ class MetaPlugin(ChannelPlugin):
             outcome = InboundOutcome.NEW_CASE
         else:
             outcome = InboundOutcome.REPLY
-            Case.objects.filter(pk=case.pk).update(updated_at=timezone.now())
-            CaseEvent.objects.create(
-                case=case,
-                kind=EventKind.CITIZEN_MESSAGE,
-                at=timezone.now(),
-                note=text or _("(no text)"),
+            case = do_record_citizen_message(
+                case,
+                text or _("(no text)"),
+                channel=label,
                 changes={"channel": {"from": "", "to": label}},
             )
-            resume_if_waiting(case, label)
         self._attach(message, item, case)
         return Processed(outcome, case.pk)
 
