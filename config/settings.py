@@ -51,7 +51,11 @@ INSTALLED_APPS = [
     "enlace.callcentre",
     "enlace.suggestionbox",
     "enlace.portal",
+    "enlace.oir",
     "enlace.demo",
+    "enlace.webhooks",
+    "enlace.open311",
+    "enlace.apikeys",
     "django_tasks",
     "django_tasks_db",
 ]
@@ -297,3 +301,44 @@ EMAIL_POLL_TIMEOUT = envint("EMAIL_POLL_TIMEOUT", "30")  # seconds per IMAP oper
 # posts call events to /canales/cti/; unset (the default), the endpoint answers 404.
 CTI_TOKEN = envsecret("CTI_TOKEN", "")
 # --- end of call centre ----------------------------------------------------------------------
+
+
+# --- Public-information requests under the LAIP (enlace/oir) --------------------------------
+# Choices the law leaves to the institution's rules. The legal deadline counts from the
+# business day after receipt (true) or from the day of receipt itself when it is a business day
+# (false). When the requester answers a clarification (prevención), the business days waited
+# are added to the deadline ("pause") or the count starts again from the answer ("restart").
+OIR_COUNT_FROM_NEXT_BUSINESS_DAY = envbool("OIR_COUNT_FROM_NEXT_BUSINESS_DAY", "true")
+OIR_CLARIFICATION_EFFECT = envchoice("OIR_CLARIFICATION_EFFECT", "pause", ("pause", "restart"))
+# --- end of public-information requests -----------------------------------------------------
+
+
+# --- REST API and API keys (config/api.py, enlace/apikeys) -----------------------------------
+# Django Ninja as an app: the browsable docs at /api/v1/docs use its bundled Swagger UI from our
+# static files instead of a CDN.
+INSTALLED_APPS.append("ninja")
+# A POST with an Idempotency-Key header is answered again from its record for this many days;
+# `manage.py expire_idempotency_keys` deletes older records.
+IDEMPOTENCY_KEY_DAYS = envint("IDEMPOTENCY_KEY_DAYS", "7")
+# The largest list page a client may ask for (?limit=).
+API_MAX_PAGE_SIZE = envint("API_MAX_PAGE_SIZE", "200")
+# --- end of REST API -------------------------------------------------------------------------
+
+
+# --- Outgoing webhooks (enlace/webhooks) and Open311 GeoReport v2 (enlace/open311) ----------
+# Seconds a webhook receiver has to answer one delivery (a background task waits, never a
+# user), and how many attempts (1, 5, 15, 60, 180... minutes apart) before it is failed.
+WEBHOOK_TIMEOUT = envint("WEBHOOK_TIMEOUT", "5")
+WEBHOOK_MAX_ATTEMPTS = envint("WEBHOOK_MAX_ATTEMPTS", "8")
+# Open311 at /open311/v2/ (docs/open311.md). Reading service requests needs an API key unless
+# OPEN311_PUBLIC_REQUESTS is on (then anonymous readers get only fields without personal
+# data). A jurisdiction_id, if configured, must match the one a client sends. Requests created
+# through it count under OPEN311_CHANNEL. Contact and key_service are shown by discovery.
+OPEN311_PUBLIC_REQUESTS = envbool("OPEN311_PUBLIC_REQUESTS", "false")
+OPEN311_JURISDICTION_ID = envstr("OPEN311_JURISDICTION_ID", "")
+OPEN311_CHANNEL = envstr("OPEN311_CHANNEL", "sitio_web")
+OPEN311_CONTACT = envstr("OPEN311_CONTACT", DEFAULT_FROM_EMAIL)
+OPEN311_KEY_SERVICE = envstr(
+    "OPEN311_KEY_SERVICE", "Ask the institute's administrators for an API key."
+)
+# --- end of webhooks and Open311 -------------------------------------------------------------

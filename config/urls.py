@@ -16,6 +16,9 @@ urlpatterns = [
     path("canales/", include("enlace.channels.urls")),
     path("", include("enlace.callcentre.urls")),  # /canales/cti/ and /llamadas/
     path("buzon/", include("enlace.suggestionbox.urls")),
+    path("oir/", include("enlace.oir.urls")),
+    path("informacion-publica/", include("enlace.oir.public_urls")),
+    path("open311/v2/", include("enlace.open311.urls")),  # GeoReport v2
     path("api/v1/", api.urls),
     path("i18n/", include("django.conf.urls.i18n")),
     path("admin/", admin.site.urls),

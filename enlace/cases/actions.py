@@ -27,6 +27,7 @@ from enlace.catalogues.models import Channel, InquiryTopic, Limitante, OpinionTy
 from enlace.core.errors import BusinessError
 from enlace.directory.models import Dependency
 from enlace.notifications import notify
+from enlace.webhooks import outbox as webhooks
 
 
 @dataclass(frozen=True)
@@ -64,7 +65,9 @@ class NewCase:
 
 
 def _event(case: Case, kind: str, actor: User | None, **fields: Any) -> CaseEvent:
-    return CaseEvent.objects.create(case=case, kind=kind, actor=actor, at=timezone.now(), **fields)
+    event = CaseEvent.objects.create(case=case, kind=kind, actor=actor, at=timezone.now(), **fields)
+    webhooks.record(event)  # the deliveries to subscribed systems, in this transaction
+    return event
 
 
 def _check_new_case(data: NewCase) -> None:
@@ -97,18 +100,25 @@ def do_register_case(data: NewCase, *, acting_user: User | None) -> tuple[Case, 
     """Register an opinion or an inquiry. Returns (case, created).
 
     With an `intake_token` the registration is idempotent: a second call with the same token
-    returns the case the first one made, and `created` is False."""
-    if data.intake_token is not None:
-        existing = Case.objects.filter(intake_token=data.intake_token).first()
+    returns the case the first one made, and `created` is False. (The token's unique
+    constraint finds the second call: its INSERT fails and the first case is read then, so a
+    first call pays no look-up.)
+
+    Its deadlines are planned before the case is written, so the case's INSERT carries its
+    next due date and the deadline rows go in one INSERT."""
+    try:
+        _check_new_case(data)
+    except BusinessError:
+        existing = _registered_with(data.intake_token)
         if existing is not None:
             return existing, False
-    _check_new_case(data)
+        raise
     now = timezone.now()
     closes_now = data.kind == CaseKind.INQUIRY and data.answered_at_first_contact
     for _attempt in range(5):
         try:
             with transaction.atomic():
-                case = Case.objects.create(
+                case = Case(
                     kind=data.kind,
                     tracking_code=new_tracking_code(),
                     status=CaseStatus.CLOSED if closes_now else CaseStatus.RECEIVED,
@@ -137,10 +147,10 @@ def do_register_case(data: NewCase, *, acting_user: User | None) -> tuple[Case, 
                     to_classify=data.to_classify,
                     possible_duplicate_of=_possible_duplicate(data, now),
                 )
+                planned = [] if closes_now else deadlines.plan_new_case(case)
+                case.save(force_insert=True)
+                deadlines.create_planned(case, planned)
                 _event(case, EventKind.REGISTERED, acting_user, to_status=CaseStatus.RECEIVED)
-                if not closes_now:
-                    deadlines.open_deadlines(case)
-                    case.save(update_fields=["next_due_on"])
                 if closes_now:
                     _event(
                         case,
@@ -154,11 +164,16 @@ def do_register_case(data: NewCase, *, acting_user: User | None) -> tuple[Case, 
         except IntegrityError:
             # Either the same form arrived twice at once (the token is taken: return that
             # case) or, once in trillions, the random tracking code was taken: draw again.
-            if data.intake_token is not None:
-                existing = Case.objects.filter(intake_token=data.intake_token).first()
-                if existing is not None:
-                    return existing, False
+            existing = _registered_with(data.intake_token)
+            if existing is not None:
+                return existing, False
     raise BusinessError(_("The case could not be registered; try again."))
+
+
+def _registered_with(intake_token: uuid.UUID | None) -> Case | None:
+    if intake_token is None:
+        return None
+    return Case.objects.filter(intake_token=intake_token).first()
 
 
 def _possible_duplicate(data: NewCase, now: datetime) -> Case | None:

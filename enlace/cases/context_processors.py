@@ -7,6 +7,7 @@ from django.http import HttpRequest
 
 from enlace.accounts.models import User
 from enlace.cases.permissions import Capability, has_capability
+from enlace.oir.permissions import sees_oir
 
 
 def navigation(request: HttpRequest) -> dict[str, dict[str, bool]]:
@@ -20,5 +21,6 @@ def navigation(request: HttpRequest) -> dict[str, dict[str, bool]]:
             "imports": has_capability(user, Capability.IMPORT_CASES),
             "improvements": has_capability(user, Capability.IMPROVE)
             or has_capability(user, Capability.VIEW_REPORTS),
+            "oir": sees_oir(user),
         }
     }

@@ -80,39 +80,95 @@ def next_check(deadline: CaseDeadline, *, paused: bool | None = None) -> datetim
 
 def policy_for(case: Case, step: str) -> DeadlinePolicy | None:
     """The most specific active policy: one for the case's opinion type, else one for its kind."""
-    candidates = DeadlinePolicy.objects.filter(kind=case.kind, step=step, is_active=True).filter(
-        Q(opinion_type__isnull=True) | Q(opinion_type_id=case.opinion_type_id)
+    return policies_for(case, (step,)).get(step)
+
+
+def policies_for(case: Case, steps: tuple[str, ...]) -> dict[str, DeadlinePolicy]:
+    """`policy_for` for several steps in one query: step -> the policy that applies (steps
+    without one are left out)."""
+    candidates = DeadlinePolicy.objects.filter(
+        kind=case.kind, step__in=steps, is_active=True
+    ).filter(Q(opinion_type__isnull=True) | Q(opinion_type_id=case.opinion_type_id))
+    found: dict[str, DeadlinePolicy] = {}
+    for policy in candidates:
+        current = found.get(policy.step)
+        if current is None or (current.opinion_type_id is None and policy.opinion_type_id):
+            found[policy.step] = policy
+    return found
+
+
+def _planned(case: Case, policy: DeadlinePolicy, calendar: BusinessCalendar, start: date) -> Plan:
+    return plan(
+        calendar,
+        start,
+        days=policy.days,
+        unit=policy.unit,
+        remind_before=policy.remind_before,
+        escalate_after=policy.escalate_after,
+        paused_days=case.paused_days,
     )
-    return min(candidates, key=lambda p: p.opinion_type_id is None, default=None)
+
+
+def plan_new_case(case: Case) -> list[CaseDeadline]:
+    """The deadlines of a case not saved yet (registration), unsaved, and its `next_due_on`
+    set on the object, so the case's INSERT carries it: one query for the policies and one
+    for the calendar's closures; `create_planned` writes the rows once the case has its id."""
+    steps = tuple(DeadlineStep.values)
+    start = timezone.localdate(case.received_at)
+    policies = policies_for(case, steps)
+    if not policies:
+        case.next_due_on = None
+        return []
+    calendar = calendar_for(case, start)
+    planned: list[CaseDeadline] = []
+    for step in steps:
+        policy = policies.get(step)
+        if policy is None:
+            continue
+        dates = _planned(case, policy, calendar, start)
+        deadline = CaseDeadline(
+            step=step,
+            policy=policy,
+            unit=policy.unit,
+            started_on=start,
+            due_on=dates.due_on,
+            remind_on=dates.remind_on,
+            escalate_on=dates.escalate_on,
+        )
+        deadline.next_check_at = next_check(deadline, paused=case.paused_on is not None)
+        planned.append(deadline)
+    case.next_due_on = min((d.due_on for d in planned), default=None)
+    return planned
+
+
+def create_planned(case: Case, planned: list[CaseDeadline]) -> None:
+    """Write the deadlines `plan_new_case` planned for `case`, now saved, in one INSERT."""
+    for deadline in planned:
+        deadline.case = case
+    CaseDeadline.objects.bulk_create(planned)
 
 
 def open_deadlines(case: Case, *, steps: tuple[str, ...] | None = None) -> None:
     """Create (or re-plan, after a reclassification) the open deadlines of a case from the
-    policies that apply; steps already met keep their history."""
+    policies that apply; steps already met keep their history. (A case being registered uses
+    `plan_new_case` and `create_planned`, which skip what a new case cannot have.)"""
     steps = steps or tuple(DeadlineStep.values)
     start = timezone.localdate(case.received_at)
     calendar = calendar_for(case, start)
     existing = {d.step: d for d in case.deadlines.all()}
+    policies = policies_for(case, steps)
     for step in steps:
         deadline = existing.get(step)
         if deadline is not None and deadline.status != DeadlineStatus.OPEN:
             continue
-        policy = policy_for(case, step)
+        policy = policies.get(step)
         if policy is None:
             if deadline is not None:
                 deadline.status = DeadlineStatus.CANCELLED
                 deadline.next_check_at = None
                 deadline.save(update_fields=["status", "next_check_at"])
             continue
-        dates = plan(
-            calendar,
-            start,
-            days=policy.days,
-            unit=policy.unit,
-            remind_before=policy.remind_before,
-            escalate_after=policy.escalate_after,
-            paused_days=case.paused_days,
-        )
+        dates = _planned(case, policy, calendar, start)
         deadline = deadline or CaseDeadline(case=case, step=step)
         deadline.case = case
         deadline.policy = policy

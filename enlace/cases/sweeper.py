@@ -20,6 +20,7 @@ from django.utils import timezone, translation
 from enlace.cases.deadlines import next_check
 from enlace.cases.models import Case, CaseDeadline, CaseEvent, DeadlineStep, EventKind
 from enlace.notifications import notify
+from enlace.webhooks import outbox as webhooks
 
 BATCH_SIZE = 500
 
@@ -71,6 +72,7 @@ def _handle(
     deadline.next_check_at = next_check(deadline)
     deadline.save(update_fields=["reminded_at", "missed_at", "escalated_at", "next_check_at"])
     CaseEvent.objects.bulk_create(events)
+    webhooks.record(*events, deadline=deadline)  # a missed deadline: case.overdue
 
 
 def _event(case: Case, kind: str, step: str, deadline: CaseDeadline, now: datetime) -> CaseEvent:

@@ -26,6 +26,7 @@ PLUGIN_MODULES = (
     "enlace.channels.meta",
     "enlace.callcentre.plugin",
     "enlace.suggestionbox.plugin",
+    "enlace.oir.plugin",
 )
 
 

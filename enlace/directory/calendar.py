@@ -11,6 +11,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import date, timedelta
+from functools import lru_cache
 
 import holidays
 
@@ -77,6 +78,13 @@ def national_holidays(years: Iterable[int], subdivision: str | None = None) -> d
     )
 
 
+@lru_cache(maxsize=64)
+def _holiday_dates(first_year: int, last_year: int, subdivision: str | None) -> frozenset[date]:
+    """The dates of `national_holidays` for a span of years: a pure function of its
+    arguments (the package's rules), so each process computes a span once (about 1 ms)."""
+    return frozenset(national_holidays(range(first_year, last_year + 1), subdivision))
+
+
 def business_calendar(around: date, *, subdivision: str | None = None) -> BusinessCalendar:
     """The calendar for deadlines counted from `around`: holidays of that year, the one before
     and the two after (deadlines and pauses can cross a new year), plus institutional closures
@@ -84,7 +92,7 @@ def business_calendar(around: date, *, subdivision: str | None = None) -> Busine
     from enlace.directory.models import InstitutionalClosure
 
     years = range(around.year - 1, around.year + 3)
-    non_working = set(national_holidays(years, subdivision))
+    non_working = set(_holiday_dates(years[0], years[-1], subdivision))
     non_working.update(
         InstitutionalClosure.objects.filter(
             date__gte=date(years[0], 1, 1), date__lte=date(years[-1], 12, 31)

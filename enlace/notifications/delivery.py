@@ -54,6 +54,8 @@ def deliver(notification_id: int, *, now: datetime | None = None) -> str:
         to=[notification.recipient],
         headers={"Message-ID": notification.message_id, **thread_headers(notification)},
     )
+    for name, content, content_type in attachments(notification):
+        message.attach(name, content, content_type)
     try:
         message.send()
     except (smtplib.SMTPException, OSError) as error:
@@ -70,10 +72,33 @@ def deliver(notification_id: int, *, now: datetime | None = None) -> str:
         if not final:
             schedule(notification_id, run_after=now + backoff(notification.attempts))
         return "failed" if final else "retry"
-    Notification.objects.filter(pk=notification_id).update(
-        status=NotificationStatus.SENT, sent_at=timezone.now(), locked_until=None, last_error=""
-    )
+    sent_at = timezone.now()
+    with transaction.atomic():
+        Notification.objects.filter(pk=notification_id).update(
+            status=NotificationStatus.SENT, sent_at=sent_at, locked_until=None, last_error=""
+        )
+        if notification.kind == NotificationKind.OIR_RESOLUTION:
+            # The resolution counts as notified on the day the e-mail left.
+            from enlace.oir.actions import do_record_email_notification
+
+            do_record_email_notification(notification, sent_at)
     return "sent"
+
+
+def attachments(notification: Notification) -> list[tuple[str, bytes, str]]:
+    """The files a message carries: the resolution of an information request, as issued."""
+    if notification.kind != NotificationKind.OIR_RESOLUTION:
+        return []
+    from enlace.oir.models import ResolutionDocument
+
+    document = (
+        ResolutionDocument.objects.select_related("request")
+        .filter(request_id=notification.information_request_id)
+        .first()
+    )
+    if document is None:
+        return []
+    return [(document.filename, bytes(document.pdf), "application/pdf")]
 
 
 # Messages to the citizen reply to the citizen's own e-mails on the case, if any, so that the

@@ -21,6 +21,12 @@ class NotificationKind(models.TextChoices):
     ASSIGNMENT = "assignment", _("Assignment to the centre")
     REMINDER = "reminder", _("Deadline reminder")
     ESCALATION = "escalation", _("Escalation to the supervisor")
+    OIR_RECEIPT = "oir_receipt", _("Receipt of an information request")
+    OIR_NOTICE = "oir_notice", _("Notice to the requester (clarification, extension)")
+    OIR_ITEM = "oir_item", _("Information request item sent to a unit")
+    OIR_RESOLUTION = "oir_resolution", _("Resolution of an information request")
+    OIR_ITEM_REMINDER = "oir_item_reminder", _("Reminder to a unit of an information item")
+    OIR_DUE_ALERT = "oir_due_alert", _("Information request due soon or overdue")
 
 
 class Notification(models.Model):
@@ -30,6 +36,16 @@ class Notification(models.Model):
         null=True,
         blank=True,
         on_delete=models.CASCADE,
+        related_name="notifications",
+    )
+    # A notification belongs to exactly one case or one public-information request.
+    information_request = models.ForeignKey(
+        "oir.InformationRequest",
+        verbose_name=_("information request"),
+        null=True,
+        blank=True,
+        on_delete=models.CASCADE,
+        db_index=False,  # notification_oir_idx leads with it
         related_name="notifications",
     )
     kind = models.CharField(_("kind"), max_length=20, choices=NotificationKind.choices)
@@ -65,6 +81,18 @@ class Notification(models.Model):
                 condition=models.Q(status__in=["pending", "sending"]),
             ),
             models.Index(fields=["case", "created_at"], name="notification_case_idx"),
+            models.Index(
+                fields=["information_request", "created_at"],
+                name="notification_oir_idx",
+                condition=models.Q(information_request__isnull=False),
+            ),
+        ]
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(case__isnull=False, information_request__isnull=True)
+                | models.Q(case__isnull=True, information_request__isnull=False),
+                name="notification_case_xor_request",
+            )
         ]
 
     def __str__(self) -> str:

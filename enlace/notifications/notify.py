@@ -10,7 +10,7 @@ from email.utils import make_msgid
 from typing import TYPE_CHECKING
 
 from django.conf import settings
-from django.utils import translation
+from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
 from enlace.accounts.models import Role, User
@@ -19,12 +19,32 @@ from enlace.notifications.models import Notification, NotificationKind
 
 if TYPE_CHECKING:
     from enlace.cases.models import Case, CaseDeadline
+    from enlace.oir.models import InformationRequest, RequestItem
 
 
 def _queue(case: Case, kind: str, recipients: Iterable[str], subject: str, body: str) -> int:
     rows = [
         Notification(
             case=case,
+            kind=kind,
+            recipient=recipient,
+            subject=subject,
+            body=body,
+            message_id=make_msgid(domain=settings.EMAIL_MESSAGE_ID_DOMAIN),
+        )
+        for recipient in dict.fromkeys(r for r in recipients if r)
+    ]
+    for row in Notification.objects.bulk_create(rows):
+        schedule(row.pk)
+    return len(rows)
+
+
+def _queue_request(
+    request: InformationRequest, kind: str, recipients: Iterable[str], subject: str, body: str
+) -> int:
+    rows = [
+        Notification(
+            information_request=request,
             kind=kind,
             recipient=recipient,
             subject=subject,
@@ -149,3 +169,129 @@ def deadline_escalated(
     staff = recipients or Recipients()
     to = [*staff.supervisors(), *staff.liaisons(case)]
     return _queue(case, NotificationKind.ESCALATION, to, subject, body)
+
+
+# --- Public-information requests (enlace/oir) ------------------------------------------------
+OIR_SIGNATURE = "Oficina de Información y Respuesta"  # a proper name, as the PDF prints it
+
+
+def oir_receipt(request: InformationRequest) -> int:
+    """The receipt: number, date, time and medium, to the requester's e-mail if they gave one."""
+    if not request.email:
+        return 0
+    with translation.override(settings.LANGUAGE_CODE):
+        subject = _("Information request %(number)s received") % {"number": request.number}
+        body = _(
+            "Dear %(name)s,\n\nWe received your request for public information on %(date)s at "
+            "%(time)s by %(medium)s. Its number is %(number)s. The legal deadline to answer it "
+            "is %(due)s.\n\n%(office)s"
+        ) % {
+            "name": request.requester_name,
+            "date": f"{timezone.localtime(request.received_at):%d/%m/%Y}",
+            "time": f"{timezone.localtime(request.received_at):%H:%M}",
+            "medium": request.get_channel_display().lower(),
+            "number": request.number,
+            "due": f"{request.due_on:%d/%m/%Y}" if request.due_on else "—",
+            "office": OIR_SIGNATURE,
+        }
+    return _queue_request(request, NotificationKind.OIR_RECEIPT, [request.email], subject, body)
+
+
+def oir_notice(request: InformationRequest, subject: str, text: str) -> int:
+    """A notice to the requester (a clarification asked, an extension), if they gave an
+    e-mail; `subject` and `text` come translated by the caller."""
+    if not request.email:
+        return 0
+    with translation.override(settings.LANGUAGE_CODE):
+        body = _("Dear %(name)s,\n\n%(text)s\n\n%(office)s") % {
+            "name": request.requester_name,
+            "text": text,
+            "office": OIR_SIGNATURE,
+        }
+    return _queue_request(request, NotificationKind.OIR_NOTICE, [request.email], subject, body)
+
+
+def oir_item_sent(item: RequestItem) -> int:
+    """Tell the liaisons of the unit an item was sent to them, with its internal due date."""
+    if item.dependency_id is None:
+        return 0
+    recipients = list(
+        User.objects.filter(is_active=True, role=Role.LIAISON, dependency_id=item.dependency_id)
+        .exclude(email="")
+        .order_by("id")
+        .values_list("email", flat=True)
+    )
+    with translation.override(settings.LANGUAGE_CODE):
+        subject = _("Information request %(number)s: item %(item)s for your unit") % {
+            "number": item.request.number,
+            "item": item.position,
+        }
+        body = _("The OIR needs this information from your unit by %(due)s:\n\n%(description)s") % {
+            "due": f"{item.internal_due_on:%d/%m/%Y}" if item.internal_due_on else "—",
+            "description": item.description,
+        }
+    return _queue_request(item.request, NotificationKind.OIR_ITEM, recipients, subject, body)
+
+
+def oir_resolution(request: InformationRequest) -> int:
+    """The resolution to the requester by e-mail; delivery attaches its PDF."""
+    if not request.email:
+        return 0
+    with translation.override(settings.LANGUAGE_CODE):
+        subject = _("Resolution of your information request %(number)s") % {
+            "number": request.number
+        }
+        body = _(
+            "Dear %(name)s,\n\nAttached is the resolution of your request for public "
+            "information %(number)s. If you disagree with it, you may appeal to the Instituto "
+            "de Acceso a la Información Pública (IAIP) within 15 business days of this "
+            "notification.\n\n%(office)s"
+        ) % {"name": request.requester_name, "number": request.number, "office": OIR_SIGNATURE}
+    return _queue_request(request, NotificationKind.OIR_RESOLUTION, [request.email], subject, body)
+
+
+def oir_item_reminder(item: RequestItem, *, overdue: bool, recipients: Iterable[str]) -> int:
+    """Remind a unit's liaisons (addresses given by the sweeper, read once per batch) that an
+    item's internal due date approaches or has passed."""
+    with translation.override(settings.LANGUAGE_CODE):
+        values = {
+            "number": item.request.number,
+            "item": item.position,
+            "due": f"{item.internal_due_on:%d/%m/%Y}" if item.internal_due_on else "—",
+        }
+        if overdue:
+            subject = _("Overdue: information request %(number)s, item %(item)s") % values
+            text = _(
+                "The OIR needed this information from your unit by %(due)s and has not "
+                "received it yet:"
+            )
+        else:
+            subject = _("Reminder: information request %(number)s, item %(item)s") % values
+            text = _("The OIR needs this information from your unit by %(due)s:")
+        body = f"{text % values}\n\n{item.description}"
+    return _queue_request(
+        item.request, NotificationKind.OIR_ITEM_REMINDER, recipients, subject, body
+    )
+
+
+def oir_due_alert(request: InformationRequest, *, overdue: bool, recipients: Iterable[str]) -> int:
+    """Tell the OIR officers (addresses given by the sweeper) that a request's legal deadline
+    is near or has passed."""
+    with translation.override(settings.LANGUAGE_CODE):
+        values = {
+            "number": request.number,
+            "due": f"{request.due_on:%d/%m/%Y}" if request.due_on else "—",
+            "name": request.requester_name,
+        }
+        if overdue:
+            subject = _("Overdue: information request %(number)s was due on %(due)s") % values
+            body = (
+                _("Information request %(number)s (%(name)s) was due on %(due)s and is still open.")
+                % values
+            )
+        else:
+            subject = _("Due soon: information request %(number)s, by %(due)s") % values
+            body = (
+                _("Information request %(number)s (%(name)s) must be resolved by %(due)s.") % values
+            )
+    return _queue_request(request, NotificationKind.OIR_DUE_ALERT, recipients, subject, body)

@@ -12,6 +12,9 @@ date arithmetic over the business-day calendar (enlace/directory/calendar.py).
 - Overdue is judged by date: the request is overdue from the first day after its due date.
 - After the due date (or the notification of the resolution), the citizen has 15 business days
   to complain or appeal to the IAIP.
+- Reminders: a date approaching or passed rises through alert levels (none, due soon, overdue);
+  `next_alert_day` says on which day the level next rises above the one already told, so the
+  sweeper wakes a row only then, and never twice on one day.
 
 Nothing here reads the database; the request's model and actions call these functions with the
 calendar of the office (`business_calendar`).
@@ -20,8 +23,8 @@ calendar of the office (`business_calendar`).
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import date
-from enum import StrEnum
+from datetime import date, timedelta
+from enum import IntEnum, StrEnum
 
 from enlace.directory.calendar import BusinessCalendar
 
@@ -51,6 +54,7 @@ class LegalRules:
     appeal_days: int = 15  # the citizen's window to go to the IAIP
     due_soon_days: int = 3  # business days left at which a request shows as due soon
     very_overdue_days: int = 5  # business days past due at which it shows as very overdue
+    item_due_soon_days: int = 1  # business days left at which a unit is reminded of an item
 
 
 @dataclass(frozen=True)
@@ -124,3 +128,62 @@ def state(
         )
     left = calendar.business_days_between(today, due_on)
     return DeadlineState.DUE_SOON if left <= rules.due_soon_days else DeadlineState.ON_TIME
+
+
+@dataclass(frozen=True)
+class StateBounds:
+    """The due dates that separate the computed states on a given day, so that a list can
+    filter and badge requests in SQL by comparing the stored due date with two dates:
+    due soon: today <= due_on <= soon_until; overdue: very_overdue_until < due_on < today;
+    very overdue: due_on <= very_overdue_until."""
+
+    today: date
+    soon_until: date
+    very_overdue_until: date
+
+
+def state_bounds(calendar: BusinessCalendar, today: date, rules: LegalRules) -> StateBounds:
+    """The bounds that give the same answer as `state` for every due date (state is monotonic
+    in the due date, so walking from today finds where it changes)."""
+    day = today
+    while state(calendar, day + timedelta(days=1), today, rules) == DeadlineState.DUE_SOON:
+        day += timedelta(days=1)
+    soon_until = day
+    day = today - timedelta(days=1)
+    while state(calendar, day, today, rules) != DeadlineState.VERY_OVERDUE:
+        day -= timedelta(days=1)
+    return StateBounds(today=today, soon_until=soon_until, very_overdue_until=day)
+
+
+class AlertLevel(IntEnum):
+    """How pressing a date is, for reminders: each level is told once."""
+
+    NONE = 0
+    DUE_SOON = 1
+    OVERDUE = 2
+
+
+def alert_level(
+    calendar: BusinessCalendar, due_on: date, today: date, soon_days: int
+) -> AlertLevel:
+    """Overdue from the first day after `due_on`; due soon while at most `soon_days` business
+    days are left (the same comparison as `state` makes for the list's badge)."""
+    if today > due_on:
+        return AlertLevel.OVERDUE
+    if calendar.business_days_between(today, due_on) <= soon_days:
+        return AlertLevel.DUE_SOON
+    return AlertLevel.NONE
+
+
+def next_alert_day(
+    calendar: BusinessCalendar, due_on: date, today: date, told: int, soon_days: int
+) -> date | None:
+    """The first day after `today` on which the level rises above `told` (the level already
+    told), or None when overdue was told already: there is nothing left to remind."""
+    if told >= AlertLevel.OVERDUE:
+        return None
+    day = today + timedelta(days=1)
+    # Ends by the day after `due_on` at the latest, which is overdue.
+    while alert_level(calendar, due_on, day, soon_days) <= told:
+        day += timedelta(days=1)
+    return day

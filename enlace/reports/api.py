@@ -12,6 +12,8 @@ from ninja import Query, Router, Schema
 from pydantic import Field, model_validator
 
 from enlace.accounts.models import User
+from enlace.apikeys.auth import narrow_to_key
+from enlace.apikeys.support import ErrorOut
 from enlace.cases.permissions import Capability, has_capability, report_scope
 from enlace.reports.participation import Period, participation_report
 
@@ -36,11 +38,17 @@ def _reporting_user(request: HttpRequest) -> User:
     return user
 
 
-@router.get("/participation", response=dict[str, Any], url_name="participation")
+@router.get(
+    "/participation",
+    response={200: dict[str, Any], 401: ErrorOut, 403: ErrorOut, 422: ErrorOut},
+    url_name="participation",
+    operation_id="participation_report",
+)
 def participation(request: HttpRequest, period: Query[PeriodQuery]) -> dict[str, Any]:
     """The participation report (seed 003's sections) for a period, scoped to the user's
     centres for a liaison."""
     user = _reporting_user(request)
     return participation_report(
-        Period(period.date_from, period.date_to), dependency_ids=report_scope(user)
+        Period(period.date_from, period.date_to),
+        dependency_ids=narrow_to_key(request, report_scope(user)),  # an API key's centres too
     )

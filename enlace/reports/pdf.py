@@ -81,18 +81,20 @@ Chart = Literal["bar", "pie"]
 Item = tuple[str, int]  # a row of a section: its label and its count
 
 
-def _style(name: str, **values: Any) -> Any:
+def paragraph_style(name: str, **values: Any) -> Any:
     base: dict[str, Any] = {"fontName": FONT, "fontSize": 9.5, "leading": 13}
     return ParagraphStyle(name, **{**base, **values})
 
 
 STYLES = {
-    "institution": _style("institution", fontName=BOLD, fontSize=12, alignment=TA_CENTER),
-    "title": _style(
+    "institution": paragraph_style("institution", fontName=BOLD, fontSize=12, alignment=TA_CENTER),
+    "title": paragraph_style(
         "title", fontName=BOLD, fontSize=20, leading=26, alignment=TA_CENTER, textColor=NAVY
     ),
-    "period": _style("period", fontSize=11, leading=15, alignment=TA_CENTER, spaceAfter=14),
-    "h2": _style(
+    "period": paragraph_style(
+        "period", fontSize=11, leading=15, alignment=TA_CENTER, spaceAfter=14
+    ),
+    "h2": paragraph_style(
         "h2",
         fontName=BOLD,
         fontSize=13,
@@ -102,15 +104,17 @@ STYLES = {
         spaceAfter=6,
         keepWithNext=1,
     ),
-    "h3": _style(
+    "h3": paragraph_style(
         "h3", fontName=BOLD, fontSize=11, leading=14, spaceBefore=10, spaceAfter=3, keepWithNext=1
     ),
-    "body": _style("body", spaceAfter=6),
-    "lead": _style("lead", fontName=BOLD, spaceBefore=10, spaceAfter=4, keepWithNext=1),
-    "cell": _style("cell", fontSize=8.5, leading=10.5),
-    "number": _style("number", fontSize=8.5, leading=10.5, alignment=TA_RIGHT),
-    "head": _style("head", fontName=BOLD, fontSize=8.5, leading=10.5, textColor=colors.white),
-    "head_number": _style(
+    "body": paragraph_style("body", spaceAfter=6),
+    "lead": paragraph_style("lead", fontName=BOLD, spaceBefore=10, spaceAfter=4, keepWithNext=1),
+    "cell": paragraph_style("cell", fontSize=8.5, leading=10.5),
+    "number": paragraph_style("number", fontSize=8.5, leading=10.5, alignment=TA_RIGHT),
+    "head": paragraph_style(
+        "head", fontName=BOLD, fontSize=8.5, leading=10.5, textColor=colors.white
+    ),
+    "head_number": paragraph_style(
         "head_number",
         fontName=BOLD,
         fontSize=8,
@@ -118,8 +122,8 @@ STYLES = {
         textColor=colors.white,
         alignment=TA_RIGHT,
     ),
-    "total": _style("total", fontName=BOLD, fontSize=8.5, leading=10.5),
-    "total_number": _style(
+    "total": paragraph_style("total", fontName=BOLD, fontSize=8.5, leading=10.5),
+    "total_number": paragraph_style(
         "total_number", fontName=BOLD, fontSize=8.5, leading=10.5, alignment=TA_RIGHT
     ),
 }
@@ -450,7 +454,7 @@ def _inquiries(inquiries: dict[str, Any]) -> list[Flowable]:
 
 
 @dataclass
-class _Pages:
+class Pages:
     """Draws the header and footer of every page, and counts the pages (the total is known
     after a first pass)."""
 
@@ -479,7 +483,7 @@ class _Pages:
         canvas.restoreState()
 
 
-def _build(report: dict[str, Any], names: Names, pages: _Pages) -> bytes:
+def _build(report: dict[str, Any], names: Names, pages: Pages) -> bytes:
     buffer = io.BytesIO()
     period = report["period"]
     document = SimpleDocTemplate(
@@ -505,7 +509,7 @@ def _build(report: dict[str, Any], names: Names, pages: _Pages) -> bytes:
 
 def participation_pdf(report: dict[str, Any]) -> bytes:
     """The participation report (the dict `participation_report()` returns) as a PDF."""
-    pages = _Pages(
+    pages = Pages(
         title=_("Citizen participation channels"),
         generated=date_format(timezone.localtime(), "DATETIME_FORMAT"),
     )

@@ -60,3 +60,27 @@ def test_it_refuses_to_create_known_passwords_in_production(settings):
     with pytest.raises(Exception, match="DEBUG off"):
         call_command("seed_demo", stdout=StringIO())
     assert not User.objects.exists()
+
+
+@pytest.mark.django_db
+def test_the_printed_api_key_reads_the_demo_cases_and_stays_revoked_once_revoked(debug, client):
+    from enlace.apikeys.actions import do_revoke_api_key
+    from enlace.apikeys.models import ApiKey
+    from enlace.demo.apikeys import DEMO_API_KEY
+
+    out = StringIO()
+    call_command("seed_demo", opinions=20, inquiries=20, seed_semester=False, stdout=out)
+    assert DEMO_API_KEY in out.getvalue()
+    answer = client.get("/api/v1/cases", HTTP_AUTHORIZATION=f"Bearer {DEMO_API_KEY}")
+    assert answer.status_code == 200
+    assert len(answer.json()["items"]) > 0
+
+    call_command("seed_demo", seed_semester=False, stdout=StringIO())
+    assert ApiKey.objects.count() == 1
+
+    do_revoke_api_key(ApiKey.objects.get(), acting_user=User.objects.get(username="admin"))
+    out = StringIO()
+    call_command("seed_demo", seed_semester=False, stdout=out)
+    assert DEMO_API_KEY not in out.getvalue()
+    answer = client.get("/api/v1/cases", HTTP_AUTHORIZATION=f"Bearer {DEMO_API_KEY}")
+    assert answer.status_code == 401

@@ -12,6 +12,8 @@ from enlace.channels.actions import requeue_pending
 from enlace.channels.email.imap import poll_mailboxes
 from enlace.channels.meta.delivery import requeue_due as requeue_platform_replies
 from enlace.notifications.delivery import requeue_due
+from enlace.oir.sweeper import sweep_oir_deadlines
+from enlace.webhooks.delivery import requeue_due as requeue_webhooks
 
 
 class Command(BaseCommand):
@@ -31,16 +33,22 @@ class Command(BaseCommand):
 
     def handle(self, *args: Any, **options: Any) -> None:
         while True:
-            counts = sweep_deadlines()
+            counts = sweep_deadlines() + sweep_oir_deadlines()  # cases' and the OIR's
             requeued = requeue_due()
             inbound = requeue_pending()
             outbound = requeue_platform_replies()
+            webhooks = requeue_webhooks()
             mails = poll_mailboxes()
-            if counts or requeued or inbound or outbound or mails or options["verbosity"] > 1:
+            busy = counts or requeued or inbound or outbound or webhooks or mails
+            if busy or options["verbosity"] > 1:
                 self.stdout.write(
                     f"reminded={counts['reminded']} missed={counts['missed']} "
-                    f"escalated={counts['escalated']} notifications requeued={requeued} "
+                    f"escalated={counts['escalated']} "
+                    f"oir items reminded={counts['item_reminded']} "
+                    f"oir requests alerted={counts['request_alerted']} "
+                    f"notifications requeued={requeued} "
                     f"inbound messages requeued={inbound} replies requeued={outbound} "
+                    f"webhooks requeued={webhooks} "
                     f"mails stored={mails}"
                 )
             if not options["loop"]:

@@ -25,6 +25,8 @@ from enlace.cases.models import Case, CaseEvent, DeadlineStep, EventKind
 from enlace.cases.rules import dui_check_digit, new_tracking_code, search_text
 from enlace.catalogues.models import Channel, InquiryTopic, Limitante, OpinionType
 from enlace.demo import texts
+from enlace.demo.apikeys import seed_api_key
+from enlace.demo.oir import seed_oir
 from enlace.demo.semester import INQUIRIES, OPINIONS, SOURCE_NAME, Semester
 from enlace.directory.models import Dependency, LevelOfCare
 from enlace.imports.actions import do_import_cases
@@ -166,6 +168,7 @@ class Command(BaseCommand):
             raise CommandError("Load the directory and catalogues first.")
         with transaction.atomic():
             self.seed_users()
+            self.stdout.write(f"Demo information requests (OIR): {seed_oir()} created.")
             if Case.objects.exists():
                 self.stdout.write("Demo cases: the case table is not empty, none added.")
             else:
@@ -176,7 +179,14 @@ class Command(BaseCommand):
                     self.stdout.write(
                         f"January-June 2016 as published in seed 003: {made} cases created."
                     )
+            api_key = seed_api_key(User.objects.get(username="admin"))
         self.print_logins()
+        if api_key:
+            self.stdout.write(
+                f"\nDemo API key (resolution staff, every centre, read and write): {api_key}\n"
+                f"  try: curl -H 'Authorization: Bearer {api_key}' <server>/api/v1/cases\n"
+                "  docs: /api/v1/docs; Open311: /open311/v2/discovery.json"
+            )
 
     def print_logins(self) -> None:
         self.stdout.write(f"\nDemo logins (password for all: {DEMO_PASSWORD}):")

@@ -1,0 +1,155 @@
+"""What every router of the API shares: the one error shape, strict input text, who is acting,
+the scope of an API key, and the audit of writes.
+
+Errors all have the shape `{"detail": "<one sentence>", "errors": [{"loc": [...], "msg": ...,
+"type": ...}]}` (`errors` empty when the message says it all); config/api.py renders every
+exception into it, and each operation declares the statuses it may answer with `ERRORS`."""
+
+from __future__ import annotations
+
+import functools
+import re
+from collections.abc import Callable
+from datetime import date
+from typing import Annotated, Any
+
+from django import forms
+from django.db import transaction
+from django.http import HttpRequest, HttpResponse
+from django.utils import timezone
+from ninja import Schema
+from pydantic import AfterValidator, BeforeValidator, ConfigDict
+
+from enlace.accounts.models import User
+from enlace.apikeys.auth import request_key
+from enlace.apikeys.models import ApiAudit
+
+SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
+
+
+class ErrorItem(Schema):
+    loc: list[str | int]
+    msg: str
+    type: str
+
+
+class ErrorOut(Schema):
+    detail: str
+    errors: list[ErrorItem] = []
+
+
+# The statuses any operation may answer with besides its success (each operation names its own).
+ERRORS: dict[int, type[Schema]] = {401: ErrorOut, 403: ErrorOut, 422: ErrorOut}
+WRITE_ERRORS: dict[int, type[Schema]] = {
+    400: ErrorOut,  # the body is not JSON
+    401: ErrorOut,
+    403: ErrorOut,  # a read-only key, a role without the capability, a centre outside the key
+    404: ErrorOut,
+    409: ErrorOut,  # the case's state does not allow it (the lifecycle's message)
+    413: ErrorOut,  # the body is larger than DATA_UPLOAD_MAX_MEMORY_SIZE
+    422: ErrorOut,  # a field is missing, of the wrong type, unknown, or refused by the rules
+}
+
+
+class StrictIn(Schema):
+    """Input bodies refuse fields they do not know (a typo is an error, not silence)."""
+
+    model_config = ConfigDict(extra="forbid")
+
+
+def _storable(value: str) -> str:
+    """Text the database can store: no NUL character (PostgreSQL refuses it) and no lone
+    surrogate (JSON's \\ud800 is not UTF-8)."""
+    if "\x00" in value:
+        raise ValueError("Text may not contain the NUL character.")
+    try:
+        value.encode("utf-8")
+    except UnicodeEncodeError:
+        raise ValueError("Text must be valid Unicode.") from None
+    return value
+
+
+Text = Annotated[str, AfterValidator(_storable)]
+
+_ISO_DATE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
+
+
+def _iso_date_only(value: Any) -> Any:
+    """A query's date is YYYY-MM-DD, not a number of seconds since 1970 (which pydantic would
+    otherwise accept)."""
+    if isinstance(value, str) and not _ISO_DATE.match(value):
+        raise ValueError("Use a date as YYYY-MM-DD.")
+    if not isinstance(value, str | date):
+        raise ValueError("Use a date as YYYY-MM-DD.")
+    return value
+
+
+def _true_or_false(value: Any) -> Any:
+    """A query's boolean is `true` or `false`, nothing else (not 1, yes, on)."""
+    if isinstance(value, bool):
+        return value
+    if isinstance(value, str) and value.lower() in ("true", "false"):
+        return value.lower() == "true"
+    raise ValueError("Use true or false.")
+
+
+QueryDate = Annotated[date, BeforeValidator(_iso_date_only)]
+QueryBool = Annotated[bool, BeforeValidator(_true_or_false)]
+
+
+class FormInvalid(Exception):
+    """A console form refused the data: its messages become the error's items (422)."""
+
+    def __init__(self, form: forms.Form, prefix: tuple[str, ...] = ("body",)) -> None:
+        super().__init__("form invalid")
+        self.form = form
+        self.prefix = prefix
+
+    def items(self) -> list[dict[str, Any]]:
+        found = []
+        for name, errors in self.form.errors.get_json_data().items():
+            loc = [*self.prefix, name] if name != "__all__" else list(self.prefix)
+            for error in errors:
+                found.append({"loc": loc, "msg": str(error["message"]), "type": error["code"]})
+        return found
+
+
+def acting_user(request: HttpRequest) -> User:
+    """The user a request acts as: the session's, or the API key's service account."""
+    user = request.user
+    assert isinstance(user, User), "authenticated by the API's auth"
+    return user
+
+
+def audit_object(request: HttpRequest, object_id: str) -> None:
+    """Name the object a write made or changed, for its audit row."""
+    request.audit_object_id = object_id  # type: ignore[attr-defined]
+
+
+def audited(view: Callable[..., HttpResponse]) -> Callable[..., HttpResponse]:
+    """Wraps every view of the API: a write (any method but GET, HEAD, OPTIONS) made by an
+    authenticated user or key leaves one ApiAudit row with its outcome, refused or not."""
+
+    @functools.wraps(view)
+    def wrapper(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+        if request.method in SAFE_METHODS:
+            return view(request, *args, **kwargs)
+        # One transaction for the write and its audit row: both are kept or neither, and the
+        # request pays one commit. Refusals are answers, not exceptions: their row is kept
+        # (the actions roll back their own writes before they refuse).
+        with transaction.atomic():
+            response = view(request, *args, **kwargs)
+            if request.user.is_authenticated:
+                user = request.user
+                ApiAudit.objects.create(
+                    at=timezone.now(),
+                    user=user if isinstance(user, User) else None,
+                    api_key=request_key(request),
+                    method=str(request.method)[:10],
+                    path=request.path[:300],
+                    status_code=response.status_code,
+                    object_id=str(getattr(request, "audit_object_id", ""))[:40],
+                )
+        return response
+
+    return wrapper

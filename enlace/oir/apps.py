@@ -1,0 +1,6 @@
+from django.apps import AppConfig
+
+
+class OirConfig(AppConfig):
+    name = "enlace.oir"
+    label = "oir"

@@ -1,0 +1,764 @@
+"""The OIR's staff pages under /oir/: the officer's list, intake, a request's page with its
+actions, the items sent to a unit, the index of reserved information and the statistics.
+Views parse, check access through queries.py, call one action, render.
+
+Every step on a request is posted to one view, `request_action`, at
+/oir/solicitudes/<id>/<slug>/; REQUEST_ACTIONS says, for each slug, its form and the action it
+calls. Only the officer acts on requests (403 for any other role that sees one)."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import date, timedelta
+from typing import Any
+
+from django import forms
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied
+from django.db.models import Count
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+from django.views.decorators.http import require_http_methods, require_POST
+from django_stubs_ext import StrOrPromise
+
+from enlace.accounts.models import User
+from enlace.cases.queries import access_case_for_user
+from enlace.core.errors import BusinessError
+from enlace.core.htmx import is_htmx
+from enlace.directory.calendar import business_calendar
+from enlace.directory.models import Dependency
+from enlace.oir import actions, deadlines, queries
+from enlace.oir.exports import statistics_xlsx
+from enlace.oir.forms import (
+    AddItemForm,
+    AppealDecisionForm,
+    AppealForm,
+    ClarificationAnswerForm,
+    ClarificationForm,
+    DecideForm,
+    DeclassifyForm,
+    EditItemForm,
+    EmptyForm,
+    ExtensionForm,
+    IntakeForm,
+    NotificationForm,
+    OldInformationForm,
+    PeriodForm,
+    PublishForm,
+    ReservedEntryForm,
+    ResolveForm,
+    SendItemForm,
+    UnitAnswerForm,
+)
+from enlace.oir.models import (
+    AppealKind,
+    InformationRequest,
+    ItemStatus,
+    NotifyBy,
+    RequestChannel,
+    RequestStatus,
+    ReservedEntry,
+)
+from enlace.oir.permissions import can_view_statistics, is_officer, unit_scope
+from enlace.oir.rules import legal_rules
+from enlace.oir.statistics import Period, labels, oir_statistics
+
+
+def _user(request: HttpRequest) -> User:
+    assert isinstance(request.user, User)
+    return request.user
+
+
+def _officer(request: HttpRequest) -> User:
+    user = _user(request)
+    if not is_officer(user):
+        raise PermissionDenied(_("Only the OIR officer works with information requests."))
+    return user
+
+
+@login_required
+def home(request: HttpRequest) -> HttpResponse:
+    """The header's OIR link: the officer's list, a liaison's items, an analyst's figures."""
+    user = _user(request)
+    if is_officer(user):
+        return redirect("oir:list")
+    if unit_scope(user) is not None:
+        return redirect("oir:unit")
+    if can_view_statistics(user):
+        return redirect("oir:statistics")
+    raise PermissionDenied(_("Your role does not work with information requests."))
+
+
+# --- The officer's list ----------------------------------------------------------------------
+DUE_CHOICES = [
+    ("", gettext_lazy("Any deadline")),
+    (queries.DUE_SOON, gettext_lazy("Due soon")),
+    (queries.OVERDUE, gettext_lazy("Overdue")),
+    (queries.VERY_OVERDUE, gettext_lazy("Very overdue")),
+]
+
+
+class ListFilterForm(forms.Form):
+    q = forms.CharField(label=gettext_lazy("Number, name or words"), required=False)
+    estado = forms.ChoiceField(
+        label=gettext_lazy("Status"),
+        required=False,
+        choices=[
+            ("", gettext_lazy("Any")),
+            ("open", gettext_lazy("Open")),
+            *list(RequestStatus.choices),
+        ],
+    )
+    plazo = forms.ChoiceField(label=gettext_lazy("Deadline"), required=False, choices=DUE_CHOICES)
+    unidad = forms.ModelChoiceField(
+        label=gettext_lazy("Unit"),
+        required=False,
+        queryset=Dependency.objects.none(),
+        empty_label=gettext_lazy("Any unit"),
+    )
+    canal = forms.ChoiceField(
+        label=gettext_lazy("Channel"),
+        required=False,
+        choices=[("", gettext_lazy("Any")), *list(RequestChannel.choices)],
+    )
+    orden = forms.ChoiceField(
+        label=gettext_lazy("Order"),
+        required=False,
+        choices=[
+            (queries.ORDER_DUE, gettext_lazy("Due date, urgent first")),
+            (queries.ORDER_RECEIVED, gettext_lazy("Received, newest first")),
+        ],
+    )
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        # Only the units that have items: a short list.
+        self.fields["unidad"].queryset = (  # type: ignore[attr-defined]
+            Dependency.objects.filter(information_items__isnull=False).distinct().order_by("name")
+        )
+
+
+@login_required
+def request_list(request: HttpRequest) -> HttpResponse:
+    """The officer's list: open requests in the work order (legal due date, the most urgent
+    first) by default; filters, the order of arrival and keyset pages by the query string."""
+    user = _officer(request)
+    # Only the filters make the form bound: a page's cursor alone keeps the default filters.
+    chosen = any(name in request.GET for name in ListFilterForm.base_fields)
+    form = ListFilterForm(request.GET if chosen else None, initial={"estado": "open"})
+    filters = queries.RequestFilters(status="open")
+    order = queries.ORDER_DUE
+    if chosen and form.is_valid():
+        data = form.cleaned_data
+        unit = data.get("unidad")
+        filters = queries.RequestFilters(
+            status=data.get("estado") or "",
+            due=data.get("plazo") or "",
+            unit_id=unit.pk if unit else None,
+            channel=data.get("canal") or "",
+            text=data.get("q") or "",
+        )
+        order = data.get("orden") or queries.ORDER_DUE
+    elif chosen:
+        filters = queries.RequestFilters()
+    bounds = queries.bounds_today()
+    rows = queries.filter_requests(queries.visible_requests(user), filters, bounds)
+    page = queries.request_page(
+        rows,
+        bounds,
+        order=order,
+        after=request.GET.get("after", ""),
+        before=request.GET.get("before", ""),
+    )
+    items = queries.items_by_request(page.requests)
+    query = request.GET.copy()
+    query.pop("after", None)
+    query.pop("before", None)
+    context = {
+        "form": form,
+        "page": page,
+        "rows": [(r, items.get(r.pk, [])) for r in page.requests],
+        "query": query.urlencode(),
+        "today": bounds.today,
+        "mail": queries.unregistered_mail(user),
+    }
+    return render(request, "oir/list.html", context)
+
+
+# --- Intake ----------------------------------------------------------------------------------
+@login_required
+@require_http_methods(["GET", "POST"])
+def request_new(request: HttpRequest) -> HttpResponse:
+    """The officer transcribes a request made in person or by e-mail; from a message of the
+    OIR's mailbox (?caso=<id>) the form comes filled from it and the request links it."""
+    user = _officer(request)
+    status = 200
+    if request.method == "POST":
+        form = IntakeForm(request.POST)
+        if form.is_valid():
+            data = form.cleaned_data
+            source = None
+            if data.get("source_case"):
+                source = access_case_for_user(user, data["source_case"])
+            try:
+                created, _new = actions.do_register_request(
+                    actions.NewRequest(
+                        channel=data["channel"],
+                        requester_name=data["requester_name"],
+                        person_type=data["person_type"],
+                        gender=data["gender"],
+                        document_type=data["document_type"],
+                        document_number=data["document_number"],
+                        notify_by=data["notify_by"],
+                        email=data["email"],
+                        address=data["address"],
+                        phone=data["phone"],
+                        description=data["description"],
+                        delivery_mode=data["delivery_mode"],
+                        received_at=data.get("received_at"),
+                        source_case=source,
+                    ),
+                    acting_user=user,
+                )
+            except BusinessError as error:
+                form.add_error(error.field if error.field in form.fields else None, str(error))
+            else:
+                messages.success(
+                    request,
+                    _("Request %(number)s registered. Legal due date: %(due)s.")
+                    % {"number": created.number, "due": _day(created.due_on)},
+                )
+                return redirect("oir:detail", pk=created.pk)
+        status = 400
+    else:
+        initial: dict[str, Any] = {}
+        case_id = request.GET.get("caso", "")
+        if case_id.isdigit():
+            case = access_case_for_user(user, int(case_id))
+            initial = {
+                "channel": RequestChannel.EMAIL,
+                "requester_name": case.citizen_name,
+                "email": case.citizen_email,
+                "notify_by": NotifyBy.EMAIL if case.citizen_email else NotifyBy.OFFICE,
+                "phone": case.citizen_phone,
+                "description": case.description,
+                "received_at": timezone.localtime(case.received_at).strftime("%Y-%m-%dT%H:%M"),
+                "source_case": case.pk,
+            }
+        form = IntakeForm(initial=initial)
+    return render(request, "oir/new.html", {"form": form}, status=status)
+
+
+def _day(day: date | None) -> str:
+    return f"{day:%d/%m/%Y}" if day else "—"
+
+
+# --- One request -----------------------------------------------------------------------------
+Perform = Callable[[InformationRequest, dict[str, Any], User], object]
+
+
+@dataclass(frozen=True)
+class RequestAction:
+    form_class: type[forms.Form]
+    perform: Perform
+    done: StrOrPromise
+
+
+def _send(r: InformationRequest, d: dict[str, Any], u: User) -> object:
+    return actions.do_send_item(d["item"], d["dependency"], d["internal_due_on"], acting_user=u)
+
+
+def _decide(r: InformationRequest, d: dict[str, Any], u: User) -> object:
+    decision = actions.Decision(
+        outcome=d["outcome"],
+        answer=d["answer"],
+        reserved_entry=d.get("reserved_entry"),
+        confidential_ground=d.get("confidential_ground") or "",
+        referral=d.get("referral") or "",
+    )
+    return actions.do_decide_item(d["item"], decision, acting_user=u)
+
+
+REQUEST_ACTIONS: dict[str, RequestAction] = {
+    "requerimiento": RequestAction(
+        AddItemForm,
+        lambda r, d, u: actions.do_add_item(r, d["description"], acting_user=u),
+        gettext_lazy("Item added."),
+    ),
+    "editar": RequestAction(
+        EditItemForm,
+        lambda r, d, u: actions.do_edit_item(d["item"], d["description"], acting_user=u),
+        gettext_lazy("Item changed."),
+    ),
+    "enviar": RequestAction(SendItemForm, _send, gettext_lazy("Item sent to the unit.")),
+    "decidir": RequestAction(DecideForm, _decide, gettext_lazy("Outcome recorded.")),
+    "antiguedad": RequestAction(
+        OldInformationForm,
+        lambda r, d, u: actions.do_set_old_information(
+            r, d["old_information"], note=d["note"], acting_user=u
+        ),
+        gettext_lazy("Legal due date recomputed."),
+    ),
+    "prevencion": RequestAction(
+        ClarificationForm,
+        lambda r, d, u: actions.do_ask_clarification(r, d["question"], acting_user=u),
+        gettext_lazy("Clarification asked: the clock is stopped."),
+    ),
+    "subsanacion": RequestAction(
+        ClarificationAnswerForm,
+        lambda r, d, u: actions.do_record_clarification(
+            r, d["answer"], d["answered_on"], acting_user=u
+        ),
+        gettext_lazy("Clarification recorded: the clock runs again."),
+    ),
+    "prorroga": RequestAction(
+        ExtensionForm,
+        lambda r, d, u: actions.do_extend_request(r, d["reason"], acting_user=u),
+        gettext_lazy("Deadline extended."),
+    ),
+    "resolver": RequestAction(
+        ResolveForm,
+        lambda r, d, u: actions.do_resolve_request(
+            r,
+            notes=d["notes"],
+            public_summary=d["public_summary"],
+            publish=d["publish"],
+            acting_user=u,
+        ),
+        gettext_lazy("Resolution issued."),
+    ),
+    "notificar-correo": RequestAction(
+        EmptyForm,
+        lambda r, d, u: actions.do_notify_resolution_by_email(r, acting_user=u),
+        gettext_lazy("The resolution is being sent by e-mail."),
+    ),
+    "notificacion": RequestAction(
+        NotificationForm,
+        lambda r, d, u: actions.do_record_notification(
+            r, d["medium"], d["notified_on"], note=d["note"], acting_user=u
+        ),
+        gettext_lazy("Notification recorded."),
+    ),
+    "publicar": RequestAction(
+        PublishForm,
+        lambda r, d, u: actions.do_publish_request(
+            r, published=d["published"], public_summary=d["public_summary"], acting_user=u
+        ),
+        gettext_lazy("Public register updated."),
+    ),
+    "apelacion": RequestAction(
+        AppealForm,
+        lambda r, d, u: actions.do_record_appeal(
+            r,
+            kind=d["kind"],
+            case_number=d["case_number"],
+            filed_on=d["filed_on"],
+            notes=d["notes"],
+            acting_user=u,
+        ),
+        gettext_lazy("Appeal recorded."),
+    ),
+    "decision-iaip": RequestAction(
+        AppealDecisionForm,
+        lambda r, d, u: actions.do_decide_appeal(
+            d["appeal"],
+            outcome=d["outcome"],
+            decided_on=d["decided_on"],
+            notes=d["notes"],
+            acting_user=u,
+        ),
+        gettext_lazy("IAIP decision recorded."),
+    ),
+}
+ITEM_FORMS = ("editar", "enviar", "decidir")
+
+
+def _detail_context(
+    user: User,
+    info: InformationRequest,
+    *,
+    bound: forms.Form | None = None,
+    bound_slug: str = "",
+) -> dict[str, Any]:
+    bounds = queries.bounds_today()
+    computed = (
+        queries.visible_requests(user)
+        .filter(pk=info.pk)
+        .annotate(state=queries.deadline_state(bounds))
+        .values_list("state", flat=True)
+        .first()
+    )
+    items = list(info.items.select_related("dependency", "reserved_entry", "unit_answered_by"))
+    officer = is_officer(user)
+    bound_item = bound.data.get("item", "") if bound is not None and bound.is_bound else ""
+
+    def form_for(slug: str, **initial: Any) -> forms.Form:
+        if (
+            bound is not None
+            and bound_slug == slug
+            and (slug not in ITEM_FORMS or str(initial.get("item", "")) == str(bound_item))
+        ):
+            return bound
+        return REQUEST_ACTIONS[slug].form_class(request=info, initial=initial)  # type: ignore[call-arg]
+
+    item_rows = []
+    for item in items:
+        open_item = info.is_open and item.status != ItemStatus.DECIDED
+        item_rows.append(
+            {
+                "item": item,
+                "edit": form_for("editar", item=item.pk, description=item.description)
+                if officer and open_item
+                else None,
+                "send": form_for(
+                    "enviar",
+                    item=item.pk,
+                    dependency=item.dependency.label if item.dependency else "",
+                    internal_due_on=_internal_due(info),
+                )
+                if officer and open_item and info.status != RequestStatus.CLARIFICATION
+                else None,
+                "decide": form_for(
+                    "decidir",
+                    item=item.pk,
+                    outcome=item.outcome,
+                    answer=item.answer or item.unit_answer,
+                )
+                if officer and info.is_open
+                else None,
+            }
+        )
+    calendar = business_calendar(info.received_on)
+    rules = legal_rules()
+    appeal_until = None
+    complaint_from = None
+    if info.notified_on:
+        appeal_until = deadlines.appeal_deadline(calendar, info.notified_on, rules)
+    elif info.is_open and info.due_on and info.due_on < bounds.today:
+        complaint_from = deadlines.appeal_deadline(calendar, info.due_on, rules)
+    pending = [c for c in info.clarifications.all() if c.answered_on is None]
+    offered: dict[str, forms.Form] = {}
+    if officer:
+        candidates: dict[str, bool] = {
+            "requerimiento": info.is_open,
+            "antiguedad": info.is_open and info.status != RequestStatus.CLARIFICATION,
+            "prevencion": info.status in (RequestStatus.RECEIVED, RequestStatus.IN_PROCESS),
+            "subsanacion": info.status == RequestStatus.CLARIFICATION,
+            "prorroga": info.status in (RequestStatus.RECEIVED, RequestStatus.IN_PROCESS)
+            and not info.extended,
+            "resolver": info.is_open,
+            "notificar-correo": info.status == RequestStatus.RESOLVED and bool(info.email),
+            "notificacion": info.status == RequestStatus.RESOLVED,
+            "publicar": not info.is_open,
+            "apelacion": True,
+        }
+        initial_for: dict[str, dict[str, Any]] = {
+            "antiguedad": {"old_information": info.old_information},
+            "publicar": {"published": info.published, "public_summary": info.public_summary},
+            "apelacion": {
+                "kind": AppealKind.COMPLAINT if info.is_open else AppealKind.APPEAL,
+            },
+        }
+        for slug, shown in candidates.items():
+            if shown or (bound is not None and bound_slug == slug):
+                offered[slug] = form_for(slug, **initial_for.get(slug, {}))
+    appeals = list(info.appeals.all())
+    appeal_forms = [
+        (appeal, form_for("decision-iaip", appeal=appeal.pk, decided_on=bounds.today))
+        if officer and appeal.decided_on is None
+        else (appeal, None)
+        for appeal in appeals
+    ]
+    return {
+        "info": info,
+        "state": computed or "",
+        "items": item_rows,
+        "events": queries.timeline(info),
+        "clarifications": list(info.clarifications.all()),
+        "pending_clarification": pending[0] if pending else None,
+        "appeals": appeal_forms,
+        "offered": offered,
+        "is_officer": officer,
+        "has_document": hasattr(info, "document"),
+        "notifications": info.notifications.order_by("-created_at", "-id")[:20] if officer else [],
+        "appeal_until": appeal_until,
+        "complaint_from": complaint_from,
+        "today": bounds.today,
+        "bound_slug": bound_slug,
+        "dependency_options": Dependency.objects.active().order_by("name").only("code", "name"),
+    }
+
+
+def _internal_due(info: InformationRequest) -> date | None:
+    """A suggestion: three business days before the legal due date (not before today)."""
+    if info.due_on is None:
+        return None
+    calendar = business_calendar(info.received_on)
+    suggested = calendar.subtract_business_days(info.due_on, 3)
+    return max(suggested, timezone.localdate())
+
+
+@login_required
+def request_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    user = _user(request)
+    info = queries.access_request_for_user(user, pk)
+    if not is_officer(user):
+        # A liaison sees the request through the items sent to their unit.
+        raise PermissionDenied(_("Open the items sent to your unit instead."))
+    return render(request, "oir/detail.html", _detail_context(user, info))
+
+
+@login_required
+@require_POST
+def request_action(request: HttpRequest, pk: int, action: str) -> HttpResponse:
+    """One step on a request. An item's form posted by htmx (send, decide, edit) gets that
+    item back in place, with the request's status, the timeline and the message out of band;
+    without JavaScript, the same form redirects to the page (or shows it with the errors)."""
+    registered = REQUEST_ACTIONS.get(action)
+    if registered is None:
+        raise Http404(_("No such action."))
+    user = _user(request)
+    info = queries.access_request_for_user(user, pk, for_change=True)
+    in_place = action in ITEM_FORMS and is_htmx(request)
+    form = registered.form_class(request.POST, request=info)  # type: ignore[call-arg]
+    try:
+        if form.is_valid():
+            registered.perform(info, form.cleaned_data, user)
+            if in_place:
+                return _item_in_place(request, user, pk, form, action, str(registered.done))
+            messages.success(request, str(registered.done))
+            return redirect("oir:detail", pk=info.pk)
+    except BusinessError as error:
+        if error.field and error.field in form.fields:
+            form.add_error(error.field, str(error))
+        elif in_place:
+            return _item_in_place(request, user, pk, form, action, str(error), failed=True)
+        else:
+            messages.error(request, str(error))
+    if in_place:
+        return _item_in_place(request, user, pk, form, action, "", failed=True)
+    info = queries.access_request_for_user(user, pk)
+    context = _detail_context(user, info, bound=form, bound_slug=action)
+    return render(request, "oir/detail.html", context, status=400)
+
+
+def _item_in_place(
+    request: HttpRequest,
+    user: User,
+    pk: int,
+    form: forms.Form,
+    action: str,
+    flash: str,
+    *,
+    failed: bool = False,
+) -> HttpResponse:
+    """The item an htmx form was posted from, as it stands now (the bound form with its errors
+    if it failed), for htmx to swap in place; a form about no item of this request (tampered
+    with) makes the browser reload the page."""
+    info = queries.access_request_for_user(user, pk)
+    context = _detail_context(user, info, bound=form if failed else None, bound_slug=action)
+    posted = str(form.data.get("item", ""))
+    row = next((r for r in context["items"] if str(r["item"].pk) == posted), None)
+    if row is None:
+        response = HttpResponse(status=204)
+        response["HX-Refresh"] = "true"
+        return response
+    context.update(row=row, flash=flash, flash_level="error" if failed else "success")
+    return render(request, "oir/_item_update.html", context, status=400 if failed else 200)
+
+
+@login_required
+def resolution_pdf(request: HttpRequest, pk: int) -> HttpResponse:
+    user = _user(request)
+    info = queries.access_request_for_user(user, pk, for_change=True)
+    document = getattr(info, "document", None)
+    if document is None:
+        raise Http404(_("This request has no resolution yet."))
+    response = HttpResponse(bytes(document.pdf), content_type="application/pdf")
+    response["Content-Disposition"] = f'inline; filename="{document.filename}"'
+    response["Cache-Control"] = "private, no-store"
+    return response
+
+
+# --- A unit's items --------------------------------------------------------------------------
+@login_required
+def unit_items(request: HttpRequest) -> HttpResponse:
+    user = _user(request)
+    if unit_scope(user) is None and not is_officer(user):
+        raise PermissionDenied(_("Your role does not answer information requests."))
+    rows = list(queries.unit_items(user)[:200])
+    return render(request, "oir/unit.html", {"items": rows, "today": timezone.localdate()})
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def item_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    user = _user(request)
+    item = queries.access_item_for_user(user, pk, for_answer=request.method == "POST")
+    status = 200
+    form = UnitAnswerForm()
+    if request.method == "POST":
+        form = UnitAnswerForm(request.POST, request.FILES)
+        if form.is_valid():
+            data = form.cleaned_data
+            try:
+                actions.do_answer_item(
+                    item,
+                    finding=data["finding"],
+                    answer=data["answer"],
+                    upload=data.get("file"),
+                    acting_user=user,
+                )
+            except BusinessError as error:
+                form.add_error(error.field if error.field in form.fields else None, str(error))
+            else:
+                messages.success(request, _("Answer sent to the OIR."))
+                return redirect("oir:item", pk=item.pk)
+        status = 400
+    context = {
+        "item": item,
+        "form": form,
+        "can_answer": item.request.is_open
+        and item.status in (ItemStatus.SENT, ItemStatus.ANSWERED),
+        "is_officer": is_officer(user),
+    }
+    return render(request, "oir/item.html", context, status=status)
+
+
+@login_required
+def item_file(request: HttpRequest, pk: int) -> HttpResponse:
+    item = queries.access_item_for_user(_user(request), pk)
+    if not item.unit_file_name or item.unit_file is None:
+        raise Http404(_("This item has no file."))
+    response = HttpResponse(bytes(item.unit_file), content_type=item.unit_file_type)
+    name = item.unit_file_name.replace('"', "").replace("/", "_")
+    response["Content-Disposition"] = f'attachment; filename="{name}"'
+    response["Content-Security-Policy"] = "default-src 'none'; sandbox"
+    response["Cache-Control"] = "private, no-store"
+    return response
+
+
+# --- The index of reserved information --------------------------------------------------------
+@login_required
+@require_http_methods(["GET", "POST"])
+def reserved_index(request: HttpRequest) -> HttpResponse:
+    user = _officer(request)
+    status = 200
+    form = ReservedEntryForm(initial={"classified_on": timezone.localdate(), "period_years": 7})
+    if request.method == "POST":
+        form = ReservedEntryForm(request.POST)
+        if form.is_valid():
+            data = form.cleaned_data
+            try:
+                entry = actions.do_create_reserved_entry(
+                    actions.NewEntry(
+                        reference=data["reference"],
+                        information=data["information"],
+                        dependency=data["dependency"],
+                        legal_article=data["legal_article"],
+                        cause=data["cause"],
+                        classified_on=data["classified_on"],
+                        period_years=data["period_years"],
+                    ),
+                    acting_user=user,
+                )
+            except BusinessError as error:
+                form.add_error(error.field if error.field in form.fields else None, str(error))
+            else:
+                messages.success(
+                    request, _("Entry %(reference)s added.") % {"reference": entry.reference}
+                )
+                return redirect("oir:reserved")
+        status = 400
+    today = timezone.localdate()
+    entries = list(ReservedEntry.objects.select_related("dependency").annotate(uses=Count("items")))
+    context = {
+        "entries": [(e, e.in_force(today)) for e in entries],
+        "form": form,
+        "declassify": DeclassifyForm(initial={"declassified_on": today}),
+        "dependency_options": Dependency.objects.active().order_by("name").only("code", "name"),
+    }
+    return render(request, "oir/reserved.html", context, status=status)
+
+
+@login_required
+@require_POST
+def reserved_declassify(request: HttpRequest, pk: int) -> HttpResponse:
+    user = _officer(request)
+    entry = ReservedEntry.objects.filter(pk=pk).first()
+    if entry is None:
+        raise Http404(_("No such entry."))
+    form = DeclassifyForm(request.POST)
+    try:
+        if not form.is_valid():
+            raise BusinessError(_("Give the date of declassification."))
+        actions.do_declassify_entry(entry, form.cleaned_data["declassified_on"], acting_user=user)
+    except BusinessError as error:
+        messages.error(request, str(error))
+        return redirect("oir:reserved")
+    messages.success(
+        request, _("Entry %(reference)s declassified.") % {"reference": entry.reference}
+    )
+    return redirect("oir:reserved")
+
+
+# --- Statistics ------------------------------------------------------------------------------
+@login_required
+def statistics(request: HttpRequest) -> HttpResponse:
+    user = _user(request)
+    if not can_view_statistics(user):
+        raise PermissionDenied(_("Your role does not see the OIR statistics."))
+    today = timezone.localdate()
+    first = today.replace(day=1)
+    default_from = (first - timedelta(days=1)).replace(day=1)
+    if "from" in request.GET or "to" in request.GET:
+        form = PeriodForm({"date_from": request.GET.get("from"), "date_to": request.GET.get("to")})
+    else:
+        form = PeriodForm({"date_from": default_from, "date_to": first - timedelta(days=1)})
+    if not form.is_valid():
+        return render(request, "oir/statistics.html", {"form": form}, status=400)
+    period = Period(form.cleaned_data["date_from"], form.cleaned_data["date_to"])
+    report = oir_statistics(period)
+    if request.GET.get("formato") == "xlsx":
+        response = HttpResponse(
+            statistics_xlsx(report),
+            content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+        )
+        name = f"oir-{period.date_from:%Y%m%d}-{period.date_to:%Y%m%d}.xlsx"
+        response["Content-Disposition"] = f'attachment; filename="{name}"'
+        return response
+    names = labels()
+    requests = report["requests"]
+    tables = [
+        (_("Outcomes of the items"), "outcomes", [
+            (names["outcome"][k], n) for k, n in report["items"]["by_outcome"].items()
+        ]),
+        (_("Channel"), "channels", [
+            (names["channel"][k], n) for k, n in requests["by_channel"].items()
+        ]),
+        (_("Requester"), "requesters", [
+            *((names["person_type"][k], n) for k, n in requests["by_person_type"].items()),
+            *((names["gender"][k], n) for k, n in requests["by_gender"].items()),
+        ]),
+        (_("Notification medium"), "media", [
+            (names["medium"][k], n) for k, n in report["notification"]["by_medium"].items()
+        ]),
+        (_("Appeals and complaints before the IAIP"), "appeals", [
+            (f"{names['appeal_kind'][kind]}: {names['appeal_outcome'][code]}", n)
+            for kind, results in report["appeals"]["results"].items()
+            for code, n in results.items()
+        ]),
+    ]  # fmt: skip
+    context = {
+        "form": form,
+        "report": report,
+        "tables": tables,
+        "period": period,
+        "query": f"from={period.date_from.isoformat()}&to={period.date_to.isoformat()}",
+    }
+    return render(request, "oir/statistics.html", context)
