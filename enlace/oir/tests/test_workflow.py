@@ -173,6 +173,9 @@ def test_the_officer_takes_a_request_to_its_notified_resolution(
     ):
         assert expected in " ".join(text.split()), expected
     assert entry.reference not in text  # the reserved index was not cited by these outcomes
+    # The included fragments (ground, verdict) end without a newline: no line starts with the
+    # full stop that closes their sentence.
+    assert "\n." not in text
 
     # Notify by e-mail: the message carries the PDF; the day it leaves is the notification.
     assert officer.post(action("notificar-correo")).status_code == 302
