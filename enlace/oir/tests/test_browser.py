@@ -90,3 +90,39 @@ def test_portal_filing_to_a_resolution_pdf(live_server, browser):
     assert "se entrega la información solicitada en su totalidad" in text
     assert "entrega electrónica" in text
     assert "recurso de apelación ante el Instituto de Acceso a la Información Pública" in text
+
+
+def test_axe_finds_no_violation_on_the_public_information_pages(live_server, browser):
+    """The citizens' pages of the OIR meet the same accessibility bar as the portal's (WCAG 2.1
+    A and AA and axe's best practices): the form, the form with errors, the receipt, tracking,
+    the register and the index of reserved information."""
+    import pytest
+    from selenium.webdriver.common.by import By
+
+    from enlace.portal.tests.test_browser import AXE_JS, axe_violations
+
+    if not AXE_JS.exists():
+        pytest.skip(f"axe-core is not installed ({AXE_JS})")
+    url = live_server.url
+    pages = {}
+    browser.get(url + reverse("oir_public:file"))
+    pages["filing form"] = axe_violations(browser)
+    browser.find_element(By.CSS_SELECTOR, "#oir-form button[type=submit]").click()
+    wait_for(lambda: browser.find_elements(By.CSS_SELECTOR, ".errorlist, #error-summary"))
+    pages["filing form with errors"] = axe_violations(browser)
+    browser.find_element(By.NAME, "description").send_keys("Actas del consejo directivo de 2024.")
+    browser.find_element(By.NAME, "requester_name").send_keys("Rosa Amaya")
+    browser.find_element(By.NAME, "document_number").send_keys("04567890-3")
+    browser.find_element(By.CSS_SELECTOR, 'input[name="notify_by"][value="email"]').click()
+    browser.find_element(By.NAME, "email").send_keys("rosa@example.com")
+    browser.find_element(By.CSS_SELECTOR, "#oir-form button[type=submit]").click()
+    wait_for(lambda: "/recibo/" in browser.current_url)
+    pages["receipt"] = axe_violations(browser)
+    for name, route in (
+        ("tracking form", "oir_public:track"),
+        ("register", "oir_public:register"),
+        ("reserved index", "oir_public:reserved"),
+    ):
+        browser.get(url + reverse(route))
+        pages[name] = axe_violations(browser)
+    assert {page: found for page, found in pages.items() if found} == {}
