@@ -18,7 +18,8 @@ from django.db.models import F, Q
 from django.utils import timezone
 
 from enlace.channels.models import InboundMessage
-from enlace.core.outbox import left_behind
+from enlace.core.outbox import backoff as outbox_backoff
+from enlace.core.outbox import enqueue_after_commit, requeue_left_behind
 from enlace.notifications.models import Notification, NotificationKind, NotificationStatus
 
 logger = logging.getLogger(__name__)
@@ -30,7 +31,7 @@ BACKOFF_MINUTES = (1, 5, 15, 60, 180, 360, 720)
 
 
 def backoff(attempts: int) -> timedelta:
-    return timedelta(minutes=BACKOFF_MINUTES[min(attempts, len(BACKOFF_MINUTES)) - 1])
+    return outbox_backoff(attempts, BACKOFF_MINUTES)
 
 
 def deliver(notification_id: int, *, now: datetime | None = None) -> str:
@@ -129,11 +130,7 @@ def schedule(notification_id: int, *, run_after: datetime | None = None) -> None
     """Enqueue the delivery task (after the current transaction commits)."""
     from enlace.notifications.tasks import send_notification
 
-    def enqueue() -> None:
-        task = send_notification.using(run_after=run_after) if run_after else send_notification
-        task.enqueue(notification_id)
-
-    transaction.on_commit(enqueue)
+    enqueue_after_commit(send_notification, notification_id, run_after=run_after)
 
 
 # A pending row younger than this most likely has its task still in the queue.
@@ -145,14 +142,11 @@ def requeue_due(*, now: datetime | None = None) -> int:
     worker died mid-send) and pending rows overdue by REQUEUE_GRACE (their task was lost, or
     the queue was down). Delivering twice is harmless: `deliver` claims before it sends."""
     now = now or timezone.now()
-    due = left_behind(
+    return requeue_left_behind(
         Notification,
         sending=NotificationStatus.SENDING,
         pending=NotificationStatus.PENDING,
         now=now,
         grace=REQUEUE_GRACE,
+        schedule=schedule,
     )
-    with transaction.atomic():
-        for notification_id in due:
-            schedule(notification_id)
-    return len(due)

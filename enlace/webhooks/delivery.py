@@ -20,11 +20,11 @@ from datetime import datetime, timedelta
 from typing import Any
 
 from django.conf import settings
-from django.db import transaction
 from django.db.models import F, Q
 from django.utils import timezone
 
-from enlace.core.outbox import left_behind
+from enlace.core.outbox import backoff as outbox_backoff
+from enlace.core.outbox import enqueue_after_commit, requeue_left_behind
 from enlace.webhooks.models import DeliveryStatus, WebhookDelivery
 from enlace.webhooks.signing import signature_header
 
@@ -37,7 +37,7 @@ USER_AGENT = "Enlace-Webhooks/1"
 
 
 def backoff(attempts: int) -> timedelta:
-    return timedelta(minutes=BACKOFF_MINUTES[min(attempts, len(BACKOFF_MINUTES)) - 1])
+    return outbox_backoff(attempts, BACKOFF_MINUTES)
 
 
 class _NoRedirects(urllib.request.HTTPRedirectHandler):
@@ -156,11 +156,7 @@ def schedule(delivery_id: int, *, run_after: datetime | None = None) -> None:
     """Enqueue the posting task (after the current transaction commits)."""
     from enlace.webhooks.tasks import deliver_webhook
 
-    def enqueue() -> None:
-        task = deliver_webhook.using(run_after=run_after) if run_after else deliver_webhook
-        task.enqueue(delivery_id)
-
-    transaction.on_commit(enqueue)
+    enqueue_after_commit(deliver_webhook, delivery_id, run_after=run_after)
 
 
 # A pending row younger than this most likely has its task still in the queue.
@@ -172,14 +168,11 @@ def requeue_due(*, now: datetime | None = None) -> int:
     mid-post) and pending rows overdue by REQUEUE_GRACE (their task was lost, or the queue was
     down). Posting twice is prevented by the claim."""
     now = now or timezone.now()
-    due = left_behind(
+    return requeue_left_behind(
         WebhookDelivery,
         sending=DeliveryStatus.SENDING,
         pending=DeliveryStatus.PENDING,
         now=now,
         grace=REQUEUE_GRACE,
+        schedule=schedule,
     )
-    with transaction.atomic():
-        for delivery_id in due:
-            schedule(delivery_id)
-    return len(due)

@@ -12,14 +12,14 @@ from __future__ import annotations
 import logging
 from datetime import datetime, timedelta
 
-from django.db import transaction
 from django.db.models import F, Q
 from django.utils import timezone
 
 from enlace.channels.meta import graph
 from enlace.channels.meta.platforms import platform
 from enlace.channels.models import OutboundMessage, OutboundStatus
-from enlace.core.outbox import left_behind
+from enlace.core.outbox import backoff as outbox_backoff
+from enlace.core.outbox import enqueue_after_commit, requeue_left_behind
 
 logger = logging.getLogger(__name__)
 
@@ -30,7 +30,7 @@ BACKOFF_MINUTES = (1, 5, 15, 60, 180)
 
 
 def backoff(attempts: int) -> timedelta:
-    return timedelta(minutes=BACKOFF_MINUTES[min(attempts, len(BACKOFF_MINUTES)) - 1])
+    return outbox_backoff(attempts, BACKOFF_MINUTES)
 
 
 def deliver(outbound_id: int, *, now: datetime | None = None) -> str:
@@ -82,13 +82,7 @@ def schedule(outbound_id: int, *, run_after: datetime | None = None) -> None:
     """Enqueue the sending task (after the current transaction commits)."""
     from enlace.channels.meta.tasks import send_platform_message
 
-    def enqueue() -> None:
-        task = (
-            send_platform_message.using(run_after=run_after) if run_after else send_platform_message
-        )
-        task.enqueue(outbound_id)
-
-    transaction.on_commit(enqueue)
+    enqueue_after_commit(send_platform_message, outbound_id, run_after=run_after)
 
 
 # A pending row younger than this most likely has its task still in the queue.
@@ -99,14 +93,11 @@ def requeue_due(*, now: datetime | None = None) -> int:
     """Hand back to the queue what was left behind: rows whose sender's lease ran out and
     pending rows overdue by REQUEUE_GRACE. Sending twice is prevented by the claim."""
     now = now or timezone.now()
-    due = left_behind(
+    return requeue_left_behind(
         OutboundMessage,
         sending=OutboundStatus.SENDING,
         pending=OutboundStatus.PENDING,
         now=now,
         grace=REQUEUE_GRACE,
+        schedule=schedule,
     )
-    with transaction.atomic():
-        for outbound_id in due:
-            schedule(outbound_id)
-    return len(due)
