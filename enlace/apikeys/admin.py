@@ -21,7 +21,7 @@ from enlace.apikeys.models import ApiAudit, ApiKey
 
 class ApiKeyCreationForm(forms.ModelForm[ApiKey]):
     role = forms.ChoiceField(
-        label=gettext_lazy("role"),
+        label=gettext_lazy("Role"),
         choices=Role.choices,
         help_text=gettext_lazy("What the key may do, as a person of this role may."),
     )

@@ -2,6 +2,7 @@ from typing import Any
 
 from django.apps import AppConfig
 from django.db.models.signals import post_migrate
+from django.utils.translation import gettext_lazy as _
 
 
 def _ensure_deadline_policies(sender: AppConfig, **kwargs: Any) -> None:
@@ -16,6 +17,7 @@ def _ensure_deadline_policies(sender: AppConfig, **kwargs: Any) -> None:
 class CasesConfig(AppConfig):
     name = "enlace.cases"
     label = "cases"
+    verbose_name = _("Cases")
 
     def ready(self) -> None:
         post_migrate.connect(_ensure_deadline_policies, sender=self)

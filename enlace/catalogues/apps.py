@@ -2,6 +2,7 @@ from typing import Any
 
 from django.apps import AppConfig
 from django.db.models.signals import post_migrate
+from django.utils.translation import gettext_lazy as _
 
 
 def _ensure_reference_data(sender: AppConfig, **kwargs: Any) -> None:
@@ -16,6 +17,7 @@ def _ensure_reference_data(sender: AppConfig, **kwargs: Any) -> None:
 class CataloguesConfig(AppConfig):
     name = "enlace.catalogues"
     label = "catalogues"
+    verbose_name = _("Catalogues")
 
     def ready(self) -> None:
         post_migrate.connect(_ensure_reference_data, sender=self)

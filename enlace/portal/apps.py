@@ -1,6 +1,8 @@
 from django.apps import AppConfig
+from django.utils.translation import gettext_lazy as _
 
 
 class PortalConfig(AppConfig):
     name = "enlace.portal"
     label = "portal"
+    verbose_name = _("Citizens' portal")
