@@ -31,6 +31,7 @@ from django.views.decorators.csrf import csrf_exempt
 
 from enlace.apikeys.auth import authenticate_key
 from enlace.apikeys.models import ApiKey
+from enlace.apikeys.support import audit_object, audited
 from enlace.cases.actions import do_register_case
 from enlace.cases.permissions import Capability, fixed_dependency_id, has_capability
 from enlace.cases.rules import normalise_tracking_code
@@ -111,6 +112,9 @@ def _key(request: HttpRequest, params: Any) -> ApiKey | None:
     key = authenticate_key(raw)
     if key is None:
         raise Open311Error(401, _("Unknown or revoked api_key."))
+    # As in the REST API: the key acts as its service account, and its writes are audited.
+    request.user = key.user
+    request.api_key = key  # type: ignore[attr-defined]
     return key
 
 
@@ -153,6 +157,7 @@ def service(request: HttpRequest, fmt: str, code: str) -> HttpResponse:
     return formats.render(fmt, service_definition(parsed), root="service_definition")
 
 
+@audited  # a POST made with a key leaves an ApiAudit row with its outcome, as in the REST API
 @open311_view(("GET", "POST"))
 def requests(request: HttpRequest, fmt: str) -> HttpResponse:
     if request.method == "POST":
@@ -213,6 +218,7 @@ def _create(request: HttpRequest, fmt: str) -> HttpResponse:
         case, _created = do_register_case(new_case, acting_user=user)
     except BusinessError as error:
         raise Open311Error(400, str(error)) from None
+    audit_object(request, case.display_code)
     answer = {
         "service_request_id": case.display_code,
         "token": str(new_case.intake_token),

@@ -9,6 +9,7 @@ import pytest
 
 from enlace.accounts.models import Role
 from enlace.apikeys.actions import do_revoke_api_key
+from enlace.apikeys.models import ApiAudit
 from enlace.cases.models import Case, CaseEvent, EventKind
 from enlace.open311.tests.conftest import BASE
 
@@ -62,6 +63,16 @@ def test_a_post_registers_a_case_as_the_keys_account(en, make_key):
     # The token names the case.
     tokens = en.get(f"{BASE}tokens/{answer['token']}.json").json()
     assert tokens == [{"service_request_id": case.display_code, "token": answer["token"]}]
+    # The write is audited with its key, as the REST API's are.
+    audit = ApiAudit.objects.get()
+    assert (audit.api_key, audit.user, audit.method, audit.status_code, audit.object_id) == (
+        key,
+        key.user,
+        "POST",
+        201,
+        case.display_code,
+    )
+    assert audit.path == URL
 
 
 def test_an_inquiry_needs_no_centre(en, make_key):
@@ -114,8 +125,10 @@ def test_a_revoked_key(en, make_key, admin_user):
 
 
 def test_a_read_only_key(en, make_key):
-    _key, raw = make_key(can_write=False)
+    key, raw = make_key(can_write=False)
     refused(en.post(URL, claim(raw)), 403, "This api_key may only read.")
+    # The refusal is audited too, with its key.
+    assert list(ApiAudit.objects.values_list("api_key", "status_code")) == [(key.pk, 403)]
 
 
 def test_a_key_of_one_centre_posting_for_another(en, make_key):
