@@ -185,26 +185,31 @@ class IntakeForm(RequesterFields):
         return value
 
 
-class ItemChoiceForm(forms.Form):
+class RequestActionForm(forms.Form):
+    """A form of a step on a request: the view passes the request, which forms that offer a
+    choice among its items or appeals use, and the others ignore."""
+
+    def __init__(self, *args: Any, request: InformationRequest, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+
+
+class ItemChoiceForm(RequestActionForm):
     """A form about one item of the request (the item's id travels in a hidden field)."""
 
     item = forms.ModelChoiceField(queryset=RequestItem.objects.none(), widget=forms.HiddenInput)
 
     def __init__(self, *args: Any, request: InformationRequest, **kwargs: Any) -> None:
-        super().__init__(*args, **kwargs)
+        super().__init__(*args, request=request, **kwargs)
         self.fields["item"].queryset = request.items.all()  # type: ignore[attr-defined]
 
 
-class AddItemForm(forms.Form):
+class AddItemForm(RequestActionForm):
     description = forms.CharField(
         label=_("Information of the new item"),
         max_length=DESCRIPTION_MAX,
         widget=forms.Textarea(attrs={"rows": 3}),
         error_messages={"required": _("Describe the information of this item.")},
     )
-
-    def __init__(self, *args: Any, request: InformationRequest, **kwargs: Any) -> None:
-        super().__init__(*args, **kwargs)
 
 
 class EditItemForm(ItemChoiceForm):
@@ -302,17 +307,14 @@ class UnitAnswerForm(forms.Form):
         return UnitFile(name=upload.name or "archivo", content=content, content_type=content_type)
 
 
-class OldInformationForm(forms.Form):
+class OldInformationForm(RequestActionForm):
     old_information = forms.BooleanField(
         label=_("The information is more than five years old (20 business days)"), required=False
     )
     note = forms.CharField(label=_("Note"), required=False, max_length=2000)
 
-    def __init__(self, *args: Any, request: InformationRequest, **kwargs: Any) -> None:
-        super().__init__(*args, **kwargs)
 
-
-class ClarificationForm(forms.Form):
+class ClarificationForm(RequestActionForm):
     question = forms.CharField(
         label=_("What the requester must clarify"),
         max_length=DESCRIPTION_MAX,
@@ -320,11 +322,8 @@ class ClarificationForm(forms.Form):
         error_messages={"required": _("Write what the requester must clarify.")},
     )
 
-    def __init__(self, *args: Any, request: InformationRequest, **kwargs: Any) -> None:
-        super().__init__(*args, **kwargs)
 
-
-class ClarificationAnswerForm(forms.Form):
+class ClarificationAnswerForm(RequestActionForm):
     answer = forms.CharField(
         label=_("The requester's answer"),
         max_length=DESCRIPTION_MAX,
@@ -334,11 +333,11 @@ class ClarificationAnswerForm(forms.Form):
     answered_on = forms.DateField(label=_("Answered on"), widget=_date_input())
 
     def __init__(self, *args: Any, request: InformationRequest, **kwargs: Any) -> None:
-        super().__init__(*args, **kwargs)
+        super().__init__(*args, request=request, **kwargs)
         self.fields["answered_on"].initial = timezone.localdate()
 
 
-class ExtensionForm(forms.Form):
+class ExtensionForm(RequestActionForm):
     reason = forms.CharField(
         label=_("Reason for the extension"),
         max_length=DESCRIPTION_MAX,
@@ -346,11 +345,8 @@ class ExtensionForm(forms.Form):
         error_messages={"required": _("Give the reason for the extension.")},
     )
 
-    def __init__(self, *args: Any, request: InformationRequest, **kwargs: Any) -> None:
-        super().__init__(*args, **kwargs)
 
-
-class ResolveForm(forms.Form):
+class ResolveForm(RequestActionForm):
     notes = forms.CharField(
         label=_("Other considerations (optional)"),
         required=False,
@@ -365,16 +361,12 @@ class ResolveForm(forms.Form):
         widget=forms.Textarea(attrs={"rows": 3}),
     )
 
-    def __init__(self, *args: Any, request: InformationRequest, **kwargs: Any) -> None:
-        super().__init__(*args, **kwargs)
+
+class EmptyForm(RequestActionForm):
+    """A step that asks for nothing but the confirming click."""
 
 
-class EmptyForm(forms.Form):
-    def __init__(self, *args: Any, request: InformationRequest, **kwargs: Any) -> None:
-        super().__init__(*args, **kwargs)
-
-
-class NotificationForm(forms.Form):
+class NotificationForm(RequestActionForm):
     medium = forms.ChoiceField(
         label=_("Medium"),
         choices=[(c, label) for c, label in NotificationMedium.choices],
@@ -383,11 +375,11 @@ class NotificationForm(forms.Form):
     note = forms.CharField(label=_("Note"), required=False, max_length=2000)
 
     def __init__(self, *args: Any, request: InformationRequest, **kwargs: Any) -> None:
-        super().__init__(*args, **kwargs)
+        super().__init__(*args, request=request, **kwargs)
         self.fields["notified_on"].initial = timezone.localdate()
 
 
-class PublishForm(forms.Form):
+class PublishForm(RequestActionForm):
     published = forms.BooleanField(label=_("In the public register"), required=False)
     public_summary = forms.CharField(
         label=_("Public summary, without personal data"),
@@ -396,21 +388,15 @@ class PublishForm(forms.Form):
         widget=forms.Textarea(attrs={"rows": 3}),
     )
 
-    def __init__(self, *args: Any, request: InformationRequest, **kwargs: Any) -> None:
-        super().__init__(*args, **kwargs)
 
-
-class AppealForm(forms.Form):
+class AppealForm(RequestActionForm):
     kind = forms.ChoiceField(label=_("Kind"), choices=AppealKind.choices)
     case_number = forms.CharField(label=_("IAIP case number"), max_length=40)
     filed_on = forms.DateField(label=_("Filed on"), widget=_date_input())
     notes = forms.CharField(label=_("Notes"), required=False, max_length=DESCRIPTION_MAX)
 
-    def __init__(self, *args: Any, request: InformationRequest, **kwargs: Any) -> None:
-        super().__init__(*args, **kwargs)
 
-
-class AppealDecisionForm(forms.Form):
+class AppealDecisionForm(RequestActionForm):
     appeal: forms.ModelChoiceField[Appeal] = forms.ModelChoiceField(
         queryset=Appeal.objects.none(), widget=forms.HiddenInput
     )
@@ -419,7 +405,7 @@ class AppealDecisionForm(forms.Form):
     notes = forms.CharField(label=_("Notes"), required=False, max_length=DESCRIPTION_MAX)
 
     def __init__(self, *args: Any, request: InformationRequest, **kwargs: Any) -> None:
-        super().__init__(*args, **kwargs)
+        super().__init__(*args, request=request, **kwargs)
         self.fields["appeal"].queryset = request.appeals.all()  # type: ignore[attr-defined]
 
 
