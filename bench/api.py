@@ -51,6 +51,7 @@ os.environ.setdefault("ALLOWED_HOSTS", "127.0.0.1,localhost")
 import django  # noqa: E402 - the project root must be importable first
 
 from bench import case_list  # noqa: E402
+from bench import floor as bare_floor  # noqa: E402
 
 RESULTS = ROOT / "bench" / "results" / "api.json"
 FLOOR_TABLE = "bench_api_floor"
@@ -58,34 +59,11 @@ MARK = "bench-api"  # in every description, to find and delete the cases afterwa
 ADMIN = "bench.api-admin"
 
 
-def floor_view(request: Any) -> Any:
-    from django.db import connection
-    from django.http import HttpResponse
-
-    with connection.cursor() as cursor:
-        cursor.execute(f"INSERT INTO {FLOOR_TABLE} (body) VALUES (%s)", [request.body.decode()])  # noqa: S608
-    return HttpResponse("ok")
-
-
-def urlconf() -> Any:
-    """The project's URLs plus the floor view, as a module-like object for ROOT_URLCONF."""
-    from django.urls import include, path
-    from django.views.decorators.csrf import csrf_exempt
-
-    class Urls:
-        urlpatterns = [
-            path("bench/floor/", csrf_exempt(floor_view)),
-            path("", include("config.urls")),
-        ]
-
-    return Urls
-
-
 def configure_server() -> None:
     """The settings a server process runs with: the floor's URL, no debug, mail kept local."""
     from django.conf import settings
 
-    settings.ROOT_URLCONF = urlconf()
+    settings.ROOT_URLCONF = bare_floor.urlconf(FLOOR_TABLE)
     settings.DEBUG = False
     settings.EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
 
@@ -234,17 +212,13 @@ def main() -> int:
     case_list.prepare_schema()
     case_list.ensure_cases(args.cases, regenerate=False)
 
-    from django.db import connection
-
     from enlace.accounts.models import Role, User
     from enlace.apikeys.actions import do_create_api_key
     from enlace.apikeys.models import ApiAudit, ApiKey, IdempotentRequest
     from enlace.cases.models import Case
 
     configure_server()
-    with connection.cursor() as cursor:
-        cursor.execute(f"DROP TABLE IF EXISTS {FLOOR_TABLE}")
-        cursor.execute(f"CREATE TABLE {FLOOR_TABLE} (id bigserial PRIMARY KEY, body text)")
+    bare_floor.create_table(FLOOR_TABLE)
     before = Case.objects.count()
     admin, _created = User.objects.get_or_create(
         username=ADMIN, defaults={"role": Role.ADMINISTRATOR, "email": "api@bench.invalid"}
@@ -285,8 +259,7 @@ def main() -> int:
         ApiKey.objects.filter(pk=key.pk).delete()
         user.delete()
         admin.delete()
-        with connection.cursor() as cursor:
-            cursor.execute(f"DROP TABLE IF EXISTS {FLOOR_TABLE}")
+        bare_floor.drop_table(FLOOR_TABLE)
     ratio = api["per_second"] / floor["per_second"] if floor["per_second"] else 0.0
     case_list.say()
     case_list.say(

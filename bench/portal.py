@@ -46,33 +46,11 @@ os.environ.setdefault("ALLOWED_HOSTS", "127.0.0.1,localhost")
 import django  # noqa: E402 - the project root must be importable first
 
 from bench import case_list  # noqa: E402
+from bench import floor as bare_floor  # noqa: E402
 
 RESULTS = ROOT / "bench" / "results" / "portal.json"
 FLOOR_TABLE = "bench_portal_floor"
 MARK = "bench-portal"  # in every submitted text, to find and delete the cases afterwards
-
-
-def floor_view(request: Any) -> Any:
-    from django.db import connection
-    from django.http import HttpResponse
-
-    with connection.cursor() as cursor:
-        cursor.execute(f"INSERT INTO {FLOOR_TABLE} (body) VALUES (%s)", [request.body.decode()])  # noqa: S608
-    return HttpResponse("ok")
-
-
-def urlconf() -> Any:
-    """The project's URLs plus the floor view, as a module-like object for ROOT_URLCONF."""
-    from django.urls import include, path
-    from django.views.decorators.csrf import csrf_exempt
-
-    class Urls:
-        urlpatterns = [
-            path("bench/floor/", csrf_exempt(floor_view)),
-            path("", include("config.urls")),
-        ]
-
-    return Urls
 
 
 def serve() -> tuple[Any, int]:
@@ -184,21 +162,18 @@ def main() -> int:
     case_list.ensure_cases(args.cases, regenerate=False)
 
     from django.conf import settings
-    from django.db import connection
 
     from enlace.cases.models import Case
     from enlace.channels.models import InboundMessage
 
-    settings.ROOT_URLCONF = urlconf()
+    settings.ROOT_URLCONF = bare_floor.urlconf(FLOOR_TABLE)
     settings.DEBUG = False
     # One address for every request here: the portal's limits are lifted for the benchmark,
     # which measures the work of a submission, not the refusal of a flood.
     settings.PORTAL_RATE_LIMITS = {"submit": (10**9, 3600), "track": (10**9, 600)}
     settings.EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
     settings.MEDIA_ROOT = ROOT / "bench" / "results" / "media"
-    with connection.cursor() as cursor:
-        cursor.execute(f"DROP TABLE IF EXISTS {FLOOR_TABLE}")
-        cursor.execute(f"CREATE TABLE {FLOOR_TABLE} (id bigserial PRIMARY KEY, body text)")
+    bare_floor.create_table(FLOOR_TABLE)
     server, port = serve()
     base = f"http://127.0.0.1:{port}"
     before = Case.objects.count()
@@ -234,8 +209,7 @@ def main() -> int:
     # Leave the database as it was: the cases, their messages and everything they own.
     InboundMessage.objects.filter(plugin="portal", body__contains=MARK).delete()
     made.delete()
-    with connection.cursor() as cursor:
-        cursor.execute(f"DROP TABLE IF EXISTS {FLOOR_TABLE}")
+    bare_floor.drop_table(FLOOR_TABLE)
     assert Case.objects.count() == before
     RESULTS.parent.mkdir(parents=True, exist_ok=True)
     RESULTS.write_text(
