@@ -20,7 +20,7 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_GET, require_POST
 
-from enlace.accounts.models import User
+from enlace.accounts.current import current_user
 from enlace.callcentre import actions
 from enlace.callcentre.events import parse_event
 from enlace.callcentre.forms import CallFilterForm, WrapUpForm
@@ -46,11 +46,6 @@ logger = logging.getLogger(__name__)
 
 TOKEN_HEADER = "X-CTI-Token"  # noqa: S105 (a header name, not a secret)
 CALL_LIST_LIMIT = 500
-
-
-def _user(request: HttpRequest) -> User:
-    assert isinstance(request.user, User)
-    return request.user
 
 
 @csrf_exempt
@@ -95,7 +90,7 @@ def _panel_key(call: Call | None) -> str:
 def panel(request: HttpRequest) -> HttpResponse:
     """The agent's current call, for the console's poll: nothing changed since the state the
     page holds (?estado=), 204 and htmx keeps what it shows; else the panel again."""
-    user = _user(request)
+    user = current_user(request)
     if not has_console(user):
         raise PermissionDenied(_("Only call-centre agents have a call console."))
     call = current_call(user)
@@ -111,7 +106,7 @@ def panel(request: HttpRequest) -> HttpResponse:
 @require_GET
 def history(request: HttpRequest) -> HttpResponse:
     """The cases of the phone or DUI typed on the intake form, within the user's scope."""
-    user = _user(request)
+    user = current_user(request)
     if not has_capability(user, Capability.REGISTER):
         raise PermissionDenied(_("Your role does not register cases."))
     phone = request.GET.get("citizen_phone", "")
@@ -125,7 +120,7 @@ def history(request: HttpRequest) -> HttpResponse:
 
 @login_required
 def call_list(request: HttpRequest) -> HttpResponse:
-    user = _user(request)
+    user = current_user(request)
     if not sees_call_log(user):
         raise PermissionDenied(_("Your role does not read the call log."))
     form = CallFilterForm(request.GET or None)
@@ -147,7 +142,7 @@ def call_list(request: HttpRequest) -> HttpResponse:
 @login_required
 def call_detail(request: HttpRequest, pk: int) -> HttpResponse:
     """One call, and its wrap-up form (for its agent and the log's readers)."""
-    user = _user(request)
+    user = current_user(request)
     call = access_call_for_user(user, pk)
     status = 200
     if request.method == "POST":

@@ -34,6 +34,7 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_POST
 from django_stubs_ext import StrOrPromise
 
+from enlace.accounts.current import current_user
 from enlace.accounts.models import User
 from enlace.callcentre.actions import do_register_case_for_call, intake_initial_for_call
 from enlace.cases import actions
@@ -84,11 +85,6 @@ SESSION_CHANNEL = "intake_channel"
 SESSION_DEPENDENCY = "intake_dependency"
 
 
-def _user(request: HttpRequest) -> User:
-    assert isinstance(request.user, User)
-    return request.user
-
-
 def _type_ahead_options() -> dict[str, Any]:
     return {
         "dependency_options": Dependency.objects.active().order_by("name"),
@@ -99,7 +95,7 @@ def _type_ahead_options() -> dict[str, Any]:
 
 @login_required
 def case_list(request: HttpRequest) -> HttpResponse:
-    user = _user(request)
+    user = current_user(request)
     form = FilterForm(request.GET or None)
     filters = form.filters() if request.GET else CaseFilters()
     queryset = filter_cases(visible_cases(user), filters)
@@ -130,7 +126,7 @@ def case_list(request: HttpRequest) -> HttpResponse:
 def case_export(request: HttpRequest) -> HttpResponseBase:
     """The list's cases for the same filters, as a file: ?<the list's filters>&formato=csv|xlsx.
     The cases are those the list would show the user, however many (see exports.py)."""
-    user = _user(request)
+    user = current_user(request)
     if not has_capability(user, Capability.EXPORT_CASES):
         raise PermissionDenied(_("Your role does not export cases."))
     try:
@@ -146,7 +142,7 @@ def case_export(request: HttpRequest) -> HttpResponseBase:
 
 @login_required
 def case_new(request: HttpRequest) -> HttpResponse:
-    user = _user(request)
+    user = current_user(request)
     if not has_capability(user, Capability.REGISTER):
         raise PermissionDenied(_("Your role does not register cases."))
     fixed_id = fixed_dependency_id(user)
@@ -702,7 +698,7 @@ def _detail_context(
 
 @login_required
 def case_detail(request: HttpRequest, pk: int) -> HttpResponse:
-    user = _user(request)
+    user = current_user(request)
     case = access_case_for_user(user, pk)
     return render(request, "cases/detail.html", _detail_context(user, case))
 
@@ -711,7 +707,7 @@ def case_detail(request: HttpRequest, pk: int) -> HttpResponse:
 def case_attachment(request: HttpRequest, pk: int, attachment_id: int) -> FileResponse:
     """A file the citizen sent, for whoever may see the case (404 outside the scope). Served
     under the type its content was sniffed as, never the one it came with."""
-    case = access_case_for_user(_user(request), pk)
+    case = access_case_for_user(current_user(request), pk)
     attachment = get_object_or_404(case.attachments.all(), pk=attachment_id)
     inline = attachment.content_type.startswith("image/") or (
         attachment.content_type == "application/pdf"
@@ -735,7 +731,7 @@ def case_action(request: HttpRequest, pk: int, action: str) -> HttpResponse:
     registered = CASE_ACTIONS.get(action)
     if registered is None:
         raise Http404(_("No such action."))
-    user = _user(request)
+    user = current_user(request)
     case = access_case_for_user(user, pk)
     if not can_act(user, case, registered.needs(case)):
         raise PermissionDenied(_("You may not do this with this case."))
@@ -768,7 +764,7 @@ def case_action(request: HttpRequest, pk: int, action: str) -> HttpResponse:
 # --- The work queue --------------------------------------------------------------------------
 @login_required
 def work_queue_view(request: HttpRequest) -> HttpResponse:
-    user = _user(request)
+    user = current_user(request)
     today = timezone.localdate()
     cases = work_queue(user)
     context = {

@@ -11,6 +11,7 @@ from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from enlace.accounts.current import current_user
 from enlace.accounts.models import Role, User
 from enlace.cases.permissions import Capability, has_capability
 from enlace.cases.queries import visible_cases
@@ -26,14 +27,9 @@ from enlace.improvements.queries import (
 )
 
 
-def _user(request: HttpRequest) -> User:
-    assert isinstance(request.user, User)
-    return request.user
-
-
 @login_required
 def improvement_list(request: HttpRequest) -> HttpResponse:
-    user = _user(request)
+    user = current_user(request)
     if not can_see_improvements(user):
         raise PermissionDenied(_("Your role does not see improvement opportunities."))
     status = request.GET.get("status", "open")
@@ -60,7 +56,7 @@ def _fixed_dependency(user: User) -> Dependency | None:
 
 @login_required
 def improvement_new(request: HttpRequest) -> HttpResponse:
-    user = _user(request)
+    user = current_user(request)
     if not has_capability(user, Capability.IMPROVE):
         raise PermissionDenied(_("Your role does not create improvement opportunities."))
     fixed = _fixed_dependency(user)
@@ -110,7 +106,7 @@ def improvement_new(request: HttpRequest) -> HttpResponse:
 
 @login_required
 def improvement_detail(request: HttpRequest, pk: int) -> HttpResponse:
-    user = _user(request)
+    user = current_user(request)
     opportunity = access_improvement_for_user(user, pk, for_change=request.method == "POST")
     status = 200
     if request.method == "POST":

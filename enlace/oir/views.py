@@ -26,6 +26,7 @@ from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_http_methods, require_POST
 from django_stubs_ext import StrOrPromise
 
+from enlace.accounts.current import current_user
 from enlace.accounts.models import User
 from enlace.cases.queries import access_case_for_user
 from enlace.core.errors import BusinessError
@@ -69,13 +70,8 @@ from enlace.oir.rules import legal_rules
 from enlace.oir.statistics import Period, labels, oir_statistics
 
 
-def _user(request: HttpRequest) -> User:
-    assert isinstance(request.user, User)
-    return request.user
-
-
 def _officer(request: HttpRequest) -> User:
-    user = _user(request)
+    user = current_user(request)
     if not is_officer(user):
         raise PermissionDenied(_("Only the OIR officer works with information requests."))
     return user
@@ -84,7 +80,7 @@ def _officer(request: HttpRequest) -> User:
 @login_required
 def home(request: HttpRequest) -> HttpResponse:
     """The header's OIR link: the officer's list, a liaison's items, an analyst's figures."""
-    user = _user(request)
+    user = current_user(request)
     if is_officer(user):
         return redirect("oir:list")
     if unit_scope(user) is not None:
@@ -505,7 +501,7 @@ def _internal_due(info: InformationRequest) -> date | None:
 
 @login_required
 def request_detail(request: HttpRequest, pk: int) -> HttpResponse:
-    user = _user(request)
+    user = current_user(request)
     info = queries.access_request_for_user(user, pk)
     if not is_officer(user):
         # A liaison sees the request through the items sent to their unit.
@@ -522,7 +518,7 @@ def request_action(request: HttpRequest, pk: int, action: str) -> HttpResponse:
     registered = REQUEST_ACTIONS.get(action)
     if registered is None:
         raise Http404(_("No such action."))
-    user = _user(request)
+    user = current_user(request)
     info = queries.access_request_for_user(user, pk, for_change=True)
     in_place = action in ITEM_FORMS and is_htmx(request)
     form = registered.form_class(request.POST, request=info)  # type: ignore[call-arg]
@@ -574,7 +570,7 @@ def _item_in_place(
 
 @login_required
 def resolution_pdf(request: HttpRequest, pk: int) -> HttpResponse:
-    user = _user(request)
+    user = current_user(request)
     info = queries.access_request_for_user(user, pk, for_change=True)
     document = getattr(info, "document", None)
     if document is None:
@@ -588,7 +584,7 @@ def resolution_pdf(request: HttpRequest, pk: int) -> HttpResponse:
 # --- A unit's items --------------------------------------------------------------------------
 @login_required
 def unit_items(request: HttpRequest) -> HttpResponse:
-    user = _user(request)
+    user = current_user(request)
     if unit_scope(user) is None and not is_officer(user):
         raise PermissionDenied(_("Your role does not answer information requests."))
     rows = list(queries.unit_items(user)[:200])
@@ -598,7 +594,7 @@ def unit_items(request: HttpRequest) -> HttpResponse:
 @login_required
 @require_http_methods(["GET", "POST"])
 def item_detail(request: HttpRequest, pk: int) -> HttpResponse:
-    user = _user(request)
+    user = current_user(request)
     item = queries.access_item_for_user(user, pk, for_answer=request.method == "POST")
     status = 200
     form = UnitAnswerForm()
@@ -632,7 +628,7 @@ def item_detail(request: HttpRequest, pk: int) -> HttpResponse:
 
 @login_required
 def item_file(request: HttpRequest, pk: int) -> HttpResponse:
-    item = queries.access_item_for_user(_user(request), pk)
+    item = queries.access_item_for_user(current_user(request), pk)
     if not item.unit_file_name or item.unit_file is None:
         raise Http404(_("This item has no file."))
     response = HttpResponse(bytes(item.unit_file), content_type=item.unit_file_type)
@@ -710,7 +706,7 @@ def reserved_declassify(request: HttpRequest, pk: int) -> HttpResponse:
 # --- Statistics ------------------------------------------------------------------------------
 @login_required
 def statistics(request: HttpRequest) -> HttpResponse:
-    user = _user(request)
+    user = current_user(request)
     if not can_view_statistics(user):
         raise PermissionDenied(_("Your role does not see the OIR statistics."))
     today = timezone.localdate()

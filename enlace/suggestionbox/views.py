@@ -13,7 +13,7 @@ from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from enlace.accounts.models import User
+from enlace.accounts.current import current_user
 from enlace.channels.models import InboundMessage
 from enlace.core.errors import BusinessError
 from enlace.directory.models import Dependency
@@ -23,11 +23,6 @@ from enlace.suggestionbox.models import BoxOpening
 from enlace.suggestionbox.queries import access_opening_for_user, next_numbers, openings
 
 
-def _user(request: HttpRequest) -> User:
-    assert isinstance(request.user, User)
-    return request.user
-
-
 def _refuse(error: BusinessError) -> None:
     if error.code == "forbidden":
         raise PermissionDenied(str(error))
@@ -35,13 +30,13 @@ def _refuse(error: BusinessError) -> None:
 
 @login_required
 def opening_list(request: HttpRequest) -> HttpResponse:
-    rows = openings(_user(request)).order_by("-opened_on", "-id")[:200]
+    rows = openings(current_user(request)).order_by("-opened_on", "-id")[:200]
     return render(request, "suggestionbox/list.html", {"openings": rows})
 
 
 @login_required
 def opening_new(request: HttpRequest) -> HttpResponse:
-    user = _user(request)
+    user = current_user(request)
     openings(user)  # refuses those who do not open boxes
     status = 200
     if request.method == "POST":
@@ -91,14 +86,14 @@ def _detail_context(opening: BoxOpening, **overrides: Any) -> dict[str, Any]:
 
 @login_required
 def opening_detail(request: HttpRequest, pk: int) -> HttpResponse:
-    opening = access_opening_for_user(_user(request), pk)
+    opening = access_opening_for_user(current_user(request), pk)
     return render(request, "suggestionbox/detail.html", _detail_context(opening))
 
 
 @login_required
 @require_POST
 def transcribe(request: HttpRequest, pk: int) -> HttpResponse:
-    user = _user(request)
+    user = current_user(request)
     opening = access_opening_for_user(user, pk)
     rows = FormRows(request.POST)
     error_message = ""
@@ -133,7 +128,7 @@ def _report(request: HttpRequest, stored: list[InboundMessage]) -> None:
 @login_required
 @require_POST
 def correct_count(request: HttpRequest, pk: int) -> HttpResponse:
-    user = _user(request)
+    user = current_user(request)
     opening = access_opening_for_user(user, pk)
     form = CorrectionForm(request.POST)
     if form.is_valid():
