@@ -70,6 +70,8 @@ MIDDLEWARE = [
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    # One read of the reference data's version per request (enlace/core/reference.py).
+    "enlace.core.reference.ReferenceScope",
 ]
 
 ROOT_URLCONF = "config.urls"

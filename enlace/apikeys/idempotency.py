@@ -2,9 +2,10 @@
 
 The first request stores (who, key, a hash of its body, the status and body of its answer) in the
 create's own transaction. A retry with the same key and the same body gets that answer again; with
-another body, a 422. Two copies of a request arriving at once cannot both create: the create
-itself is idempotent on a token derived from the key (for cases, `Case.intake_token`, unique),
-so the second waits for the first, finds its object, and answers with the stored record.
+another body, a 422. The create itself is idempotent on a token derived from the holder and the
+key (for cases, `Case.intake_token`, unique), so a first try looks nothing up: a retry, or a
+second copy arriving at once (which waits for the first), meets the token, finds the object and
+answers with the stored record; so does a retry whose data no longer validates.
 Records older than IDEMPOTENCY_KEY_DAYS are deleted by `manage.py expire_idempotency_keys`."""
 
 from __future__ import annotations
@@ -53,9 +54,10 @@ def body_hash(payload: Any) -> str:
     return hashlib.sha256(text.encode()).hexdigest()
 
 
-def token_for(user: User, operation: str, key: str) -> uuid.UUID:
-    """The create's own idempotency token for this user, operation and key."""
-    return uuid.uuid5(_NAMESPACE, f"{user.pk}:{operation}:{key}")
+def token_for(user: User, key: str) -> uuid.UUID:
+    """The create's own idempotency token for this user and key. Not per operation: a key
+    names one request, as its stored record (unique per user and key) does."""
+    return uuid.uuid5(_NAMESPACE, f"{user.pk}:{key}")
 
 
 def replay(user: User, key: str, request_hash: str) -> tuple[int, Any] | None:

@@ -424,10 +424,6 @@ def _register(request: HttpRequest, payload: dict[str, Any], operation: str) -> 
         raise PermissionDenied(_("Your role does not register cases."))
     key = idempotency.key_from(request)
     request_hash = idempotency.body_hash(payload)
-    if key is not None:
-        stored = idempotency.replay(user, key, request_hash)
-        if stored is not None:
-            return _replayed(request, *stored)
     citizen = payload.get("citizen") or {}
     fixed_id = fixed_dependency_id(user)
     fixed = Dependency.objects.get(pk=fixed_id) if fixed_id else None
@@ -453,6 +449,11 @@ def _register(request: HttpRequest, payload: dict[str, Any], operation: str) -> 
         fixed_dependency=fixed,
     )
     if not form.is_valid():
+        # A retry of a create that succeeded gets its first answer even if the data would no
+        # longer pass (a centre closed since): look for it only now, so a first try pays nothing.
+        stored = idempotency.replay(user, key, request_hash) if key is not None else None
+        if stored is not None:
+            return _replayed(request, *stored)
         raise IntakeInvalid(form)
     data = form.cleaned_data
     _refuse_centre_outside_key(request, data["dependency"])
@@ -467,7 +468,7 @@ def _register(request: HttpRequest, payload: dict[str, Any], operation: str) -> 
         citizen=form.citizen(),
         answered_at_first_contact=data["answered_at_first_contact"],
         answer=data["answer"],
-        intake_token=idempotency.token_for(user, operation, key) if key else None,
+        intake_token=idempotency.token_for(user, key) if key else None,
     )
     # Inside the request's transaction (enlace/apikeys/support.py `audited`): the case, its
     # idempotency record and the audit row commit together.
@@ -481,7 +482,7 @@ def _register(request: HttpRequest, payload: dict[str, Any], operation: str) -> 
                 idempotency.remember(user, key, operation, request_hash, 201, stored_body)
     audit_object(request, case.display_code)
     if not created:
-        # The same Idempotency-Key arrived twice at once: the other request made the case.
+        # A retry, or the same Idempotency-Key twice at once: the first request made the case.
         assert key is not None
         stored = idempotency.replay(user, key, request_hash)
         if stored is None:  # pragma: no cover - the twin commits its record with its case

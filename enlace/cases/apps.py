@@ -20,4 +20,8 @@ class CasesConfig(AppConfig):
     verbose_name = _("Cases")
 
     def ready(self) -> None:
+        # Registers its reference data (enlace/core/reference.py) in every process, so a
+        # change made anywhere, a management command included, reaches every cache.
+        from enlace.cases import deadlines  # noqa: F401
+
         post_migrate.connect(_ensure_deadline_policies, sender=self)

@@ -9,8 +9,9 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
+from typing import cast
 
-from django.db.models import Min, OuterRef, Q, Subquery
+from django.db.models import Min, OuterRef, Subquery
 from django.utils import timezone
 
 from enlace.cases.models import (
@@ -21,6 +22,7 @@ from enlace.cases.models import (
     DeadlineStatus,
     DeadlineStep,
 )
+from enlace.core import reference
 from enlace.directory.calendar import BusinessCalendar, business_calendar
 
 
@@ -83,17 +85,35 @@ def policy_for(case: Case, step: str) -> DeadlinePolicy | None:
     return policies_for(case, (step,)).get(step)
 
 
+PolicyKey = tuple[str, str, int | None]  # (kind, step, opinion type id or None)
+
+
+def _load_policies() -> dict[PolicyKey, DeadlinePolicy]:
+    return {
+        (p.kind, p.step, p.opinion_type_id): p
+        for p in DeadlinePolicy.objects.filter(is_active=True).order_by("pk")
+    }
+
+
+# The active policies are reference data (enlace/core/reference.py): read once per change.
+reference.register("deadline_policies", _load_policies, models=[DeadlinePolicy])
+
+
+def active_policies() -> dict[PolicyKey, DeadlinePolicy]:
+    return cast(dict[PolicyKey, DeadlinePolicy], reference.get("deadline_policies"))
+
+
 def policies_for(case: Case, steps: tuple[str, ...]) -> dict[str, DeadlinePolicy]:
-    """`policy_for` for several steps in one query: step -> the policy that applies (steps
-    without one are left out)."""
-    candidates = DeadlinePolicy.objects.filter(
-        kind=case.kind, step__in=steps, is_active=True
-    ).filter(Q(opinion_type__isnull=True) | Q(opinion_type_id=case.opinion_type_id))
+    """`policy_for` for several steps: step -> the policy that applies (steps without one are
+    left out)."""
+    policies = active_policies()
     found: dict[str, DeadlinePolicy] = {}
-    for policy in candidates:
-        current = found.get(policy.step)
-        if current is None or (current.opinion_type_id is None and policy.opinion_type_id):
-            found[policy.step] = policy
+    for step in steps:
+        policy = policies.get((case.kind, step, case.opinion_type_id)) or policies.get(
+            (case.kind, step, None)
+        )
+        if policy is not None:
+            found[step] = policy
     return found
 
 
@@ -198,10 +218,7 @@ def open_deadlines_in_bulk(cases: list[OpenCase]) -> int:
     """`open_deadlines` for many new, unpaused cases at once (historical imports): the
     policies are read once, one calendar is built per department and year, the deadlines are
     written in bulk and each case's next due date set in SQL. Returns the deadlines created."""
-    policies: dict[tuple[str, str, int | None], DeadlinePolicy] = {
-        (p.kind, p.step, p.opinion_type_id): p
-        for p in DeadlinePolicy.objects.filter(is_active=True)
-    }
+    policies = active_policies()
     calendars: dict[tuple[str, int], BusinessCalendar] = {}
     rows: list[CaseDeadline] = []
     for case in cases:

@@ -24,6 +24,7 @@ from enlace.cases.rules import (
     normalise_phone,
     normalise_tracking_code,
 )
+from enlace.catalogues.forms import ActiveEntryField
 from enlace.catalogues.models import Channel, InquiryTopic, Limitante, OpinionType
 from enlace.catalogues.queries import resolve_entry
 from enlace.directory.models import Dependency, LevelOfCare
@@ -68,14 +69,11 @@ class IntakeForm(forms.Form):
         initial=CaseKind.INQUIRY,
         widget=forms.RadioSelect,
     )
-    channel = forms.ModelChoiceField(
-        label=_("Channel"), queryset=Channel.objects.none(), to_field_name="code", empty_label=None
+    channel = ActiveEntryField(
+        label=_("Channel"), queryset=Channel.objects.none(), empty_label=None
     )
-    opinion_type = forms.ModelChoiceField(
-        label=_("Opinion type"),
-        queryset=OpinionType.objects.none(),
-        to_field_name="code",
-        required=False,
+    opinion_type = ActiveEntryField(
+        label=_("Opinion type"), queryset=OpinionType.objects.none(), required=False
     )
     dependency = forms.CharField(
         label=_("Centre involved"), required=False, widget=TypeAheadInput("dependency-options")

@@ -20,4 +20,8 @@ class CataloguesConfig(AppConfig):
     verbose_name = _("Catalogues")
 
     def ready(self) -> None:
+        # Registers its reference data (enlace/core/reference.py) in every process, so a
+        # change made anywhere, a management command included, reaches every cache.
+        from enlace.catalogues import queries  # noqa: F401
+
         post_migrate.connect(_ensure_reference_data, sender=self)

@@ -19,4 +19,8 @@ class DirectoryConfig(AppConfig):
     verbose_name = _("Directory")
 
     def ready(self) -> None:
+        # Registers its reference data (enlace/core/reference.py) in every process, so a
+        # change made anywhere, a management command included, reaches every cache.
+        from enlace.directory import queries  # noqa: F401
+
         post_migrate.connect(_ensure_reference_data, sender=self)

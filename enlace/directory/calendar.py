@@ -88,14 +88,11 @@ def _holiday_dates(first_year: int, last_year: int, subdivision: str | None) -> 
 def business_calendar(around: date, *, subdivision: str | None = None) -> BusinessCalendar:
     """The calendar for deadlines counted from `around`: holidays of that year, the one before
     and the two after (deadlines and pauses can cross a new year), plus institutional closures
-    in that span, in one query."""
-    from enlace.directory.models import InstitutionalClosure
+    in that span (reference data: no query once the process has read them)."""
+    from enlace.directory.queries import closure_dates
 
     years = range(around.year - 1, around.year + 3)
+    first, last = date(years[0], 1, 1), date(years[-1], 12, 31)
     non_working = set(_holiday_dates(years[0], years[-1], subdivision))
-    non_working.update(
-        InstitutionalClosure.objects.filter(
-            date__gte=date(years[0], 1, 1), date__lte=date(years[-1], 12, 31)
-        ).values_list("date", flat=True)
-    )
+    non_working.update(day for day in closure_dates() if first <= day <= last)
     return BusinessCalendar(frozenset(non_working))

@@ -1,10 +1,45 @@
-"""Reads of the organisation tree."""
+"""Reads of the organisation tree.
+
+The active dependencies and the institutional closures are reference data
+(enlace/core/reference.py): each process keeps them in memory and reloads them when a row is
+saved or deleted."""
 
 from __future__ import annotations
 
 from collections import defaultdict
+from dataclasses import dataclass
+from datetime import date
+from typing import cast
 
-from enlace.directory.models import Dependency
+from enlace.core import reference
+from enlace.directory.models import Dependency, InstitutionalClosure
+
+
+@dataclass(frozen=True)
+class ActiveDependencies:
+    by_code: dict[str, Dependency]  # folded to lower case
+    by_name: dict[str, Dependency]
+
+
+def _load_dependencies() -> ActiveDependencies:
+    active = list(Dependency.objects.active().order_by("name", "pk"))
+    return ActiveDependencies(
+        by_code={dependency.code.lower(): dependency for dependency in active},
+        by_name={dependency.name.lower(): dependency for dependency in reversed(active)},
+    )
+
+
+def _load_closures() -> frozenset[date]:
+    return frozenset(InstitutionalClosure.objects.values_list("date", flat=True))
+
+
+reference.register("dependencies", _load_dependencies, models=[Dependency])
+reference.register("closures", _load_closures, models=[InstitutionalClosure])
+
+
+def closure_dates() -> frozenset[date]:
+    """Every day the institute closed or will close besides weekends and national holidays."""
+    return cast(frozenset[date], reference.get("closures"))
 
 
 def descendant_ids(root_id: int) -> list[int]:
@@ -33,5 +68,6 @@ def resolve_dependency(text: str) -> Dependency | None:
         return None
     if text.endswith("]") and "[" in text:
         text = text[text.rindex("[") + 1 : -1]
-    active = Dependency.objects.active()
-    return active.filter(code__iexact=text).first() or active.filter(name__iexact=text).first()
+    active = cast(ActiveDependencies, reference.get("dependencies"))
+    text = text.strip().lower()
+    return active.by_code.get(text) or active.by_name.get(text)

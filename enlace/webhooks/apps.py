@@ -6,3 +6,8 @@ class WebhooksConfig(AppConfig):
     name = "enlace.webhooks"
     label = "webhooks"
     verbose_name = _("Webhooks")
+
+    def ready(self) -> None:
+        # Registers its reference data (enlace/core/reference.py) in every process, so a
+        # change made anywhere, a management command included, reaches every cache.
+        from enlace.webhooks import outbox  # noqa: F401

@@ -3,9 +3,10 @@ in the same transaction as the history row, and their sending enqueued after the
 
 `record` is called by `_event()` in enlace/cases/actions.py and by the deadline sweeper
 (enlace/cases/sweeper.py) for every history row they write. A row no endpoint could want (a
-comment, a reminder) costs nothing; otherwise one query over the (tiny) table of active
-endpoints, and nothing more when none subscribes. Bulk loads (the historical import,
-`seed_demo`) write their history rows directly and never come here: they announce nothing.
+comment, a reminder) costs nothing; otherwise it looks at the active endpoints, reference data
+kept in memory (enlace/core/reference.py), and costs nothing more when none subscribes. Bulk
+loads (the historical import, `seed_demo`) write their history rows directly and never come
+here: they announce nothing.
 """
 
 from __future__ import annotations
@@ -18,6 +19,7 @@ from typing import TYPE_CHECKING, Any
 
 from django.db import transaction
 
+from enlace.core import reference
 from enlace.webhooks.events import EventType, event_type_for
 from enlace.webhooks.models import DeliveryStatus, WebhookDelivery, WebhookEndpoint
 from enlace.webhooks.payload import case_snapshot, render_body
@@ -26,6 +28,14 @@ if TYPE_CHECKING:
     from enlace.cases.models import CaseDeadline, CaseEvent
 
 logger = logging.getLogger(__name__)
+
+
+def _load_endpoints() -> list[WebhookEndpoint]:
+    active = WebhookEndpoint.objects.filter(is_active=True)
+    return list(active.only("id", "events", "dependency_id"))
+
+
+reference.register("webhook_endpoints", _load_endpoints, models=[WebhookEndpoint])
 
 
 @dataclass
@@ -60,9 +70,7 @@ def record(*events: CaseEvent, deadline: CaseDeadline | None = None) -> None:
     ]
     if not announced:
         return
-    endpoints = list(
-        WebhookEndpoint.objects.filter(is_active=True).only("id", "events", "dependency_id")
-    )
+    endpoints: list[WebhookEndpoint] = reference.get("webhook_endpoints")
     if not endpoints:
         return
     pending: list[tuple[_Written, list[WebhookDelivery]]] = []
@@ -94,7 +102,7 @@ def record(*events: CaseEvent, deadline: CaseDeadline | None = None) -> None:
         item.body = item.render(snapshot)
         batch = [
             WebhookDelivery(
-                endpoint=endpoint, event_type=event_type, case_id=case.pk, body=item.body
+                endpoint_id=endpoint.pk, event_type=event_type, case_id=case.pk, body=item.body
             )
             for endpoint in targets
         ]

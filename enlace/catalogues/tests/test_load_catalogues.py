@@ -69,7 +69,10 @@ def test_loading_again_duplicates_nothing():
 
 @pytest.mark.django_db
 def test_an_inactive_entry_is_not_offered():
-    Limitante.objects.filter(code="infraestructura").update(is_active=False)
+    assert resolve_entry(Limitante, "infraestructura") is not None
+    entry = Limitante.objects.get(code="infraestructura")
+    entry.is_active = False
+    entry.save()  # as the admin does: the reference data in memory is reloaded
     assert resolve_entry(Limitante, "infraestructura") is None
     assert resolve_entry(Limitante, "Tiempo de espera prolongado").code == "tiempo_espera"
 
