@@ -5,9 +5,11 @@ rolled back never served."""
 from __future__ import annotations
 
 from datetime import date
+from io import StringIO
 from typing import Any
 
 import pytest
+from django.core.management import call_command
 from django.db import transaction
 
 from enlace.apikeys.testing import key_client
@@ -121,3 +123,10 @@ def test_a_new_closure_and_a_changed_policy_plan_the_next_case() -> None:
     second = register()
     assert second[DeadlineStep.ACKNOWLEDGE] > first[DeadlineStep.ACKNOWLEDGE]
     assert second[DeadlineStep.ANSWER] > first[DeadlineStep.ANSWER]
+
+
+def test_the_reload_command_makes_a_change_made_by_sql_visible() -> None:
+    assert resolve_entry(Limitante, "tiempo_espera") is not None
+    Limitante.objects.filter(code="tiempo_espera").update(is_active=False)  # as SQL would
+    call_command("reload_reference_data", stdout=StringIO())
+    assert resolve_entry(Limitante, "tiempo_espera") is None
