@@ -1,5 +1,5 @@
 """Case creations per second through POST /api/v1/cases on PostgreSQL, beside a bare view that
-inserts one row on the same server.
+inserts one row on the same server (and a bare view that writes a creation's rows by hand).
 
     DATABASE_URL=postgres://postgres@127.0.0.1:5432/enlace_bench .venv/bin/python bench/api.py
 
@@ -18,13 +18,17 @@ other, against the same server processes:
 - the API: POST /api/v1/cases with the key (`Authorization: Bearer`), a complete complaint as
   JSON and a fresh `Idempotency-Key` per request (as a careful integration sends), which
   authenticates the key, validates with the console's form, registers the case with its history
-  and deadlines, stores the idempotency record and the audit row, and answers 201 with the case.
+  and deadlines, stores the idempotency record and the audit row, and answers 201 with the case;
+- a second floor, for comparison only: POST /bench/writes/, a bare view that writes by hand
+  (SQL built once from the models' fields, ids looked up once per process) exactly the rows a
+  creation leaves (the case, its history row, its two deadlines, the idempotency record, the
+  audit row) in one transaction, with no key, form, rule or ORM: what the writes alone cost.
 
-It prints creations per second of each, their ratio (the goal: at least 0.5) and p50/p99
-latency, checks that every 201 made exactly one case, then deletes what it made (the cases and
-everything they own, the audit and idempotency rows, the key, its service account and the
-administrator), and writes bench/results/api.json. `--no-idempotency-key` leaves the header
-out. It refuses SQLite (exit status 2).
+It prints requests per second of each, the API's ratio to the floor (the goal: at least 0.5)
+and to the second floor, p50/p99 latency, checks that every 201 made exactly one case, then
+deletes what it made (the cases and everything they own, the audit and idempotency rows, the
+key, its service account and the administrator), and writes bench/results/api.json.
+`--no-idempotency-key` leaves the header out. It refuses SQLite (exit status 2).
 """
 
 from __future__ import annotations
@@ -60,12 +64,198 @@ ADMIN = "bench.api-admin"
 
 
 def configure_server() -> None:
-    """The settings a server process runs with: the floor's URL, no debug, mail kept local."""
+    """The settings a server process runs with: the floors' URLs, no debug, mail kept local."""
     from django.conf import settings
+    from django.urls import path
+    from django.views.decorators.csrf import csrf_exempt
 
-    settings.ROOT_URLCONF = bare_floor.urlconf(FLOOR_TABLE)
+    urls = bare_floor.urlconf(FLOOR_TABLE)
+    urls.urlpatterns.insert(0, path(WRITES_PATH, csrf_exempt(writes_floor_view)))
+    settings.ROOT_URLCONF = urls
     settings.DEBUG = False
     settings.EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
+
+
+# --- The second floor: the writes a creation must make, by hand, and nothing else ------------
+WRITES_PATH = "bench/writes/"
+WRITES_ACTOR = ADMIN  # the rows of the writes floor are the administrator's, not the key's
+
+
+class _Inserts:
+    """For each model the floor writes: its INSERT, built once from the model's fields (every
+    field not given gets its default, as enlace/imports/staging.py does), and the parameters of
+    its defaults, so a request only sets the values that change."""
+
+    def __init__(self) -> None:
+        from enlace.apikeys.models import ApiAudit, IdempotentRequest
+        from enlace.cases.models import Case, CaseDeadline, CaseEvent
+
+        self.models = {
+            "case": Case,
+            "event": CaseEvent,
+            "deadline": CaseDeadline,
+            "audit": ApiAudit,
+            "idempotency": IdempotentRequest,
+        }
+        self.cache: dict[str, tuple[str, list[str], list[Any]]] = {}
+
+    def sql(self, name: str, values: dict[str, Any]) -> tuple[str, list[Any]]:
+        from django.db import connection
+
+        model = self.models[name]
+        if name not in self.cache:
+            fields = [f for f in model._meta.concrete_fields if not f.primary_key]
+            columns = ", ".join(str(f.column) for f in fields)
+            marks = ", ".join(["%s"] * len(fields))
+            table = model._meta.db_table
+            defaults = [None if f.attname in values else f.get_default() for f in fields]
+            self.cache[name] = (
+                f"INSERT INTO {table} ({columns}) VALUES ({marks}) RETURNING id",  # noqa: S608
+                [f.attname for f in fields],
+                [f.get_db_prep_save(v, connection) for f, v in zip(fields, defaults, strict=True)],
+            )
+        statement, names, params = self.cache[name]
+        fields_by_name = {f.attname: f for f in model._meta.concrete_fields}
+        params = list(params)
+        for index, attname in enumerate(names):
+            if attname in values:
+                params[index] = fields_by_name[attname].get_db_prep_save(
+                    values[attname], connection
+                )
+        return statement, params
+
+
+_inserts: _Inserts | None = None
+_fixed: dict[str, Any] = {}
+
+
+def writes_floor_view(request: Any) -> Any:
+    """POST /bench/writes/: in one transaction, with hand-written SQL and the ids looked up
+    once per process, exactly the rows a case creation through the API leaves: the case (into
+    cases_case with its indexes and generated search column), its history row, its two
+    deadlines, the idempotency record and the audit row. No key, no form, no rules, no ORM."""
+    import uuid
+    from datetime import timedelta
+
+    from django.db import connection, transaction
+    from django.http import HttpResponse
+    from django.utils import timezone
+
+    from enlace.cases.rules import new_tracking_code, search_text
+
+    global _inserts
+    if _inserts is None:
+        from enlace.accounts.models import User
+        from enlace.cases.models import DeadlinePolicy
+        from enlace.catalogues.models import Channel, Limitante, OpinionType
+        from enlace.directory.models import Dependency
+
+        centre = Dependency.objects.get(code="HG")
+        _fixed.update(
+            channel_id=Channel.objects.get(code="sitio_web").pk,
+            opinion_type_id=OpinionType.objects.get(code="queja").pk,
+            dependency_id=centre.pk,
+            level_of_care=centre.level_of_care,
+            limitante_id=Limitante.objects.get(code="tiempo_espera").pk,
+            user_id=User.objects.get(username=WRITES_ACTOR).pk,
+            policy_id=DeadlinePolicy.objects.filter(kind="opinion")
+            .values_list("pk", flat=True)
+            .first(),
+        )
+        _inserts = _Inserts()
+    body = json.loads(request.body)
+    now = timezone.now()
+    today = timezone.localdate(now)
+    fixed = _fixed
+    with transaction.atomic(), connection.cursor() as cursor:
+        cursor.execute(
+            *_inserts.sql(
+                "case",
+                {
+                    "kind": "opinion",
+                    "tracking_code": new_tracking_code(),
+                    "status": "received",
+                    "channel_id": fixed["channel_id"],
+                    "opinion_type_id": fixed["opinion_type_id"],
+                    "dependency_id": fixed["dependency_id"],
+                    "level_of_care": fixed["level_of_care"],
+                    "limitante_id": fixed["limitante_id"],
+                    "citizen_name": body["citizen"]["name"],
+                    "citizen_phone": "+50371234567",
+                    "citizen_email": body["citizen"]["email"],
+                    "description": body["description"],
+                    "search_text": search_text(body["citizen"]["name"], body["description"]),
+                    "received_at": now,
+                    "updated_at": now,
+                    "created_by_id": fixed["user_id"],
+                    "intake_token": uuid.uuid4(),
+                    "next_due_on": today + timedelta(days=3),
+                },
+            )
+        )
+        (case_id,) = cursor.fetchone()
+        cursor.execute(
+            *_inserts.sql(
+                "event",
+                {
+                    "case_id": case_id,
+                    "kind": "registered",
+                    "actor_id": fixed["user_id"],
+                    "at": now,
+                    "from_status": "",
+                    "to_status": "received",
+                    "changes": {},
+                    "note": "",
+                },
+            )
+        )
+        for step, days in (("acknowledge", 3), ("answer", 10)):
+            cursor.execute(
+                *_inserts.sql(
+                    "deadline",
+                    {
+                        "case_id": case_id,
+                        "step": step,
+                        "policy_id": fixed["policy_id"],
+                        "started_on": today,
+                        "due_on": today + timedelta(days=days),
+                        "remind_on": today + timedelta(days=days - 1),
+                        "escalate_on": today + timedelta(days=days + 1),
+                        "status": "open",
+                        "next_check_at": now + timedelta(days=days - 1),
+                    },
+                )
+            )
+        answer = {"code": str(case_id), "description": body["description"]}
+        cursor.execute(
+            *_inserts.sql(
+                "idempotency",
+                {
+                    "user_id": fixed["user_id"],
+                    "key": uuid.uuid4().hex,
+                    "operation": "create_case",
+                    "request_hash": uuid.uuid4().hex,
+                    "status_code": 201,
+                    "response": answer,
+                    "created_at": now,
+                },
+            )
+        )
+        cursor.execute(
+            *_inserts.sql(
+                "audit",
+                {
+                    "at": now,
+                    "user_id": fixed["user_id"],
+                    "api_key_id": None,
+                    "method": "POST",
+                    "path": request.path,
+                    "status_code": 201,
+                    "object_id": str(case_id),
+                },
+            )
+        )
+    return HttpResponse(json.dumps(answer), status=201, content_type="application/json")
 
 
 def serve_forever() -> int:
@@ -246,6 +436,14 @@ def main() -> int:
             seconds=args.seconds,
             idempotency=not args.no_idempotency_key,
         )
+        writes = hammer(
+            [f"{base}/{WRITES_PATH}" for base in bases],
+            complaint,
+            headers={},
+            expect=201,
+            clients=args.clients,
+            seconds=args.seconds,
+        )
     finally:
         stop_servers(processes)
         made = Case.objects.filter(created_by=key.user)
@@ -253,26 +451,34 @@ def main() -> int:
         audited = ApiAudit.objects.filter(api_key=key, status_code=201).count()
         # Leave the database as it was.
         made.delete()
+        Case.objects.filter(created_by=admin).delete()
         ApiAudit.objects.filter(api_key=key).delete()
-        IdempotentRequest.objects.filter(user=key.user).delete()
+        ApiAudit.objects.filter(user=admin).delete()
+        IdempotentRequest.objects.filter(user__in=[key.user, admin]).delete()
         user = key.user
         ApiKey.objects.filter(pk=key.pk).delete()
         user.delete()
         admin.delete()
         bare_floor.drop_table(FLOOR_TABLE)
     ratio = api["per_second"] / floor["per_second"] if floor["per_second"] else 0.0
+    writes_ratio = api["per_second"] / writes["per_second"] if writes["per_second"] else 0.0
     case_list.say()
     case_list.say(
         f"{args.clients} clients, {args.seconds:g} s each, {args.servers} server process(es)"
     )
     case_list.say(f"{'':<38}{'req/s':>9}{'p50 ms':>9}{'p99 ms':>9}{'failed':>8}")
     label = "POST /api/v1/cases" + ("" if args.no_idempotency_key else " + Idempotency-Key")
-    for name, figures in (("bare view, one INSERT (floor)", floor), (label, api)):
+    for name, figures in (
+        ("bare view, one INSERT (floor)", floor),
+        (label, api),
+        ("bare view, a creation's rows by hand", writes),
+    ):
         case_list.say(
             f"{name:<38}{figures['per_second']:>9.1f}{figures['p50_ms']:>9.1f}"
             f"{figures['p99_ms']:>9.1f}{figures['failures']:>8}"
         )
     case_list.say(f"API / floor: {ratio:.2f} (goal: at least 0.50)")
+    case_list.say(f"API / a creation's rows written by hand: {writes_ratio:.2f}")
     case_list.say(
         f"cases made: {created:,} for {api['requests']:,} creations ({audited:,} audited)"
     )
@@ -289,10 +495,14 @@ def main() -> int:
                 "floor": floor,
                 "api": api,
                 "ratio": ratio,
+                "writes_floor": writes,
+                "ratio_to_writes_floor": writes_ratio,
             },
             indent=2,
         )
     )
+    if writes["first_failure"]:
+        case_list.say(f"first failure of the hand-written writes: {writes['first_failure']}")
     return 0 if created == api["requests"] == audited else 1
 
 
