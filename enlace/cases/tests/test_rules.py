@@ -91,6 +91,10 @@ def test_a_dictated_tracking_code_is_normalised():
 def test_folding_removes_accents_and_case():
     assert fold("Atención MÉDICA en Ñuñoa") == "atencion medica en nunoa"
     assert search_words("¿Dónde está la farmacia?") == ["donde", "esta", "la", "farmacia"]
+    # Marks typed apart, other scripts, ligatures and case folding beyond lower().
+    assert fold("Jose\u0301 Nun\u0303ez") == "jose nunez"
+    assert fold("Ελληνικά Straße ﬁn") == "ελληνικα strasse fin"
+    assert fold("Tiếng Việt 😀") == "tieng viet 😀"
 
 
 def test_the_lifecycle_allows_only_listed_transitions():
