@@ -18,7 +18,7 @@ CATALOGUES: tuple[type[CatalogueEntry], ...] = (Channel, OpinionType, Limitante,
 
 @dataclass(frozen=True)
 class ActiveEntries:
-    """The active entries of one catalogue, by code and by name (both folded to lower case)."""
+    """The active entries of one catalogue, by code and by name (both in lower case)."""
 
     by_code: dict[str, CatalogueEntry]
     by_name: dict[str, CatalogueEntry]

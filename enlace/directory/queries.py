@@ -17,7 +17,7 @@ from enlace.directory.models import Dependency, InstitutionalClosure
 
 @dataclass(frozen=True)
 class ActiveDependencies:
-    by_code: dict[str, Dependency]  # folded to lower case
+    by_code: dict[str, Dependency]  # in lower case, as the name
     by_name: dict[str, Dependency]
 
 
