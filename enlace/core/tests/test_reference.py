@@ -130,3 +130,7 @@ def test_the_reload_command_makes_a_change_made_by_sql_visible() -> None:
     Limitante.objects.filter(code="tiempo_espera").update(is_active=False)  # as SQL would
     call_command("reload_reference_data", stdout=StringIO())
     assert resolve_entry(Limitante, "tiempo_espera") is None
+
+
+def test_a_migrated_database_has_the_version_row_to_cache_from() -> None:
+    assert ReferenceVersion.objects.filter(pk=1).exists()
