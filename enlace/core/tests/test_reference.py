@@ -6,13 +6,14 @@ from __future__ import annotations
 
 from datetime import date
 from io import StringIO
-from typing import Any
+from typing import Any, cast
 
 import pytest
 from django.core.management import call_command
 from django.db import transaction
 
 from enlace.apikeys.testing import key_client
+from enlace.cases.api import CaseIn
 from enlace.cases.deadlines import policies_for
 from enlace.cases.models import Case, DeadlinePolicy, DeadlineStep
 from enlace.catalogues.models import Limitante
@@ -25,14 +26,10 @@ from enlace.directory.queries import resolve_dependency
 
 pytestmark = pytest.mark.django_db
 
-COMPLAINT = {
-    "kind": "opinion",
-    "channel": "sitio_web",
-    "opinion_type": "queja",
-    "dependency": "HG",
-    "limitante": "tiempo_espera",
-    "description": "Esperé cinco horas en emergencia.",
-}
+# The example the API documents (a complaint about waiting times at the Hospital General).
+COMPLAINT: dict[str, Any] = cast(dict[str, Any], CaseIn.model_config["json_schema_extra"])[
+    "examples"
+][0]
 
 
 class Undone(Exception):
