@@ -262,7 +262,7 @@ def serve_forever() -> int:
     """`--serve`: the body of one server process. Prints its port, then serves until killed."""
     django.setup()
     configure_server()
-    _server, port = serve()
+    _server, port = bare_floor.serve()
     print(port, flush=True)
     threading.Event().wait()
     return 0  # pragma: no cover - killed by the parent
@@ -290,21 +290,6 @@ def stop_servers(processes: list[subprocess.Popen[str]]) -> None:
         process.terminate()
     for process in processes:
         process.wait(timeout=30)
-
-
-def serve() -> tuple[Any, int]:
-    from django.core.servers.basehttp import ThreadedWSGIServer, WSGIRequestHandler
-    from django.core.wsgi import get_wsgi_application
-
-    class Quiet(WSGIRequestHandler):
-        def log_message(self, format: str, *args: Any) -> None:
-            pass
-
-    server = ThreadedWSGIServer(("127.0.0.1", 0), Quiet, allow_reuse_address=True)
-    server.set_app(get_wsgi_application())
-    server.daemon_threads = True
-    threading.Thread(target=server.serve_forever, daemon=True).start()
-    return server, int(server.server_address[1])
 
 
 def complaint(number: int) -> dict[str, Any]:

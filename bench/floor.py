@@ -4,6 +4,7 @@ and middleware as the project's URLs."""
 
 from __future__ import annotations
 
+import threading
 from typing import Any
 
 PATH = "bench/floor/"
@@ -44,3 +45,20 @@ def urlconf(table: str) -> Any:
         ]
 
     return Urls
+
+
+def serve() -> tuple[Any, int]:
+    """Django's threaded WSGI server (the one `runserver` uses) on a free port of 127.0.0.1,
+    serving in a daemon thread, quiet: (server, port)."""
+    from django.core.servers.basehttp import ThreadedWSGIServer, WSGIRequestHandler
+    from django.core.wsgi import get_wsgi_application
+
+    class Quiet(WSGIRequestHandler):
+        def log_message(self, format: str, *args: Any) -> None:
+            pass
+
+    server = ThreadedWSGIServer(("127.0.0.1", 0), Quiet, allow_reuse_address=True)
+    server.set_app(get_wsgi_application())
+    server.daemon_threads = True
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    return server, int(server.server_address[1])

@@ -53,21 +53,6 @@ FLOOR_TABLE = "bench_portal_floor"
 MARK = "bench-portal"  # in every submitted text, to find and delete the cases afterwards
 
 
-def serve() -> tuple[Any, int]:
-    from django.core.servers.basehttp import ThreadedWSGIServer, WSGIRequestHandler
-    from django.core.wsgi import get_wsgi_application
-
-    class Quiet(WSGIRequestHandler):
-        def log_message(self, format: str, *args: Any) -> None:
-            pass
-
-    server = ThreadedWSGIServer(("127.0.0.1", 0), Quiet, allow_reuse_address=True)
-    server.set_app(get_wsgi_application())
-    server.daemon_threads = True
-    threading.Thread(target=server.serve_forever, daemon=True).start()
-    return server, int(server.server_address[1])
-
-
 def portal_form(number: int) -> dict[str, str]:
     return {
         "token": str(uuid.uuid4()),
@@ -174,7 +159,7 @@ def main() -> int:
     settings.EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
     settings.MEDIA_ROOT = ROOT / "bench" / "results" / "media"
     bare_floor.create_table(FLOOR_TABLE)
-    server, port = serve()
+    server, port = bare_floor.serve()
     base = f"http://127.0.0.1:{port}"
     before = Case.objects.count()
     try:
