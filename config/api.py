@@ -2,7 +2,7 @@
 
 Authentication: an API key (`Authorization: Bearer <key>` or `X-API-Key: <key>`, see
 enlace/apikeys) or the browser's staff session (with the CSRF token on writes). Every error is
-`{"detail": ..., "errors": [...]}` (enlace/apikeys/support.py); every write is audited."""
+`{"detail": ..., "errors": [...]}` (enlace/core/api.py); every write is audited."""
 
 from __future__ import annotations
 
@@ -18,11 +18,12 @@ from django.utils.translation import gettext_lazy
 from ninja import NinjaAPI
 from ninja.errors import AuthenticationError, HttpError, ValidationError
 
+from enlace.apikeys.audit import audited
 from enlace.apikeys.auth import API_AUTH
-from enlace.apikeys.support import FormInvalid, audited
 from enlace.cases.api import inquiries as inquiries_router
 from enlace.cases.api import router as cases_router
 from enlace.catalogues.api import router as catalogues_router
+from enlace.core.api import FormInvalid, error_response
 from enlace.core.errors import BusinessError
 from enlace.directory.api import router as directory_router
 from enlace.oir.api import router as oir_router
@@ -101,10 +102,7 @@ api.add_router("/dependencies", directory_router)
 api.add_router("/catalogues", catalogues_router)
 
 
-def _error(
-    request: HttpRequest, status: int, detail: str, errors: list[dict[str, Any]] | None = None
-) -> HttpResponse:
-    return api.create_response(request, {"detail": detail, "errors": errors or []}, status=status)
+_error = error_response
 
 
 @api.exception_handler(PermissionDenied)

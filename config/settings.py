@@ -89,8 +89,8 @@ TEMPLATES = [
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
                 "django.template.context_processors.i18n",
-                "enlace.cases.context_processors.navigation",
-                "enlace.callcentre.context_processors.console",
+                # The header's links and parts, registered by each app (core/navigation.py).
+                "enlace.core.navigation.header",
             ],
         },
     },
@@ -227,6 +227,18 @@ LOGGING = {
     "root": {"handlers": ["console"], "level": envstr("LOG_LEVEL", "INFO")},
 }
 
+# --- Channels (enlace/channels) ---------------------------------------------------------------
+# The channel plug-ins this deployment runs, each a folder of enlace/channels (docs/architecture.md
+# says how to add one). A channel left out receives nothing: its endpoint is gone and what it
+# stored earlier stays pending.
+CHANNEL_PLUGINS = [
+    "enlace.channels.portal",  # the citizens' portal at /
+    "enlace.channels.email",  # IMAP mailboxes (EMAIL_INBOXES)
+    "enlace.channels.meta",  # WhatsApp Cloud API and Facebook Messenger
+    "enlace.channels.cti",  # the call centre's telephone system
+    "enlace.channels.buzon",  # the suggestion boxes' forms, transcribed
+    "enlace.channels.oir_portal",  # public-information requests filed on the portal
+]
 # --- WhatsApp Cloud API and Facebook Messenger (enlace/channels/meta) -------------------------
 # Each platform is off, its webhook answering 404, until its verify token and app secret are
 # set; replying from a case also needs its access token (and, for WhatsApp, the phone number id).

@@ -1,7 +1,10 @@
-"""Every write to the call log: a CTI event applied to its call, a case registered for a call,
-and the agent's wrap-up. Each runs in one transaction and locks the call it changes."""
+"""Every write to the call log: a CTI event applied to its call, a case linked to its call, and
+the agent's wrap-up. Each runs in one transaction and locks the call it changes."""
 
 from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import Any
 
 from django.db import IntegrityError, transaction
 from django.utils import timezone
@@ -11,7 +14,6 @@ from enlace.accounts.models import User
 from enlace.callcentre.events import ANSWERED, HANGUP, CallEvent
 from enlace.callcentre.models import Call, WrapUp
 from enlace.callcentre.queries import resolve_agent, sees_call_log
-from enlace.cases.actions import NewCase, do_register_case
 from enlace.cases.models import Case
 from enlace.cases.rules import format_phone
 from enlace.core.errors import BusinessError
@@ -56,25 +58,22 @@ def may_use_call(user: User, call: Call) -> bool:
     return call.agent_id == user.pk or sees_call_log(user)
 
 
-def do_register_case_for_call(
-    data: NewCase, *, call_id: int | None, acting_user: User
-) -> tuple[Case, bool]:
-    """Register a case (`do_register_case`) and, when it came from a call, link the call to it
-    in the same transaction: a call that is not the user's, or already has another case,
-    registers nothing."""
+def do_link_case_to_call(case: Case, cleaned_data: Mapping[str, Any], user: User) -> None:
+    """The intake's hook (enlace/cases/intake.py, registered in `CallCentreConfig.ready()`):
+    a case registered from a call (the form's hidden `call`) is linked to it, in the case's
+    own transaction. A call that is not the user's, or already has another case, refuses, and
+    the case is not registered."""
+    call_id = cleaned_data.get("call")
     if call_id is None:
-        return do_register_case(data, acting_user=acting_user)
-    with transaction.atomic():
-        call = Call.objects.select_for_update().filter(pk=call_id).first()
-        if call is None or not may_use_call(acting_user, call):
-            raise BusinessError(_("That call is not one of yours."))
-        case, created = do_register_case(data, acting_user=acting_user)
-        if call.case_id is not None and call.case_id != case.pk:
-            raise BusinessError(_("That call already has a case registered."))
-        if call.case_id is None:
-            call.case = case
-            call.save(update_fields=["case", "updated_at"])
-    return case, created
+        return
+    call = Call.objects.select_for_update().filter(pk=call_id).first()
+    if call is None or not may_use_call(user, call):
+        raise BusinessError(_("That call is not one of yours."))
+    if call.case_id is not None and call.case_id != case.pk:
+        raise BusinessError(_("That call already has a case registered."))
+    if call.case_id is None:
+        call.case = case
+        call.save(update_fields=["case", "updated_at"])
 
 
 def do_wrap_up_call(call: Call, code: str, note: str = "", *, acting_user: User) -> Call:
@@ -93,10 +92,11 @@ def do_wrap_up_call(call: Call, code: str, note: str = "", *, acting_user: User)
     return call
 
 
-def intake_initial_for_call(user: User, call_id: str) -> dict[str, str | int]:
+def intake_initial_for_call(user: User, query: Mapping[str, str]) -> dict[str, Any]:
     """What the intake form starts with when opened from a call (?llamada=<id>): the caller's
     phone and DUI, the call centre's channel, and the hidden link to the call. Nothing for a
     call that is not the user's."""
+    call_id = query.get("llamada", "")
     if not call_id.isdigit():
         return {}
     call = Call.objects.filter(pk=int(call_id)).first()

@@ -1,4 +1,7 @@
+from typing import Any
+
 from django.apps import AppConfig
+from django.http import HttpRequest
 from django.utils.translation import gettext_lazy as _
 
 
@@ -6,3 +9,21 @@ class CallCentreConfig(AppConfig):
     name = "enlace.callcentre"
     label = "callcentre"
     verbose_name = _("Call centre")
+
+    def ready(self) -> None:
+        from enlace.accounts.models import User
+        from enlace.callcentre import actions
+        from enlace.callcentre.queries import has_console, sees_call_log
+        from enlace.cases import intake
+        from enlace.core import navigation
+
+        navigation.add_link("callcentre:list", _("Calls"), shown=sees_call_log, group="desk")
+
+        def console(request: HttpRequest) -> dict[str, Any] | None:
+            user = request.user
+            return {} if isinstance(user, User) and has_console(user) else None
+
+        navigation.add_part("callcentre/_console.html", context=console)
+        # The intake opened from a call starts with the caller, and links the case to it.
+        intake.add_initial(actions.intake_initial_for_call)
+        intake.add_linked(actions.do_link_case_to_call)

@@ -1,5 +1,5 @@
-"""Mounted at the root (config/urls.py): the PBX's endpoint beside the other channels' webhooks
-under /canales/, the call log under /llamadas/."""
+"""Mounted at the root (config/urls.py): the call log under /llamadas/. (The PBX's endpoint is the
+channel plug-in's, /canales/cti/.)"""
 
 from django.urls import path
 
@@ -7,7 +7,6 @@ from enlace.callcentre import views
 
 app_name = "callcentre"
 urlpatterns = [
-    path("canales/cti/", views.cti, name="cti"),
     path("llamadas/", views.call_list, name="list"),
     path("llamadas/consola/", views.panel, name="panel"),
     path("llamadas/historial/", views.history, name="history"),

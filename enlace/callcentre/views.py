@@ -1,31 +1,26 @@
-"""The call centre: the CTI endpoint the telephone system posts to, the agent's console panel
-(polled by htmx), a caller's history on the intake form, the call log and the wrap-up."""
+"""The call centre: the agent's console panel (polled by htmx), a caller's history on the intake
+form, the call log and the wrap-up. The telephone system's endpoint is the channel plug-in
+enlace/channels/cti."""
 
 from __future__ import annotations
 
-import hmac
-import json
 import logging
 from datetime import datetime, time, timedelta
 
-from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
-from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
+from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
-from django.views.decorators.csrf import csrf_exempt
-from django.views.decorators.http import require_GET, require_POST
+from django.views.decorators.http import require_GET
 
 from enlace.accounts.current import current_user
 from enlace.callcentre import actions
-from enlace.callcentre.events import parse_event
 from enlace.callcentre.forms import CallFilterForm, WrapUpForm
 from enlace.callcentre.models import Call
-from enlace.callcentre.plugin import PLUGIN_CODE
 from enlace.callcentre.queries import (
     access_call_for_user,
     caller_history,
@@ -38,44 +33,11 @@ from enlace.callcentre.queries import (
 from enlace.cases.lifecycle import CaseKind
 from enlace.cases.permissions import Capability, has_capability
 from enlace.cases.rules import phone_or_none
-from enlace.channels.actions import do_process_message, do_receive_message
-from enlace.channels.models import InboundStatus
 from enlace.core.errors import BusinessError
 
 logger = logging.getLogger(__name__)
 
-TOKEN_HEADER = "X-CTI-Token"  # noqa: S105 (a header name, not a secret)
 CALL_LIST_LIMIT = 500
-
-
-@csrf_exempt
-@require_POST
-def cti(request: HttpRequest) -> HttpResponse:
-    """POST /canales/cti/: one call event as JSON, with the shared secret in X-CTI-Token. Stored
-    first (once per call and event), then applied to the call at once; a failure there leaves it
-    pending for the sweeper, and the PBX still gets its 200."""
-    expected: str = settings.CTI_TOKEN
-    if not expected:
-        raise Http404
-    token = request.headers.get(TOKEN_HEADER, "")
-    if not token or not hmac.compare_digest(token.encode(), expected.encode()):
-        logger.warning(
-            "cti: %s token from %s",
-            "wrong" if token else "no",
-            request.META.get("REMOTE_ADDR", "?"),
-        )
-        return HttpResponse(status=403)
-    try:
-        text = request.body.decode("utf-8")
-        event = parse_event(json.loads(text))
-    except ValueError as error:  # UnicodeDecodeError and JSONDecodeError are ValueErrors
-        return JsonResponse({"error": str(error)}, status=400)
-    message, created = do_receive_message(
-        PLUGIN_CODE, event.external_id, body=text, sender=event.caller, process=False
-    )
-    if message.status == InboundStatus.PENDING:
-        do_process_message(message.pk)
-    return JsonResponse({"stored": created})
 
 
 def _panel_key(call: Call | None) -> str:

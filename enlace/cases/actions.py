@@ -19,15 +19,13 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from enlace.accounts.models import User
-from enlace.cases import deadlines
+from enlace.cases import deadlines, history
 from enlace.cases.lifecycle import FINAL_STATUSES, CaseKind, CaseStatus, check_transition
 from enlace.cases.models import Case, CaseEvent, DeadlineStep, EventKind, Priority
-from enlace.cases.rules import new_tracking_code, search_text
+from enlace.cases.rules import new_case_problems, new_tracking_code, search_text
 from enlace.catalogues.models import Channel, InquiryTopic, Limitante, OpinionType
 from enlace.core.errors import BusinessError
 from enlace.directory.models import Dependency
-from enlace.notifications import notify
-from enlace.webhooks import outbox as webhooks
 
 
 @dataclass(frozen=True)
@@ -65,33 +63,25 @@ class NewCase:
 
 
 def _event(case: Case, kind: str, actor: User | None, **fields: Any) -> CaseEvent:
-    event = CaseEvent.objects.create(case=case, kind=kind, actor=actor, at=timezone.now(), **fields)
-    webhooks.record(event)  # the deliveries to subscribed systems, in this transaction
-    return event
+    return history.record(case, kind, actor, **fields)
 
 
 def _check_new_case(data: NewCase) -> None:
-    if data.kind not in CaseKind.values:
-        raise BusinessError(_("Unknown kind of case."), field="kind")
-    if data.to_classify:
-        if data.kind != CaseKind.OPINION or data.answered_at_first_contact:
-            raise BusinessError(_("A case to classify is registered as an opinion."))
-        if not data.description.strip():
-            raise BusinessError(_("Describe the opinion."), field="description")
-    elif data.kind == CaseKind.OPINION:
-        if data.opinion_type is None:
-            raise BusinessError(_("An opinion needs its type."), field="opinion_type")
-        if data.dependency is None:
-            raise BusinessError(_("An opinion needs the centre it is about."), field="dependency")
-        if not data.description.strip():
-            raise BusinessError(_("Describe the opinion."), field="description")
-    else:
-        if data.opinion_type is not None:
-            raise BusinessError(_("An inquiry has no opinion type."), field="opinion_type")
-        if data.topic is None:
-            raise BusinessError(_("An inquiry needs its topic."), field="topic")
-        if data.answered_at_first_contact and not data.answer.strip():
-            raise BusinessError(_("Write the answer given to the caller."), field="answer")
+    """What a new case needs (`rules.new_case_problems`), and a centre still active."""
+    problems = new_case_problems(
+        data.kind,
+        opinion_type=data.opinion_type is not None,
+        dependency=data.dependency is not None,
+        topic=data.topic is not None,
+        limitante=data.limitante is not None,
+        description=data.description,
+        to_classify=data.to_classify,
+        answered_at_first_contact=data.answered_at_first_contact,
+        answer=data.answer,
+    )
+    if problems:
+        field, message = problems[0]
+        raise BusinessError(message, field=field or None)
     if data.dependency is not None and not data.dependency.is_active:
         raise BusinessError(_("That centre is no longer active."), field="dependency")
 
@@ -380,7 +370,6 @@ def do_assign_case(
             },
             note=reason.strip(),
         )
-        notify.assignment(case)
     return case
 
 
@@ -425,7 +414,6 @@ def do_acknowledge_case(case: Case, *, acting_user: User, note: str = "") -> Cas
             fields=("next_due_on",),
             note=note,
         )
-        notify.acknowledgement(case)
     return case
 
 
@@ -500,7 +488,6 @@ def do_answer_case(case: Case, answer: str, *, acting_user: User) -> Case:
             fields=("answer", "next_due_on"),
             note=case.answer,
         )
-        notify.answer(case)
     return case
 
 
@@ -516,7 +503,6 @@ def do_close_case(
         elif case.status != CaseStatus.ANSWERED or not case.answer:
             raise BusinessError(_("Write the answer given to the citizen."), field="answer")
         check_transition(case.status, CaseStatus.CLOSED)
-        answered_now = case.status != CaseStatus.ANSWERED
         case.closed_at = timezone.now()
         case.citizen_accepted = accepted
         deadlines.meet(case, DeadlineStep.ACKNOWLEDGE)
@@ -533,8 +519,6 @@ def do_close_case(
             note=answer.strip() or case.answer,
             changes=changes,
         )
-        if answered_now and case.kind == CaseKind.OPINION:
-            notify.answer(case)
     return case
 
 

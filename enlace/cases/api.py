@@ -11,7 +11,6 @@ the console's form refuses is a 422 with the form's message. Nothing is written 
 from __future__ import annotations
 
 import json
-import uuid
 from datetime import date, datetime
 from typing import Annotated, Any, Literal, get_args
 
@@ -26,20 +25,10 @@ from ninja import Query, Router, Schema
 from ninja.errors import ValidationError
 from pydantic import ConfigDict, Field
 
+from enlace.accounts.current import current_user
 from enlace.accounts.models import User
 from enlace.apikeys import idempotency
 from enlace.apikeys.auth import key_dependency_ids
-from enlace.apikeys.support import (
-    ERRORS,
-    WRITE_ERRORS,
-    ErrorOut,
-    FormInvalid,
-    QueryDate,
-    StrictIn,
-    Text,
-    acting_user,
-    audit_object,
-)
 from enlace.cases import actions
 from enlace.cases.forms import IntakeForm
 from enlace.cases.lifecycle import CaseKind, CaseStatus, check_transition
@@ -49,7 +38,6 @@ from enlace.cases.queries import (
     DUE_SOON,
     OVERDUE,
     CaseFilters,
-    can_act,
     case_page,
     decode_cursor,
     filter_cases,
@@ -57,8 +45,19 @@ from enlace.cases.queries import (
     visible_cases,
 )
 from enlace.cases.rules import normalise_tracking_code
-from enlace.cases.views import CASE_ACTIONS
+from enlace.cases.steps import CASE_STEPS
 from enlace.catalogues.models import Channel, OpinionType
+from enlace.core.api import (
+    ERRORS,
+    WRITE_ERRORS,
+    ErrorOut,
+    FormInvalid,
+    QueryDate,
+    StrictIn,
+    Text,
+    audit_object,
+    json_response,
+)
 from enlace.core.errors import BusinessError
 from enlace.directory.models import Dependency, LevelOfCare
 
@@ -196,7 +195,7 @@ _RELATED = ("channel", "opinion_type", "dependency", "limitante", "topic")
 def api_cases(request: HttpRequest) -> QuerySet[Case]:
     """The cases the request may see: the user's scope (visible_cases), narrowed to the API
     key's centres when it has some."""
-    cases = visible_cases(acting_user(request))
+    cases = visible_cases(current_user(request))
     allowed = key_dependency_ids(request)
     if allowed is not None:
         cases = cases.filter(dependency_id__in=allowed)
@@ -397,57 +396,29 @@ class InquiryIn(StrictIn):
     citizen: CitizenIn | None = None
 
 
-_FORM_LOC = {
-    "citizen_name": ("citizen", "name"),
-    "citizen_dui": ("citizen", "dui"),
-    "citizen_affiliation": ("citizen", "affiliation"),
-    "citizen_phone": ("citizen", "phone"),
-    "citizen_email": ("citizen", "email"),
-}
-
-
 class IntakeInvalid(FormInvalid):
+    """The intake form's refusal, located where the JSON has the field (`citizen.name`)."""
+
     def items(self) -> list[dict[str, Any]]:
         found = super().items()
         for item in found:
             name = item["loc"][-1]
-            if name in _FORM_LOC:
-                item["loc"] = ["body", *_FORM_LOC[name]]
+            if name in IntakeForm.CITIZEN_FIELDS:
+                item["loc"] = ["body", "citizen", IntakeForm.CITIZEN_FIELDS[name]]
         return found
 
 
 def _register(request: HttpRequest, payload: dict[str, Any], operation: str) -> HttpResponse:
     """Validate with the console's intake form, run do_register_case, answer 201 with the case
     (or, for a retried Idempotency-Key, the first answer)."""
-    user = acting_user(request)
+    user = current_user(request)
     if not has_capability(user, Capability.REGISTER):
         raise PermissionDenied(_("Your role does not register cases."))
     key = idempotency.key_from(request)
     request_hash = idempotency.body_hash(payload)
-    citizen = payload.get("citizen") or {}
     fixed_id = fixed_dependency_id(user)
     fixed = Dependency.objects.get(pk=fixed_id) if fixed_id else None
-    form = IntakeForm(
-        {
-            "kind": payload["kind"],
-            "channel": payload["channel"],
-            "opinion_type": payload.get("opinion_type") or "",
-            "dependency": payload.get("dependency") or "",
-            "limitante": payload.get("limitante") or "",
-            "topic": payload.get("topic") or "",
-            "description": payload.get("description", ""),
-            "answered_at_first_contact": payload.get("answered_at_first_contact", False),
-            "answer": payload.get("answer", ""),
-            "citizen_name": citizen.get("name", ""),
-            "citizen_dui": citizen.get("dui", ""),
-            "citizen_affiliation": citizen.get("affiliation", ""),
-            "citizen_phone": citizen.get("phone", ""),
-            "citizen_email": citizen.get("email", ""),
-            # The form wants a token; the API's own comes from the Idempotency-Key, if any.
-            "intake_token": str(uuid.UUID(int=0)),
-        },
-        fixed_dependency=fixed,
-    )
+    form = IntakeForm.from_values(payload, fixed_dependency=fixed)
     if not form.is_valid():
         # A retry of a create that succeeded gets its first answer even if the data would no
         # longer pass (a centre closed since): look for it only now, so a first try pays nothing.
@@ -457,25 +428,13 @@ def _register(request: HttpRequest, payload: dict[str, Any], operation: str) -> 
         raise IntakeInvalid(form)
     data = form.cleaned_data
     _refuse_centre_outside_key(request, data["dependency"])
-    new_case = actions.NewCase(
-        kind=data["kind"],
-        channel=data["channel"],
-        description=data["description"],
-        opinion_type=data["opinion_type"],
-        dependency=data["dependency"],
-        limitante=data["limitante"],
-        topic=data["topic"],
-        citizen=form.citizen(),
-        answered_at_first_contact=data["answered_at_first_contact"],
-        answer=data["answer"],
-        intake_token=idempotency.token_for(user, key) if key else None,
-    )
-    # Inside the request's transaction (enlace/apikeys/support.py `audited`): the case, its
+    new_case = form.new_case(intake_token=idempotency.token_for(user, key) if key else None)
+    # Inside the request's transaction (enlace/apikeys/audit.py `audited`): the case, its
     # idempotency record and the audit row commit together.
     with transaction.atomic(savepoint=False):
         case, created = actions.do_register_case(new_case, acting_user=user)
         if created:
-            response = _json_response(request, 201, case_out(case))
+            response = json_response(request, 201, case_out(case))
             if key is not None:
                 # Exactly what was sent, so a retry gets the same bytes.
                 stored_body = json.loads(response.content)
@@ -491,16 +450,10 @@ def _register(request: HttpRequest, payload: dict[str, Any], operation: str) -> 
     return response
 
 
-def _json_response(request: HttpRequest, status: int, body: Any) -> HttpResponse:
-    from config.api import api  # the one renderer (imported late: config.api imports us)
-
-    return api.create_response(request, body, status=status)
-
-
 def _replayed(request: HttpRequest, status: int, body: Any) -> HttpResponse:
     if isinstance(body, dict) and "code" in body:
         audit_object(request, str(body["code"]))
-    response = _json_response(request, status, body)
+    response = json_response(request, status, body)
     response["Idempotent-Replayed"] = "true"
     return response
 
@@ -561,15 +514,15 @@ def _event_out(event: CaseEvent) -> dict[str, Any]:
     }
 
 
-# --- Steps on a case: the console's CASE_ACTIONS -----------------------------------------------
+# --- Steps on a case: the console's own registry (enlace/cases/steps.py) ---------------------
 def _run(request: HttpRequest, code: str, slug: str, data: dict[str, Any]) -> dict[str, Any]:
     """What the console's case_action view does, for one registered action: 404 outside the
     scope, 403 without the capability, 409 when the case's state does not allow it, 422 when
     the form refuses the data, else the action, and the case as it is now."""
-    user = acting_user(request)
-    registered = CASE_ACTIONS[slug]
+    user = current_user(request)
+    registered = CASE_STEPS[slug]
     case = case_for(request, code)
-    if not can_act(user, case, registered.needs(case)):
+    if not CASE_STEPS.allowed(user, case, registered):
         raise PermissionDenied(_("You may not do this with this case."))
     if not registered.offered(case):
         if registered.target is not None:

@@ -1,3 +1,4 @@
+from datetime import datetime
 from typing import Any
 
 from django.apps import AppConfig
@@ -25,3 +26,31 @@ class CasesConfig(AppConfig):
         from enlace.cases import deadlines  # noqa: F401
 
         post_migrate.connect(_ensure_deadline_policies, sender=self)
+        _register_header_links()
+        _register_sweep_jobs()
+
+
+def _register_header_links() -> None:
+    from enlace.cases.permissions import Capability, has_capability
+    from enlace.core import navigation
+
+    navigation.add_link("cases:list", _("Cases"), shown=lambda user: True, order=10)
+    navigation.add_link("cases:queue", _("Work queue"), shown=lambda user: True, order=20)
+    navigation.add_link(
+        "cases:new",
+        _("Register"),
+        shown=lambda user: has_capability(user, Capability.REGISTER),
+        order=30,
+        accesskey="n",
+    )
+
+
+def _register_sweep_jobs() -> None:
+    from enlace.cases.sweeper import sweep_deadlines
+    from enlace.core import sweeping
+
+    def deadlines_due(now: datetime) -> dict[str, int]:
+        counts = sweep_deadlines(now=now)
+        return {label: counts[label] for label in ("reminded", "missed", "escalated")}
+
+    sweeping.register("cases.deadlines", deadlines_due, order=10)

@@ -3,6 +3,7 @@ the request's language; the actions in enlace/cases/actions.py do the writing.""
 
 from __future__ import annotations
 
+import uuid
 from collections.abc import Callable
 from typing import Any, TypeVar
 
@@ -13,12 +14,13 @@ from django.utils.translation import gettext_lazy as _
 from django_stubs_ext import StrOrPromise
 
 from enlace.accounts.models import User
-from enlace.cases.actions import Citizen
+from enlace.cases.actions import Citizen, NewCase
 from enlace.cases.lifecycle import CaseKind, CaseStatus
 from enlace.cases.models import Case, Priority
 from enlace.cases.queries import DUE_SOON, OVERDUE, CaseFilters, visible_cases
 from enlace.cases.routing import render_template, suggest_route, templates_for
 from enlace.cases.rules import (
+    new_case_problems,
     normalise_affiliation,
     normalise_dui,
     normalise_phone,
@@ -121,6 +123,16 @@ class IntakeForm(forms.Form):
     # The call-centre call this case is registered for (enlace/callcentre), if any.
     call = forms.IntegerField(required=False, widget=forms.HiddenInput)
 
+    # Where other systems name the citizen's fields (the API's JSON, Open311): a nested
+    # `citizen` object rather than the console's flat fields.
+    CITIZEN_FIELDS = {
+        "citizen_name": "name",
+        "citizen_dui": "dui",
+        "citizen_affiliation": "affiliation",
+        "citizen_phone": "phone",
+        "citizen_email": "email",
+    }
+
     def __init__(self, *args: Any, fixed_dependency: Dependency | None = None, **kwargs: Any):
         super().__init__(*args, **kwargs)
         self.fixed_dependency = fixed_dependency
@@ -170,20 +182,50 @@ class IntakeForm(forms.Form):
 
     def clean(self) -> dict[str, Any]:
         data = super().clean() or {}
-        if data.get("kind") == CaseKind.OPINION:
-            if not data.get("opinion_type"):
-                self.add_error("opinion_type", _("Choose the type of opinion."))
-            if not data.get("dependency") and "dependency" not in self.errors:
-                self.add_error("dependency", _("Name the centre the opinion is about."))
-            if not (data.get("description") or "").strip():
-                self.add_error("description", _("Describe the opinion."))
-        elif data.get("kind") == CaseKind.INQUIRY:
-            data["opinion_type"] = None
-            if not data.get("topic") and "topic" not in self.errors:
-                self.add_error("topic", _("Choose the topic of the inquiry."))
-            if data.get("answered_at_first_contact") and not (data.get("answer") or "").strip():
-                self.add_error("answer", _("Write the answer given to the caller."))
+        kind = data.get("kind")
+        # What does not apply to the kind chosen is dropped, not refused: the form shows every
+        # field, and the agent may have typed one before choosing the kind.
+        if kind == CaseKind.OPINION:
+            data["topic"] = None
+        elif kind == CaseKind.INQUIRY:
+            data["opinion_type"] = data["limitante"] = None
+        if kind is None:
+            return data
+        problems = new_case_problems(
+            kind,
+            opinion_type=data.get("opinion_type") is not None,
+            dependency=data.get("dependency") is not None,
+            topic=data.get("topic") is not None,
+            limitante=data.get("limitante") is not None,
+            description=data.get("description") or "",
+            answered_at_first_contact=bool(data.get("answered_at_first_contact")),
+            answer=data.get("answer") or "",
+        )
+        for field, message in problems:
+            if field not in self.errors:  # a value that did not resolve says so already
+                self.add_error(field or None, message)
         return data
+
+    @classmethod
+    def from_values(
+        cls, values: dict[str, Any], *, fixed_dependency: Dependency | None
+    ) -> IntakeForm:
+        """The form bound to what another system sent: catalogue and directory codes by the
+        field names of the form, the person as a nested `citizen` object (`CITIZEN_FIELDS`),
+        no token (the caller's idempotency gives its own)."""
+        citizen = values.get("citizen") or {}
+        data = {
+            name: values.get(name) or ""
+            for name in ("kind", "channel", "opinion_type", "dependency", "limitante", "topic")
+        }
+        data |= {
+            "description": values.get("description", ""),
+            "answered_at_first_contact": bool(values.get("answered_at_first_contact", False)),
+            "answer": values.get("answer", ""),
+            "intake_token": str(uuid.UUID(int=0)),
+        }
+        data |= {field: citizen.get(key, "") for field, key in cls.CITIZEN_FIELDS.items()}
+        return cls(data, fixed_dependency=fixed_dependency)
 
     def citizen(self) -> Citizen:
         data = self.cleaned_data
@@ -193,6 +235,24 @@ class IntakeForm(forms.Form):
             affiliation=data["citizen_affiliation"],
             phone=data["citizen_phone"],
             email=data["citizen_email"],
+        )
+
+    def new_case(self, *, intake_token: uuid.UUID | None) -> NewCase:
+        """The case this valid form describes: the one path from a form to `NewCase`, for the
+        console, the API and Open311."""
+        data = self.cleaned_data
+        return NewCase(
+            kind=data["kind"],
+            channel=data["channel"],
+            description=data["description"],
+            opinion_type=data["opinion_type"],
+            dependency=data["dependency"],
+            limitante=data["limitante"],
+            topic=data["topic"],
+            citizen=self.citizen(),
+            answered_at_first_contact=data["answered_at_first_contact"],
+            answer=data["answer"],
+            intake_token=intake_token,
         )
 
 

@@ -11,6 +11,8 @@ import phonenumbers
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 
+from enlace.cases.lifecycle import CaseKind
+
 # --- Tracking codes --------------------------------------------------------------------------
 # Ten symbols from an alphabet without look-alikes (0/O and 1/I are absent) and without letters
 # whose Spanish names are confused over the phone (B/V, N beside M, S/Z, G beside J, Y, U/W).
@@ -166,3 +168,53 @@ def search_text(*parts: str) -> str:
 
 def search_words(query: str) -> list[str]:
     return [word for word in re.split(r"\W+", fold(query)) if word]
+
+
+# --- What a new case needs -------------------------------------------------------------------
+def new_case_problems(
+    kind: str,
+    *,
+    opinion_type: bool,
+    dependency: bool,
+    topic: bool,
+    limitante: bool = False,
+    description: str = "",
+    to_classify: bool = False,
+    answered_at_first_contact: bool = False,
+    answer: str = "",
+    historical: bool = False,
+) -> list[tuple[str, str]]:
+    """What a new case lacks or has too much of, as (field, message) pairs; [] when it may be
+    registered. The one rule of the action, the console's and the API's intake form and the
+    historical import. Each argument says whether the case has that value (the catalogue and
+    directory look-ups are the caller's). Imported history (`historical`) may lack the centre,
+    the description and the topic, which old registers did not always keep."""
+    if kind not in CaseKind.values:
+        return [("kind", str(_("Unknown kind of case.")))]
+    problems: list[tuple[str, str]] = []
+    if to_classify:
+        # From a channel where the citizen wrote freely: triage says what it is later.
+        if kind != CaseKind.OPINION or answered_at_first_contact:
+            problems.append(("", str(_("A case to classify is registered as an opinion."))))
+        if not description.strip():
+            problems.append(("description", str(_("Describe the opinion."))))
+        return problems
+    if kind == CaseKind.OPINION:
+        if not opinion_type:
+            problems.append(("opinion_type", str(_("An opinion needs its type."))))
+        if not dependency and not historical:
+            problems.append(("dependency", str(_("An opinion needs the centre it is about."))))
+        if not description.strip() and not historical:
+            problems.append(("description", str(_("Describe the opinion."))))
+        if topic:
+            problems.append(("topic", str(_("Only inquiries have a topic."))))
+        return problems
+    if opinion_type:
+        problems.append(("opinion_type", str(_("Only opinions have a type."))))
+    if limitante:
+        problems.append(("limitante", str(_("Only opinions have a limitante."))))
+    if not topic and not historical:
+        problems.append(("topic", str(_("An inquiry needs its topic."))))
+    if answered_at_first_contact and not answer.strip():
+        problems.append(("answer", str(_("Write the answer given to the caller."))))
+    return problems

@@ -1,5 +1,7 @@
-"""The deadline sweeper: wakes the CaseDeadline rows whose `next_check_at` has come, sends the
+"""The deadline sweeper: wakes the CaseDeadline rows whose `next_check_at` has come, records the
 reminder, marks the deadline missed, escalates to the supervisor, and sets when to look next.
+What each of those tells whom is up to the history's subscribers (the notifications' outbox
+e-mails the centre and the supervisors, the webhooks' posts case.overdue).
 
 It reads only rows that are due, through the partial index on `next_check_at`, never the open
 cases as a whole. Several sweepers may run at once: on PostgreSQL each claims its rows with
@@ -12,15 +14,15 @@ from __future__ import annotations
 
 from collections import Counter
 from datetime import datetime
+from typing import Any
 
 from django.conf import settings
 from django.db import transaction
 from django.utils import timezone, translation
 
+from enlace.cases import history
 from enlace.cases.deadlines import next_check
 from enlace.cases.models import Case, CaseDeadline, CaseEvent, DeadlineStep, EventKind
-from enlace.notifications import notify
-from enlace.webhooks import outbox as webhooks
 
 BATCH_SIZE = 500
 
@@ -38,16 +40,15 @@ def sweep_deadlines(*, now: datetime | None = None, batch_size: int = BATCH_SIZE
                 .select_related("case", "case__dependency", "case__opinion_type", "case__topic")
                 .order_by("next_check_at")[:batch_size]
             )
-            recipients = notify.Recipients() if claimed else None
+            cache: dict[str, Any] = {}  # shared by the history's subscribers for the batch
             for deadline in claimed:
-                assert recipients is not None
-                _handle(deadline, now, counts, recipients)
+                _handle(deadline, now, counts, cache)
         if len(claimed) < batch_size:
             return counts
 
 
 def _handle(
-    deadline: CaseDeadline, now: datetime, counts: Counter[str], recipients: notify.Recipients
+    deadline: CaseDeadline, now: datetime, counts: Counter[str], cache: dict[str, Any]
 ) -> None:
     today = timezone.localdate(now)
     case = deadline.case
@@ -58,7 +59,6 @@ def _handle(
         deadline.reminded_at = now
         if today <= deadline.due_on:  # a reminder after the due date is pointless
             events.append(_event(case, EventKind.DEADLINE_REMINDER, step, deadline, now))
-            notify.deadline_reminder(case, deadline, recipients)
             counts["reminded"] += 1
     if deadline.missed_at is None and today > deadline.due_on:
         deadline.missed_at = now
@@ -67,12 +67,11 @@ def _handle(
     if deadline.escalate_on and deadline.escalated_at is None and today >= deadline.escalate_on:
         deadline.escalated_at = now
         events.append(_event(case, EventKind.DEADLINE_ESCALATED, step, deadline, now))
-        notify.deadline_escalated(case, deadline, recipients)
         counts["escalated"] += 1
     deadline.next_check_at = next_check(deadline)
     deadline.save(update_fields=["reminded_at", "missed_at", "escalated_at", "next_check_at"])
-    CaseEvent.objects.bulk_create(events)
-    webhooks.record(*events, deadline=deadline)  # a missed deadline: case.overdue
+    # The subscribers remind the centre, escalate to the supervisors, announce case.overdue.
+    history.record_many(events, deadline=deadline, cache=cache)
 
 
 def _event(case: Case, kind: str, step: str, deadline: CaseDeadline, now: datetime) -> CaseEvent:

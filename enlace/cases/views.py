@@ -1,16 +1,15 @@
 """The agent console. Views parse the request, check access through enlace/cases/queries.py,
 call one action from enlace/cases/actions.py, and render.
 
-Every action on one case is posted to one view, `case_action`, at /casos/<id>/<slug>/; the
-registry CASE_ACTIONS says, for each slug, who may do it, with which form, which action it
-calls, and when the page offers it."""
+Every step on one case is posted to one view, `case_action`, at /casos/<id>/<slug>/; the
+registry `CASE_STEPS` (enlace/cases/steps.py) says, for each slug, who may take it, with which
+form, which action it calls, and when the page offers it."""
 
 from __future__ import annotations
 
 import uuid
-from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, cast
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
@@ -29,43 +28,25 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.text import capfirst
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_POST
-from django_stubs_ext import StrOrPromise
 
 from enlace.accounts.current import current_user
 from enlace.accounts.models import User
-from enlace.callcentre.actions import do_register_case_for_call, intake_initial_for_call
-from enlace.cases import actions
+from enlace.cases import intake
 from enlace.cases.exports import ExportFormat, export_response
 from enlace.cases.forms import (
-    AnswerForm,
-    AssignForm,
     CaseActionForm,
-    CloseForm,
-    CommentForm,
-    EscalateForm,
     FilterForm,
     IntakeForm,
-    MergeForm,
-    NoteForm,
-    ProposeAnswerForm,
-    ReclassifyForm,
-    ReopenForm,
-    ReturnAnswerForm,
-    TriageForm,
-    VoidForm,
-    WaitForm,
 )
-from enlace.cases.lifecycle import CaseKind, CaseStatus, can_transition, check_transition
+from enlace.cases.lifecycle import CaseKind, CaseStatus, check_transition
 from enlace.cases.models import Case, CaseDeadline, CaseEvent, DeadlineStatus, EventKind
 from enlace.cases.permissions import Capability, fixed_dependency_id, has_capability
 from enlace.cases.queries import (
     WORK_QUEUE_LIMIT,
     CaseFilters,
     access_case_for_user,
-    can_act,
     case_page,
     due_soon_until,
     earlier_cases_of_person,
@@ -74,11 +55,11 @@ from enlace.cases.queries import (
     visible_cases,
     work_queue,
 )
+from enlace.cases.steps import CASE_STEPS, NEXT_STEPS
 from enlace.catalogues.models import InquiryTopic, Limitante
-from enlace.channels.meta.actions import do_send_platform_reply, reply_route
-from enlace.channels.meta.forms import PlatformReplyForm
 from enlace.core.errors import BusinessError
 from enlace.core.htmx import is_htmx
+from enlace.core.steps import Step
 from enlace.directory.models import Dependency
 
 SESSION_CHANNEL = "intake_channel"
@@ -152,22 +133,8 @@ def case_new(request: HttpRequest) -> HttpResponse:
         if form.is_valid():
             data = form.cleaned_data
             try:
-                case, created = do_register_case_for_call(  # linked to its call, if any
-                    actions.NewCase(
-                        kind=data["kind"],
-                        channel=data["channel"],
-                        description=data["description"],
-                        opinion_type=data["opinion_type"],
-                        dependency=data["dependency"],
-                        limitante=data["limitante"],
-                        topic=data["topic"],
-                        citizen=form.citizen(),
-                        answered_at_first_contact=data["answered_at_first_contact"],
-                        answer=data["answer"],
-                        intake_token=data["intake_token"],
-                    ),
-                    call_id=data["call"],
-                    acting_user=user,
+                case, created = intake.do_register_from_intake(
+                    form.new_case(intake_token=data["intake_token"]), data, acting_user=user
                 )
             except BusinessError as error:
                 form.add_error(error.field, str(error))
@@ -191,7 +158,7 @@ def case_new(request: HttpRequest) -> HttpResponse:
                 "channel": request.session.get(SESSION_CHANNEL, "llamada_127"),
                 "dependency": request.session.get(SESSION_DEPENDENCY, ""),
                 "intake_token": uuid.uuid4(),
-                **intake_initial_for_call(user, request.GET.get("llamada", "")),
+                **intake.initial(user, request.GET),  # opened from a call, say
             },
             fixed_dependency=fixed,
         )
@@ -211,322 +178,11 @@ def _registered_message(case: Case) -> str:
     }
 
 
-# --- One case: its page and the actions on it ------------------------------------------------
-Perform = Callable[[Case, dict[str, Any], User], object]
-
-
-@dataclass(frozen=True)
-class CaseAction:
-    """One thing a user may do to a case from its page, posted to /casos/<id>/<slug>/."""
-
-    capability: Capability | Callable[[Case], Capability]
-    form_class: type[CaseActionForm]
-    perform: Perform  # calls exactly one action of enlace/cases/actions.py
-    done: StrOrPromise  # the success message
-    title: StrOrPromise
-    button: StrOrPromise
-    # Whether the case's status allows it now (the page offers it only then).
-    offered: Callable[[Case], bool]
-    # The status it moves the case to, if one: refused with the lifecycle's own message.
-    target: CaseStatus | None = None
-    # Kept folded on the page (the timeline's housekeeping rather than the next step).
-    secondary: bool = False
-
-    def needs(self, case: Case) -> Capability:
-        return self.capability(case) if callable(self.capability) else self.capability
-
-
-def _moves_to(target: CaseStatus) -> Callable[[Case], bool]:
-    def offered(case: Case) -> bool:
-        return can_transition(case.status, target)
-
-    return offered
-
-
-def _moves_to_unless(target: CaseStatus, *skipped: CaseStatus) -> Callable[[Case], bool]:
-    """Allowed by the lifecycle, but not offered from `skipped` statuses, where another action
-    is the way: a case waiting for the citizen moves on by resuming (which moves its deadlines
-    by the days waited), a proposed answer goes back to the centre by returning it."""
-
-    def offered(case: Case) -> bool:
-        return case.status not in skipped and can_transition(case.status, target)
-
-    return offered
-
-
-def _close_capability(case: Case) -> Capability:
-    return Capability.CLOSE if case.kind == CaseKind.OPINION else Capability.CLOSE_INQUIRY
-
-
-def _reclassify(case: Case, data: dict[str, Any], user: User) -> object:
-    return actions.do_reclassify_case(
-        case,
-        opinion_type=data.get("opinion_type") if case.kind == CaseKind.OPINION else None,
-        limitante=data["limitante"],
-        topic=data.get("topic", case.topic) if case.kind == CaseKind.INQUIRY else case.topic,
-        note=data["note"],
-        acting_user=user,
-        priority=data["priority"] or None,
-        patient_safety=data["patient_safety"],
-    )
-
-
-def _triage(case: Case, data: dict[str, Any], user: User) -> object:
-    return actions.do_classify_case(
-        case,
-        kind=data["kind"],
-        opinion_type=data["opinion_type"],
-        topic=data["topic"],
-        dependency=data["dependency"],
-        limitante=data["limitante"],
-        note=data["note"],
-        acting_user=user,
-    )
-
-
-def _escalate(case: Case, data: dict[str, Any], user: User) -> object:
-    return actions.do_escalate_inquiry(
-        case,
-        opinion_type=data["opinion_type"],
-        dependency=data["dependency"],
-        description=data["description"],
-        acting_user=user,
-    )
-
-
-def _may_escalate(case: Case) -> bool:
-    return (
-        case.kind == CaseKind.INQUIRY
-        and case.status not in (CaseStatus.MERGED, CaseStatus.VOID)
-        and not case.escalations.exists()
-    )
-
-
-# The slug is the last part of the URL, in Spanish like the rest of them. The order is the
-# order on the page.
-CASE_ACTIONS: dict[str, CaseAction] = {
-    "triaje": CaseAction(
-        capability=Capability.RECLASSIFY,
-        form_class=TriageForm,
-        perform=_triage,
-        done=gettext_lazy("The case is classified."),
-        title=gettext_lazy("Say what it is"),
-        button=gettext_lazy("Classify"),
-        offered=lambda case: case.is_open and case.to_classify,
-    ),
-    "acusar": CaseAction(
-        capability=Capability.ACKNOWLEDGE,
-        form_class=NoteForm,
-        perform=lambda case, data, user: actions.do_acknowledge_case(
-            case, note=data["note"], acting_user=user
-        ),
-        done=gettext_lazy("Receipt acknowledged."),
-        title=gettext_lazy("Acknowledge receipt"),
-        button=gettext_lazy("Acknowledge"),
-        offered=_moves_to(CaseStatus.ACKNOWLEDGED),
-        target=CaseStatus.ACKNOWLEDGED,
-    ),
-    "evaluar": CaseAction(
-        capability=Capability.ACKNOWLEDGE,
-        form_class=NoteForm,
-        perform=lambda case, data, user: actions.do_start_assessment(
-            case, note=data["note"], acting_user=user
-        ),
-        done=gettext_lazy("Assessment started."),
-        title=gettext_lazy("Start the assessment"),
-        button=gettext_lazy("Start assessment"),
-        offered=_moves_to_unless(CaseStatus.IN_ASSESSMENT, CaseStatus.WAITING_CITIZEN),
-        target=CaseStatus.IN_ASSESSMENT,
-    ),
-    "asignar": CaseAction(
-        capability=Capability.ASSIGN,
-        form_class=AssignForm,
-        perform=lambda case, data, user: actions.do_assign_case(
-            case, data["dependency"], reason=data["reason"], acting_user=user
-        ),
-        done=gettext_lazy("Case assigned."),
-        title=gettext_lazy("Assign to a centre"),
-        button=gettext_lazy("Assign"),
-        offered=_moves_to_unless(
-            CaseStatus.ASSIGNED, CaseStatus.WAITING_CITIZEN, CaseStatus.ANSWER_PROPOSED
-        ),
-        target=CaseStatus.ASSIGNED,
-    ),
-    "proponer": CaseAction(
-        capability=Capability.PROPOSE_ANSWER,
-        form_class=ProposeAnswerForm,
-        perform=lambda case, data, user: actions.do_propose_answer(
-            case, data["answer"], acting_user=user
-        ),
-        done=gettext_lazy("Answer proposed to the resolution section."),
-        title=gettext_lazy("Propose the answer"),
-        button=gettext_lazy("Propose answer"),
-        offered=_moves_to(CaseStatus.ANSWER_PROPOSED),
-        target=CaseStatus.ANSWER_PROPOSED,
-    ),
-    "responder": CaseAction(
-        capability=Capability.ANSWER,
-        form_class=AnswerForm,
-        perform=lambda case, data, user: actions.do_answer_case(
-            case, data["answer"], acting_user=user
-        ),
-        done=gettext_lazy("Answer given to the citizen."),
-        title=gettext_lazy("Answer the citizen"),
-        button=gettext_lazy("Send answer"),
-        offered=_moves_to(CaseStatus.ANSWERED),
-        target=CaseStatus.ANSWERED,
-    ),
-    "devolver": CaseAction(
-        capability=Capability.ANSWER,
-        form_class=ReturnAnswerForm,
-        perform=lambda case, data, user: actions.do_return_answer(
-            case, data["reason"], acting_user=user
-        ),
-        done=gettext_lazy("Proposed answer returned to the centre."),
-        title=gettext_lazy("Return the proposed answer"),
-        button=gettext_lazy("Return to the centre"),
-        # Returning is only ever from a proposal (assigning again is "asignar").
-        offered=lambda case: case.status == CaseStatus.ANSWER_PROPOSED,
-        target=CaseStatus.ASSIGNED,
-    ),
-    "esperar": CaseAction(
-        capability=Capability.PAUSE,
-        form_class=WaitForm,
-        perform=lambda case, data, user: actions.do_wait_for_citizen(
-            case, data["reason"], acting_user=user
-        ),
-        done=gettext_lazy("The case waits for the citizen; its deadlines are stopped."),
-        title=gettext_lazy("Wait for the citizen"),
-        button=gettext_lazy("Stop the clock"),
-        offered=_moves_to(CaseStatus.WAITING_CITIZEN),
-        target=CaseStatus.WAITING_CITIZEN,
-    ),
-    "reanudar": CaseAction(
-        capability=Capability.PAUSE,
-        form_class=NoteForm,
-        perform=lambda case, data, user: actions.do_resume_case(
-            case, note=data["note"], acting_user=user
-        ),
-        done=gettext_lazy("Case resumed; its deadlines moved by the days waited."),
-        title=gettext_lazy("The citizen replied"),
-        button=gettext_lazy("Resume"),
-        offered=lambda case: case.status == CaseStatus.WAITING_CITIZEN,
-    ),
-    "cerrar": CaseAction(
-        capability=_close_capability,
-        form_class=CloseForm,
-        perform=lambda case, data, user: actions.do_close_case(
-            case, data["answer"], accepted=data["accepted"], acting_user=user
-        ),
-        done=gettext_lazy("Case closed."),
-        title=gettext_lazy("Close the case"),
-        button=gettext_lazy("Close case"),
-        offered=_moves_to(CaseStatus.CLOSED),
-        target=CaseStatus.CLOSED,
-    ),
-    "reabrir": CaseAction(
-        capability=Capability.CLOSE,
-        form_class=ReopenForm,
-        perform=lambda case, data, user: actions.do_reopen_case(
-            case, data["reason"], acting_user=user
-        ),
-        done=gettext_lazy("Case reopened; a new answer deadline counts from today."),
-        title=gettext_lazy("Reopen the case"),
-        button=gettext_lazy("Reopen"),
-        offered=_moves_to(CaseStatus.REOPENED),
-        target=CaseStatus.REOPENED,
-    ),
-    "comentar": CaseAction(
-        capability=Capability.COMMENT,
-        form_class=CommentForm,
-        perform=lambda case, data, user: actions.do_add_comment(
-            case, data["body"], acting_user=user
-        ),
-        done=gettext_lazy("Comment added."),
-        title=gettext_lazy("Comment"),
-        button=gettext_lazy("Add comment"),
-        offered=lambda case: True,
-    ),
-    # WhatsApp and Messenger (enlace/channels/meta): offered for cases a citizen wrote on there.
-    "mensaje": CaseAction(
-        capability=Capability.ANSWER,
-        form_class=PlatformReplyForm,
-        perform=lambda case, data, user: do_send_platform_reply(
-            case, data["text"], acting_user=user
-        ),
-        done=gettext_lazy("The message will be sent to the citizen."),
-        title=gettext_lazy("Reply on WhatsApp or Facebook"),
-        button=gettext_lazy("Send message"),
-        offered=lambda case: (
-            case.status not in (CaseStatus.MERGED, CaseStatus.VOID)
-            and reply_route(case) is not None
-        ),
-    ),
-    "clasificar": CaseAction(
-        capability=Capability.RECLASSIFY,
-        form_class=ReclassifyForm,
-        perform=_reclassify,
-        done=gettext_lazy("Classification saved."),
-        title=gettext_lazy("Classify"),
-        button=gettext_lazy("Save classification"),
-        offered=lambda case: case.is_open and not case.to_classify,
-        secondary=True,
-    ),
-    "escalar": CaseAction(
-        capability=Capability.ESCALATE,
-        form_class=EscalateForm,
-        perform=_escalate,
-        done=gettext_lazy("The inquiry became an opinion case for follow-up."),
-        title=gettext_lazy("Escalate into an opinion"),
-        button=gettext_lazy("Escalate"),
-        offered=_may_escalate,
-        secondary=True,
-    ),
-    "fusionar": CaseAction(
-        capability=Capability.MERGE,
-        form_class=MergeForm,
-        perform=lambda case, data, user: actions.do_merge_case(
-            case, data["into"], acting_user=user
-        ),
-        done=gettext_lazy("Case merged."),
-        title=gettext_lazy("Merge into another case"),
-        button=gettext_lazy("Merge"),
-        offered=_moves_to(CaseStatus.MERGED),
-        target=CaseStatus.MERGED,
-        secondary=True,
-    ),
-    "anular": CaseAction(
-        capability=Capability.MERGE,
-        form_class=VoidForm,
-        perform=lambda case, data, user: actions.do_void_case(
-            case, data["reason"], acting_user=user
-        ),
-        done=gettext_lazy("Case voided."),
-        title=gettext_lazy("Void the case"),
-        button=gettext_lazy("Void"),
-        offered=_moves_to(CaseStatus.VOID),
-        target=CaseStatus.VOID,
-        secondary=True,
-    ),
-}
-
-# The usual next step for each status: its form is shown unfolded, its button as the primary.
-NEXT_STEPS: dict[str, tuple[str, ...]] = {
-    CaseStatus.RECEIVED: ("acusar", "evaluar", "asignar"),
-    CaseStatus.ACKNOWLEDGED: ("evaluar", "asignar"),
-    CaseStatus.IN_ASSESSMENT: ("asignar",),
-    CaseStatus.REOPENED: ("evaluar", "asignar"),
-    CaseStatus.ASSIGNED: ("proponer", "responder"),
-    CaseStatus.ANSWER_PROPOSED: ("responder",),
-    CaseStatus.ANSWERED: ("cerrar",),
-    CaseStatus.WAITING_CITIZEN: ("reanudar",),
-}
-
-
+# --- One case: its page and the steps on it -------------------------------------------------
 @dataclass
 class OfferedAction:
     slug: str
-    action: CaseAction
+    action: Step[Case]
     form: CaseActionForm
     is_next: bool = False
 
@@ -539,9 +195,10 @@ class OfferedAction:
 
 def _form_for(slug: str, case: Case, user: User, data: Any = None, **kwargs: Any) -> CaseActionForm:
     # Every form is on one page: ids carry the slug so that they stay unique.
-    return CASE_ACTIONS[slug].form_class(
+    form = CASE_STEPS[slug].form_class(
         data, case=case, user=user, auto_id=f"id_{slug}_%s", **kwargs
     )
+    return cast(CaseActionForm, form)
 
 
 def offered_actions(
@@ -556,9 +213,7 @@ def offered_actions(
     with its errors, in place of a fresh one)."""
     initial = initial or {}
     offered = []
-    for slug, action in CASE_ACTIONS.items():
-        if not (can_act(user, case, action.needs(case)) and action.offered(case)):
-            continue
+    for slug, action in CASE_STEPS.offered(user, case):
         if slug == bound_slug and bound is not None:
             form = bound
         else:
@@ -728,12 +383,12 @@ def case_attachment(request: HttpRequest, pk: int, attachment_id: int) -> FileRe
 def case_action(request: HttpRequest, pk: int, action: str) -> HttpResponse:
     """Check access, validate the form, run one action; on an error show the case again with
     the form's messages (HTTP 400) and nothing changed."""
-    registered = CASE_ACTIONS.get(action)
+    registered = CASE_STEPS.get(action)
     if registered is None:
         raise Http404(_("No such action."))
     user = current_user(request)
     case = access_case_for_user(user, pk)
-    if not can_act(user, case, registered.needs(case)):
+    if not CASE_STEPS.allowed(user, case, registered):
         raise PermissionDenied(_("You may not do this with this case."))
     form = _form_for(action, case, user, request.POST)
     try:

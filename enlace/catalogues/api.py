@@ -9,8 +9,8 @@ from django.http import HttpRequest
 from ninja import Query, Router, Schema
 from pydantic import Field
 
-from enlace.apikeys.support import ErrorOut, QueryBool
 from enlace.catalogues.models import CatalogueEntry, Channel, InquiryTopic, Limitante, OpinionType
+from enlace.core.api import ErrorOut, QueryBool
 
 router = Router(tags=["catalogues"])
 

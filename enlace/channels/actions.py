@@ -1,6 +1,7 @@
 """The two steps of every channel: store what arrived (`do_receive_message`), then process it
-(`do_process_message`), idempotently. And the sweeper's part: process what a crash or a failure
-left pending (`requeue_pending`)."""
+(`do_process_message`), idempotently; the sweeper's part: process what a crash or a failure left
+pending (`requeue_pending`). And the way back: a message to the citizen on the channel they
+wrote from (`reply_route`, `do_send_reply`)."""
 
 from __future__ import annotations
 
@@ -12,9 +13,15 @@ from django.core.files.base import ContentFile
 from django.db import IntegrityError, transaction
 from django.db.models import Q
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
-from enlace.channels.models import InboundMessage, InboundOutcome, InboundStatus
-from enlace.channels.plugins import PLUGINS
+from enlace.accounts.models import User
+from enlace.cases import history
+from enlace.cases.models import Case, EventKind
+from enlace.channels import replies
+from enlace.channels.models import InboundMessage, InboundOutcome, InboundStatus, OutboundMessage
+from enlace.channels.plugins import PLUGINS, ReplyRoute
+from enlace.core.errors import BusinessError
 
 logger = logging.getLogger(__name__)
 
@@ -130,3 +137,82 @@ def requeue_pending(*, now: datetime | None = None, limit: int = 500) -> int:
         InboundMessage.objects.filter(pk=pk).update(next_attempt_at=now + GRACE)
         schedule(pk)
     return len(due)
+
+
+# --- Replies ---------------------------------------------------------------------------------
+# How many of a case's latest messages are read to find whom to answer.
+ROUTE_MESSAGES = 200
+
+
+def reply_route(case: Case) -> ReplyRoute | None:
+    """Where a message to the citizen about `case` goes: the channel they last wrote on, among
+    those that can answer, to the person its plug-in accepts (who opened the case there, or
+    the case's own phone or address). Someone else who merely quoted the tracking code is not
+    answered: their message is on the case, and a person decides. One query."""
+    answering = [code for code, plugin in PLUGINS.items() if plugin.answers]
+    messages = list(
+        InboundMessage.objects.filter(
+            case=case,
+            plugin__in=answering,
+            outcome__in=(InboundOutcome.NEW_CASE, InboundOutcome.REPLY),
+        )
+        .exclude(sender="")
+        .order_by("-received_at", "-id")
+        .only("plugin", "sender", "received_at", "outcome")[:ROUTE_MESSAGES]
+    )
+    openers = {(m.plugin, m.sender) for m in messages if m.outcome == InboundOutcome.NEW_CASE}
+    for message in messages:
+        opened = (message.plugin, message.sender) in openers
+        if PLUGINS[message.plugin].may_answer(case, message.sender, opened=opened):
+            return ReplyRoute(message.plugin, message.sender, message.received_at)
+    return None
+
+
+def do_send_reply(case: Case, text: str, *, acting_user: User) -> OutboundMessage:
+    """Write a message to the citizen on the channel they wrote from, and its event on the
+    case; the channel's plug-in sends it from the outbox once this commits."""
+    text = text.strip()
+    if not text:
+        raise BusinessError(_("Write the message."), field="text")
+    route = reply_route(case)
+    if route is None:
+        raise BusinessError(_("This case did not arrive by a channel Enlace can answer on."))
+    plugin = PLUGINS[route.plugin]
+    if len(text) > plugin.max_reply_length:
+        raise BusinessError(
+            _("The message is longer than %(count)s characters.")
+            % {"count": f"{plugin.max_reply_length:,}"},
+            field="text",
+        )
+    if not plugin.sends():
+        raise BusinessError(
+            _("Sending by %(channel)s is not configured.") % {"channel": plugin.label}
+        )
+    window = plugin.reply_window
+    if window is not None and timezone.now() - route.last_message_at > window:
+        raise BusinessError(
+            _(
+                "%(channel)s only lets us write within %(hours)s hours of the citizen's last "
+                "message; contact the citizen another way."
+            )
+            % {"channel": plugin.label, "hours": int(window.total_seconds() // 3600)}
+        )
+    with transaction.atomic():
+        case = Case.objects.select_for_update().get(pk=case.pk)
+        outbound = OutboundMessage.objects.create(
+            plugin=route.plugin,
+            case=case,
+            recipient=route.recipient,
+            text=text,
+            created_by=acting_user,
+        )
+        Case.objects.filter(pk=case.pk).update(updated_at=timezone.now())
+        history.record(
+            case,
+            EventKind.MESSAGE_SENT,
+            acting_user,
+            note=text,
+            changes={"channel": {"from": "", "to": plugin.label}},
+        )
+        replies.schedule(outbound.pk)
+    return outbound

@@ -81,3 +81,28 @@ def store(
     )
     attachment.save()
     return attachment
+
+
+def keep(
+    content: bytes, name: str, *, message: InboundMessage, case_id: int, refusals: list[str]
+) -> Attachment | None:
+    """Store a file a citizen sent on their case; a refused one (its type, its size) is added
+    to `refusals` instead, and never stops the message itself from being registered."""
+    try:
+        return store(content, name, message=message, case_id=case_id)
+    except BusinessError as error:
+        refusals.append(str(error))
+        return None
+
+
+def refusal_note(refusals: list[str]) -> str:
+    """What the case's history says of the files that were not kept ("" when none was): every
+    channel records it the same way, as a note of its own on a new case, or at the end of the
+    citizen's message on a reply."""
+    if not refusals:
+        return ""
+    if len(refusals) == 1:
+        return _("An attachment sent by the citizen was refused: %(reason)s") % {
+            "reason": refusals[0]
+        }
+    return _("Attachments not kept:") + "\n" + "\n".join(f"- {line}" for line in refusals)

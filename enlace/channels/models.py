@@ -15,6 +15,8 @@ from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
+from enlace.core.outbox import OutboxRow
+
 
 class InboundStatus(models.TextChoices):
     PENDING = "pending", _("Pending")
@@ -139,12 +141,13 @@ class OutboundStatus(models.TextChoices):
     FAILED = "failed", _("Failed")
 
 
-class OutboundMessage(models.Model):
-    """A message to a citizen on the platform they wrote from (WhatsApp, Messenger): the
-    outbox of the channels, like `Notification` is for e-mail. The row is written with the
-    case's event in one transaction; a background task sends it with retries, and the
-    platform's status callbacks move it on (sent, delivered, read, failed)."""
+class OutboundMessage(OutboxRow):
+    """A message to a citizen on the channel they wrote from (WhatsApp, Messenger, e-mail): the
+    channels' outbox (enlace/channels/replies.py), its transport the plug-in's `send`. The row
+    is written with the case's event in one transaction; a background task sends it with
+    retries, and a platform's status callbacks move it on (sent, delivered, read, failed)."""
 
+    # The plug-in that sends it (enlace/channels/plugins.py).
     plugin = models.CharField(_("channel"), max_length=30)
     case = models.ForeignKey(
         "cases.Case",
@@ -153,36 +156,27 @@ class OutboundMessage(models.Model):
         related_name="outbound_messages",
         db_index=False,
     )
-    # The platform's id of the person: a WhatsApp number (wa_id), a Messenger page-scoped id.
+    # The channel's id of the person: a WhatsApp number (wa_id), a Messenger page-scoped id,
+    # an e-mail address.
     recipient = models.CharField(_("recipient"), max_length=255)
     text = models.TextField(_("text"))
     status = models.CharField(
         _("status"), max_length=10, choices=OutboundStatus.choices, default=OutboundStatus.PENDING
     )
-    attempts = models.PositiveSmallIntegerField(_("attempts"), default=0)
-    next_attempt_at = models.DateTimeField(_("next attempt at"), null=True, blank=True)
-    # While a worker sends, the row is leased to it until this time (see notifications).
-    locked_until = models.DateTimeField(null=True, blank=True)
-    # The platform's id of the message once accepted (wamid..., m_...): status callbacks
-    # name it.
+    # The channel's id of the message once accepted (wamid..., m_..., a Message-ID): status
+    # callbacks and replies name it.
     platform_id = models.CharField(_("platform message id"), max_length=255, blank=True)
-    last_error = models.TextField(_("last error"), blank=True)
-    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
     )
     sent_at = models.DateTimeField(_("sent at"), null=True, blank=True)
 
-    class Meta:
+    class Meta(OutboxRow.Meta):
         verbose_name = _("outbound message")
         verbose_name_plural = _("outbound messages")
         ordering = ["-created_at", "-id"]
         indexes = [
-            models.Index(
-                fields=["status", "next_attempt_at"],
-                name="outbound_due_idx",
-                condition=models.Q(status__in=["pending", "sending"]),
-            ),
+            *OutboxRow.Meta.indexes,
             models.Index(fields=["case", "created_at"], name="outbound_case_idx"),
             models.Index(
                 fields=["plugin", "platform_id"],

@@ -4,9 +4,15 @@ from __future__ import annotations
 
 from django_tasks import task
 
+from enlace.channels import replies
 from enlace.channels.actions import do_process_message
 
 
 @task()
 def process_message(message_id: int) -> str:
     return do_process_message(message_id)
+
+
+@task()
+def send_reply(outbound_id: int) -> str:
+    return replies.deliver(outbound_id)

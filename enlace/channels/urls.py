@@ -1,12 +1,11 @@
-"""Endpoints that outside systems call: the channels' webhooks. Each plug-in adds its own."""
+"""Endpoints that outside systems call (mounted at /canales/): each plug-in that has one names
+its URLconf (`ChannelPlugin.urls`), and it is included here."""
 
-from django.urls import URLPattern, URLResolver, path
+from django.urls import URLPattern, URLResolver, include, path
 
-from enlace.channels.meta import views as meta
+from enlace.channels.plugins import url_modules
 
 app_name = "channels"
 urlpatterns: list[URLPattern | URLResolver] = [
-    # WhatsApp Cloud API and Facebook Messenger (enlace/channels/meta).
-    path("whatsapp/webhook/", meta.webhook, {"plugin": "whatsapp"}, name="whatsapp_webhook"),
-    path("facebook/webhook/", meta.webhook, {"plugin": "facebook"}, name="facebook_webhook"),
+    path("", include(module)) for module in url_modules()
 ]

@@ -158,7 +158,7 @@ def seed_oir(rng: random.Random | None = None) -> int:
         name, gender, person = PEOPLE[index % len(PEOPLE)]
         question, unit_code = QUESTIONS[index % len(QUESTIONS)]
         email = f"solicitante{index + 1}@example.com" if index % 3 else ""
-        sequence = actions._next_sequence(received_on.year)
+        sequence = actions.next_sequence(received_on.year)
         request = InformationRequest.objects.create(
             number=format_number(received_on.year, sequence),
             year=received_on.year,
@@ -197,7 +197,7 @@ def seed_oir(rng: random.Random | None = None) -> int:
                 request.paused_days = calendar.business_days_between(asked, answered)
             else:
                 request.status = RequestStatus.CLARIFICATION
-        actions._recompute_due(request)
+        actions.recompute_due(request)
         if spec.extend and request.due_on:
             request.extended = True
             request.extension_reason = "La unidad debe revisar el archivo histórico."
@@ -206,7 +206,7 @@ def seed_oir(rng: random.Random | None = None) -> int:
                 calendar.previous_business_day(today + timedelta(days=1)),
             )
             request.status = RequestStatus.EXTENDED
-            actions._recompute_due(request)
+            actions.recompute_due(request)
         unit = units.get(unit_code)
         outcomes = spec.outcomes or ["open"]
         items = []

@@ -8,7 +8,7 @@ from django.http import HttpRequest
 from ninja import Query, Router, Schema
 from pydantic import Field
 
-from enlace.apikeys.support import ErrorOut, QueryBool
+from enlace.core.api import ErrorOut, QueryBool
 from enlace.directory.models import Dependency
 
 router = Router(tags=["directory"])

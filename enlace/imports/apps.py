@@ -6,3 +6,14 @@ class ImportsConfig(AppConfig):
     name = "enlace.imports"
     label = "imports"
     verbose_name = _("Historical imports")
+
+    def ready(self) -> None:
+        from enlace.cases.permissions import Capability, has_capability
+        from enlace.core import navigation
+
+        navigation.add_link(
+            "imports:list",
+            _("Import"),
+            shown=lambda user: has_capability(user, Capability.IMPORT_CASES),
+            order=70,
+        )

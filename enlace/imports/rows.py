@@ -21,7 +21,14 @@ from django.utils.translation import gettext as _
 
 from enlace.cases.lifecycle import CaseKind, CaseStatus
 from enlace.cases.models import Case
-from enlace.cases.rules import fold, new_tracking_code, normalise_dui, normalise_phone, search_text
+from enlace.cases.rules import (
+    fold,
+    new_case_problems,
+    new_tracking_code,
+    normalise_dui,
+    normalise_phone,
+    search_text,
+)
 from enlace.catalogues.models import CatalogueEntry, Channel, InquiryTopic, Limitante, OpinionType
 from enlace.directory.models import Dependency
 
@@ -114,6 +121,10 @@ def _choice_index(choices: list[Any]) -> dict[str, str]:
     return found
 
 
+# The column of the file that holds a field of the case, where the names differ.
+COLUMN_OF = {"dependency": "dependency_code"}
+
+
 class RowRules:
     """Validates rows against the catalogues and directory as they are now."""
 
@@ -165,15 +176,19 @@ class RowRules:
         dependency_id = self._lookup(
             self.dependencies, text["dependency_code"], "dependency_code", problem
         )
-        if kind == CaseKind.OPINION and type_id is None and not text["opinion_type"]:
-            problem("opinion_type", _("An opinion needs its type."))
-        if kind == CaseKind.INQUIRY:
-            if text["opinion_type"]:
-                problem("opinion_type", _("Only opinions have a type."))
-            if text["limitante"]:
-                problem("limitante", _("Only opinions have a limitante."))
-        if kind == CaseKind.OPINION and text["topic"]:
-            problem("topic", _("Only inquiries have a topic."))
+        if kind is not None:
+            # What a case needs, by the cases' own rule (a value given but not found in the
+            # catalogue was told above, by its column).
+            for field, reason in new_case_problems(
+                kind,
+                opinion_type=bool(text["opinion_type"]),
+                dependency=bool(text["dependency_code"]),
+                topic=bool(text["topic"]),
+                limitante=bool(text["limitante"]),
+                description=text["description"],
+                historical=True,
+            ):
+                problem(COLUMN_OF.get(field, field), reason)
 
         closed_at = self._moment(values.get("closed_at"), "closed_at", problem, late=True)
         status = self.statuses.get(fold(text["status"])) if text["status"] else None

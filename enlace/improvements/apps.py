@@ -6,3 +6,17 @@ class ImprovementsConfig(AppConfig):
     name = "enlace.improvements"
     label = "improvements"
     verbose_name = _("Improvement opportunities")
+
+    def ready(self) -> None:
+        from enlace.cases.permissions import Capability, has_capability
+        from enlace.core import navigation
+
+        navigation.add_link(
+            "improvements:list",
+            _("Improvements"),
+            shown=lambda user: (
+                has_capability(user, Capability.IMPROVE)
+                or has_capability(user, Capability.VIEW_REPORTS)
+            ),
+            order=40,
+        )

@@ -7,6 +7,8 @@ from __future__ import annotations
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
+from enlace.core.outbox import OutboxRow
+
 
 class NotificationStatus(models.TextChoices):
     PENDING = "pending", _("Pending")
@@ -29,7 +31,7 @@ class NotificationKind(models.TextChoices):
     OIR_DUE_ALERT = "oir_due_alert", _("Information request due soon or overdue")
 
 
-class Notification(models.Model):
+class Notification(OutboxRow):
     case = models.ForeignKey(
         "cases.Case",
         verbose_name=_("case"),
@@ -61,25 +63,14 @@ class Notification(models.Model):
         choices=NotificationStatus.choices,
         default=NotificationStatus.PENDING,
     )
-    attempts = models.PositiveSmallIntegerField(_("attempts"), default=0)
-    last_error = models.TextField(_("last error"), blank=True)
-    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
-    next_attempt_at = models.DateTimeField(_("next attempt at"), null=True, blank=True)
-    # While a worker sends, the row is leased to it until this time; a worker that dies
-    # leaves a lease that runs out, and the sweeper hands the row to another worker.
-    locked_until = models.DateTimeField(null=True, blank=True)
     sent_at = models.DateTimeField(_("sent at"), null=True, blank=True)
 
-    class Meta:
+    class Meta(OutboxRow.Meta):
         verbose_name = _("notification")
         verbose_name_plural = _("notifications")
         ordering = ["-created_at", "-id"]
         indexes = [
-            models.Index(
-                fields=["status", "next_attempt_at"],
-                name="notification_due_idx",
-                condition=models.Q(status__in=["pending", "sending"]),
-            ),
+            *OutboxRow.Meta.indexes,
             models.Index(fields=["case", "created_at"], name="notification_case_idx"),
             models.Index(
                 fields=["information_request", "created_at"],

@@ -10,10 +10,9 @@ from django.utils.translation import gettext as _
 from ninja import Query, Router
 
 from enlace.accounts.models import User
-from enlace.apikeys.support import ErrorOut
+from enlace.core.api import ErrorOut, PeriodQuery
 from enlace.oir.permissions import can_view_statistics
 from enlace.oir.statistics import Period, oir_statistics
-from enlace.reports.api import PeriodQuery
 
 router = Router(tags=["reports"])
 

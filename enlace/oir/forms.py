@@ -15,6 +15,7 @@ from django.utils.translation import gettext_lazy as _
 
 from enlace.channels import attachments
 from enlace.core.errors import BusinessError
+from enlace.core.forms import AccessibleForm
 from enlace.directory.models import Dependency
 from enlace.directory.queries import resolve_dependency
 from enlace.oir.actions import UnitFile
@@ -36,7 +37,6 @@ from enlace.oir.models import (
     ReservedEntry,
     UnitFinding,
 )
-from enlace.portal.forms import AccessibleForm
 
 DESCRIPTION_MAX = 10_000
 

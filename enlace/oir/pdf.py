@@ -20,9 +20,9 @@ from reportlab.platypus import (  # type: ignore[import-untyped, unused-ignore]
     Spacer,
 )
 
+from enlace.core.pdf import INSTITUTION, MARGIN, Pages, paragraph_style
 from enlace.oir.deadlines import LegalRules
 from enlace.oir.models import InformationRequest, RequestItem
-from enlace.reports.pdf import INSTITUTION, MARGIN, Pages, paragraph_style
 
 DOCUMENT_LANGUAGE = "es"
 STYLES = {

@@ -1,6 +1,6 @@
 """The OIR's public pages under /informacion-publica/: file a request (no login, rate limited,
 a honeypot, the form token so a double submit is one request; stored as an InboundMessage
-first, then processed, see enlace/oir/plugin.py), its receipt, following a request with its
+first, then processed, see enlace/channels/oir_portal), its receipt, following a request with its
 number and a second factor, the public register of resolved requests and the index of reserved
 information."""
 
@@ -21,6 +21,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from django_stubs_ext import StrOrPromise
 
 from enlace.channels.models import InboundMessage
+from enlace.core import ratelimit
 from enlace.core.errors import BusinessError
 from enlace.oir import actions, queries
 from enlace.oir.forms import PublicRequestForm, TrackRequestForm
@@ -33,8 +34,6 @@ from enlace.oir.models import (
     ResolutionDocument,
 )
 from enlace.oir.rules import format_number
-from enlace.portal import ratelimit
-from enlace.portal.views import too_many
 
 logger = logging.getLogger(__name__)
 REGISTER_PAGE_SIZE = 20
@@ -48,7 +47,7 @@ def file_request(request: HttpRequest) -> HttpResponse:
         return render(request, "oir/public/file.html", {"form": form})
     allowed, retry_after = ratelimit.hit(request, "submit")
     if not allowed:
-        return too_many(request, retry_after)
+        return ratelimit.too_many(request, retry_after, "portal/too_many.html")
     form = PublicRequestForm(request.POST)
     if form.is_robot:
         logger.warning(
@@ -176,7 +175,7 @@ def track(request: HttpRequest) -> HttpResponse:
         return render(request, "oir/public/track.html", {"form": TrackRequestForm()})
     allowed, retry_after = ratelimit.hit(request, "track")
     if not allowed:
-        return too_many(request, retry_after)
+        return ratelimit.too_many(request, retry_after, "portal/too_many.html")
     form, found = _looked_up(request)
     if found is None:
         return _not_tracked(request)
@@ -200,7 +199,7 @@ def track_pdf(request: HttpRequest) -> HttpResponse:
     factor posted again, as the tracking page's button does)."""
     allowed, retry_after = ratelimit.hit(request, "track")
     if not allowed:
-        return too_many(request, retry_after)
+        return ratelimit.too_many(request, retry_after, "portal/too_many.html")
     _form, found = _looked_up(request)
     document = (
         ResolutionDocument.objects.select_related("request").filter(request=found).first()

@@ -15,8 +15,8 @@ which day the level next rises, so a row is woken only then, at most once a day,
 that was stopped for a week sends one message for where things stand, not one per day missed.
 Several sweepers may run at once: on PostgreSQL each claims its rows with FOR UPDATE SKIP
 LOCKED (an item together with its request, the order in which every writer locks them), and
-what it did is recorded on the row, with an event and the e-mails as outbox rows, in the same
-transaction.
+what it did is recorded on the row, with an event (whose subscriber, the e-mail outbox,
+writes the messages) in the same transaction.
 """
 
 from __future__ import annotations
@@ -32,14 +32,13 @@ from django.utils.translation import ngettext
 
 from enlace.accounts.models import Role, User
 from enlace.directory.calendar import BusinessCalendar, business_calendar
-from enlace.notifications import notify
+from enlace.oir import history
 from enlace.oir.deadlines import AlertLevel, LegalRules, alert_level, next_alert_day
 from enlace.oir.models import (
     OPEN_REQUEST_STATUSES,
     EventKind,
     InformationRequest,
     ItemStatus,
-    RequestEvent,
     RequestItem,
 )
 from enlace.oir.rules import legal_rules
@@ -163,13 +162,15 @@ def _handle_request(
         level = alert_level(calendar, request.due_on, today, rules.due_soon_days)
         if level > request.alert_level and request.alerted_on != today:
             overdue = level == AlertLevel.OVERDUE
-            sent = notify.oir_due_alert(request, overdue=overdue, recipients=officers)
-            RequestEvent.objects.create(
-                request=request,
-                kind=EventKind.DEADLINE_ALERT,
+            # The subscribers of the history (the e-mail outbox) tell the officers.
+            history.record(
+                request,
+                EventKind.DEADLINE_ALERT,
                 at=now,
                 changes={"due_on": {"from": "", "to": f"{request.due_on:%d/%m/%Y}"}},
-                note=_told(overdue, sent),
+                note=_told(overdue, len(addresses(officers))),
+                overdue=overdue,
+                recipients=addresses(officers),
             )
             request.alert_level = level
             request.alerted_on = today
@@ -198,15 +199,16 @@ def _handle_item(
         level = alert_level(calendar, due, today, rules.item_due_soon_days)
         if level > item.alert_level and item.alerted_on != today:
             overdue = level == AlertLevel.OVERDUE
-            to = liaisons.get(item.dependency_id or 0, [])
-            sent = notify.oir_item_reminder(item, overdue=overdue, recipients=to)
-            RequestEvent.objects.create(
-                request=request,
+            to = addresses(liaisons.get(item.dependency_id or 0, []))
+            history.record(
+                request,
+                EventKind.ITEM_REMINDER,
                 item=item,
-                kind=EventKind.ITEM_REMINDER,
                 at=now,
                 changes={"internal_due_on": {"from": "", "to": f"{due:%d/%m/%Y}"}},
-                note=_told(overdue, sent),
+                note=_told(overdue, len(to)),
+                overdue=overdue,
+                recipients=to,
             )
             item.alert_level = level
             item.alerted_on = today
@@ -214,6 +216,11 @@ def _handle_item(
         day = next_alert_day(calendar, due, today, item.alert_level, rules.item_due_soon_days)
         item.next_check_at = moment(day) if day else None
     item.save(update_fields=["alert_level", "alerted_on", "next_check_at"])
+
+
+def addresses(recipients: list[str]) -> list[str]:
+    """Each address once, the empty ones left out: whom a message goes to."""
+    return list(dict.fromkeys(address for address in recipients if address))
 
 
 def _told(overdue: bool, recipients: int) -> str:

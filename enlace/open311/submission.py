@@ -7,7 +7,6 @@ from __future__ import annotations
 
 import math
 import uuid
-from typing import Any
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
@@ -195,7 +194,7 @@ def read_submission(values: dict[str, str], *, fixed_dependency: Dependency | No
         for part in (values.get("first_name", "").strip(), values.get("last_name", "").strip())
         if part
     )
-    form = IntakeForm(
+    form = IntakeForm.from_values(
         {
             "kind": service.group,
             "channel": settings.OPEN311_CHANNEL,
@@ -203,28 +202,19 @@ def read_submission(values: dict[str, str], *, fixed_dependency: Dependency | No
             "topic": "" if opinion else entry.code,
             "dependency": centre_code,
             "description": f"{description}\n\n{where}" if where else description,
-            "citizen_name": name,
-            "citizen_dui": attributes.get(DUI, ""),
-            "citizen_affiliation": attributes.get(AFFILIATION, ""),
-            "citizen_phone": values.get("phone", "").strip(),
-            "citizen_email": values.get("email", "").strip(),
-            "intake_token": str(uuid.uuid4()),
+            "citizen": {
+                "name": name,
+                "dui": attributes.get(DUI, ""),
+                "affiliation": attributes.get(AFFILIATION, ""),
+                "phone": values.get("phone", "").strip(),
+                "email": values.get("email", "").strip(),
+            },
         },
         fixed_dependency=fixed_dependency,
     )
     if not form.is_valid():
         raise Open311Error(400, "; ".join(_form_errors(form)))
-    data: dict[str, Any] = form.cleaned_data
-    return NewCase(
-        kind=data["kind"],
-        channel=data["channel"],
-        description=data["description"],
-        opinion_type=data["opinion_type"],
-        dependency=data["dependency"],
-        topic=data["topic"],
-        citizen=form.citizen(),
-        intake_token=data["intake_token"],
-    )
+    return form.new_case(intake_token=uuid.uuid4())
 
 
 def _form_errors(form: IntakeForm) -> list[str]:

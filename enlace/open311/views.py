@@ -29,12 +29,13 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.csrf import csrf_exempt
 
+from enlace.apikeys.audit import audited
 from enlace.apikeys.auth import authenticate_key
 from enlace.apikeys.models import ApiKey
-from enlace.apikeys.support import audit_object, audited
 from enlace.cases.actions import do_register_case
 from enlace.cases.permissions import Capability, fixed_dependency_id, has_capability
 from enlace.cases.rules import normalise_tracking_code
+from enlace.core.api import audit_object
 from enlace.core.errors import BusinessError
 from enlace.directory.models import Dependency
 from enlace.open311 import formats, queries

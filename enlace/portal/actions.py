@@ -11,12 +11,13 @@ from django.conf import settings
 from django.db import transaction
 from django.utils import timezone, translation
 
-from enlace.cases.models import Case, CaseEvent, EventKind
+from enlace.cases import history
+from enlace.cases.models import Case, EventKind
 from enlace.channels import attachments
 from enlace.channels.actions import do_process_message, do_receive_message
 from enlace.channels.models import InboundMessage, InboundStatus
+from enlace.channels.portal.plugin import PLUGIN_CODE
 from enlace.portal.models import Satisfaction, SatisfactionRating
-from enlace.portal.plugin import PLUGIN_CODE
 
 
 @dataclass(frozen=True)
@@ -81,10 +82,10 @@ def do_rate_case(case: Case, rating: str, comment: str = "") -> SatisfactionRati
             saved = previous
         # The case's events have no kind of their own for a rating: it is recorded as a
         # comment by no staff member, with the change of rating in `changes`.
-        CaseEvent.objects.create(
-            case=case,
-            kind=EventKind.COMMENTED,
-            actor=None,
+        history.record(
+            case,
+            EventKind.COMMENTED,
+            None,
             at=now,
             changes=changes,
             note=f"{label}. {comment}".strip() if comment else label,

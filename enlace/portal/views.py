@@ -19,26 +19,19 @@ from enlace.cases.models import Case
 from enlace.cases.rules import format_tracking_code, new_tracking_code
 from enlace.catalogues.models import Channel
 from enlace.channels.models import InboundMessage
-from enlace.portal import ratelimit
+from enlace.channels.portal.plugin import Portal
+from enlace.core import ratelimit
 from enlace.portal.actions import Submission, do_rate_case, do_submit
 from enlace.portal.forms import RateForm, SubmitForm, TrackForm, new_token
 from enlace.portal.keys import clave_for, format_clave, hash_clave
 from enlace.portal.models import SatisfactionRating
-from enlace.portal.plugin import Portal
 from enlace.portal.queries import CITIZEN_STATUS, case_for_citizen, shows_answer
 
 logger = logging.getLogger(__name__)
 
 
 def too_many(request: HttpRequest, retry_after: int) -> HttpResponse:
-    response = render(
-        request,
-        "portal/too_many.html",
-        {"minutes": max(1, (retry_after + 59) // 60)},
-        status=429,
-    )
-    response["Retry-After"] = str(retry_after)
-    return response
+    return ratelimit.too_many(request, retry_after, "portal/too_many.html")
 
 
 @never_cache

@@ -2,33 +2,20 @@
 
 from __future__ import annotations
 
-from datetime import date
 from typing import Any
 
 from django.core.exceptions import PermissionDenied
 from django.http import HttpRequest
 from django.utils.translation import gettext as _
-from ninja import Query, Router, Schema
-from pydantic import Field, model_validator
+from ninja import Query, Router
 
 from enlace.accounts.models import User
 from enlace.apikeys.auth import narrow_to_key
-from enlace.apikeys.support import ErrorOut
 from enlace.cases.permissions import Capability, has_capability, report_scope
+from enlace.core.api import ErrorOut, PeriodQuery
 from enlace.reports.participation import Period, participation_report
 
 router = Router(tags=["reports"])
-
-
-class PeriodQuery(Schema):
-    date_from: date = Field(alias="from")
-    date_to: date = Field(alias="to")
-
-    @model_validator(mode="after")
-    def ordered(self) -> PeriodQuery:
-        if self.date_from > self.date_to:
-            raise ValueError(_("The period ends before it starts."))
-        return self
 
 
 def _reporting_user(request: HttpRequest) -> User:

@@ -28,8 +28,6 @@ from reportlab.graphics.shapes import Drawing  # type: ignore[import-untyped, un
 from reportlab.lib import colors  # type: ignore[import-untyped, unused-ignore]
 from reportlab.lib.enums import TA_CENTER, TA_RIGHT  # type: ignore[import-untyped, unused-ignore]
 from reportlab.lib.pagesizes import LETTER  # type: ignore[import-untyped, unused-ignore]
-from reportlab.lib.styles import ParagraphStyle  # type: ignore[import-untyped, unused-ignore]
-from reportlab.lib.units import cm  # type: ignore[import-untyped, unused-ignore]
 from reportlab.pdfbase.pdfmetrics import stringWidth  # type: ignore[import-untyped, unused-ignore]
 from reportlab.platypus import (  # type: ignore[import-untyped, unused-ignore]
     CondPageBreak,
@@ -43,19 +41,21 @@ from reportlab.platypus import (  # type: ignore[import-untyped, unused-ignore]
 )
 
 from enlace.catalogues.models import Channel, OpinionType
+from enlace.core.pdf import (
+    BOLD,
+    FONT,
+    GREY,
+    INSTITUTION,
+    MARGIN,
+    NAVY,
+    WIDTH,
+    Pages,
+    paragraph_style,
+)
 from enlace.directory.models import LevelOfCare
 from enlace.reports.participation import COMPLAINT_TYPES, percentages
 
-# A proper name: printed as it is in every language.
-INSTITUTION = "Instituto Salvadoreño del Seguro Social"
-
-PAGE_WIDTH, PAGE_HEIGHT = LETTER  # the paper used in El Salvador
-MARGIN = 2 * cm
-WIDTH = PAGE_WIDTH - 2 * MARGIN
-FONT, BOLD = "Helvetica", "Helvetica-Bold"
 DASH = " \N{EN DASH} "
-NAVY = colors.HexColor("#1f3b63")
-GREY = colors.HexColor("#9aa5b1")
 STRIPE = colors.HexColor("#eef2f7")
 TOTAL_ROW = colors.HexColor("#dde4ee")
 PALETTE = [
@@ -79,11 +79,6 @@ LEGEND_PITCH = 13
 
 Chart = Literal["bar", "pie"]
 Item = tuple[str, int]  # a row of a section: its label and its count
-
-
-def paragraph_style(name: str, **values: Any) -> Any:
-    base: dict[str, Any] = {"fontName": FONT, "fontSize": 9.5, "leading": 13}
-    return ParagraphStyle(name, **{**base, **values})
 
 
 STYLES = {
@@ -448,39 +443,6 @@ def _inquiries(inquiries: dict[str, Any]) -> list[Flowable]:
             [(row["name"], row["count"]) for row in inquiries["topics"]],
         ),
     ]
-
-
-# Pages -----------------------------------------------------------------------------------
-
-
-@dataclass
-class Pages:
-    """Draws the header and footer of every page, and counts the pages (the total is known
-    after a first pass)."""
-
-    title: str
-    generated: str
-    total: int = 0
-    seen: int = 0
-
-    def draw(self, canvas: Any, _doc: Any) -> None:
-        self.seen = canvas.getPageNumber()
-        top, bottom = PAGE_HEIGHT - MARGIN + 18, MARGIN - 24
-        canvas.saveState()
-        canvas.setStrokeColor(NAVY)
-        canvas.setLineWidth(0.6)
-        canvas.line(MARGIN, top - 5, PAGE_WIDTH - MARGIN, top - 5)
-        canvas.line(MARGIN, bottom + 11, PAGE_WIDTH - MARGIN, bottom + 11)
-        canvas.setFont(BOLD, 8)
-        canvas.setFillColor(NAVY)
-        canvas.drawString(MARGIN, top, INSTITUTION)
-        canvas.setFont(FONT, 8)
-        canvas.drawRightString(PAGE_WIDTH - MARGIN, top, self.title)
-        canvas.setFillColor(colors.black)
-        canvas.drawString(MARGIN, bottom, _("Generated on %(date)s") % {"date": self.generated})
-        pages = _("Page %(page)s of %(pages)s") % {"page": self.seen, "pages": self.total}
-        canvas.drawRightString(PAGE_WIDTH - MARGIN, bottom, pages)
-        canvas.restoreState()
 
 
 def _build(report: dict[str, Any], names: Names, pages: Pages) -> bytes:

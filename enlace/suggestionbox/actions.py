@@ -16,11 +16,11 @@ from enlace.accounts.models import User
 from enlace.cases.actions import Citizen
 from enlace.cases.permissions import Capability, has_capability
 from enlace.channels.actions import do_process_message, do_receive_message
+from enlace.channels.buzon.plugin import PLUGIN_CODE
 from enlace.channels.models import InboundMessage, InboundStatus
 from enlace.core.errors import BusinessError
 from enlace.directory.models import Dependency
 from enlace.suggestionbox.models import BoxForm, BoxOpening, CountCorrection
-from enlace.suggestionbox.plugin import PLUGIN_CODE
 
 MIN_WITNESSES = 2
 

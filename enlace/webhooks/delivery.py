@@ -1,43 +1,32 @@
-"""Posting one webhook delivery, and re-queuing those left behind: the same shape as
-enlace/notifications/delivery.py.
+"""The webhooks outbox's transport: one delivery posted, signed (enlace/core/outbox.py claims,
+retries and re-queues it).
 
-`deliver` claims the row with a conditional UPDATE (pending -> sending, with a lease), so two
-workers handed the same id never both post it. It posts the stored body, signed, with a short
-timeout (WEBHOOK_TIMEOUT); a 2xx answer is delivered, anything else (another status, a refused
-connection, a timeout) puts the row back to pending with a growing delay, and after
-WEBHOOK_MAX_ATTEMPTS attempts it is marked failed and stays for an administrator to redeliver.
-Only the background task ever posts: a user's request writes the row and goes on.
+It posts the stored body with a short timeout (WEBHOOK_TIMEOUT); a 2xx answer is delivered,
+anything else (another status, a refused connection, a timeout) puts the row back to pending
+with a growing delay, and after WEBHOOK_MAX_ATTEMPTS attempts it is marked failed and stays for
+an administrator to redeliver. Only the background task ever posts: a user's request writes the
+row and goes on.
 """
 
 from __future__ import annotations
 
 import http.client
-import logging
 import time
 import urllib.error
 import urllib.request
-from datetime import datetime, timedelta
+from datetime import timedelta
 from typing import Any
 
 from django.conf import settings
-from django.db.models import F, Q
-from django.utils import timezone
 
-from enlace.core.outbox import backoff as outbox_backoff
-from enlace.core.outbox import enqueue_after_commit, requeue_left_behind
-from enlace.webhooks.models import DeliveryStatus, WebhookDelivery
+from enlace.core.outbox import Outbox, OutboxError
+from enlace.webhooks.models import DeliveryStatus, WebhookDelivery, WebhookEndpoint
 from enlace.webhooks.signing import signature_header
-
-logger = logging.getLogger(__name__)
 
 LEASE = timedelta(minutes=5)
 # Minutes to wait after attempt 1, 2, 3...: a receiver down for most of a day loses nothing.
 BACKOFF_MINUTES = (1, 5, 15, 60, 180, 360, 720)
 USER_AGENT = "Enlace-Webhooks/1"
-
-
-def backoff(attempts: int) -> timedelta:
-    return outbox_backoff(attempts, BACKOFF_MINUTES)
 
 
 class _NoRedirects(urllib.request.HTTPRedirectHandler):
@@ -91,88 +80,43 @@ def _error_text(error: urllib.error.HTTPError) -> str:
     return (text or str(error.reason))[:500]
 
 
-def deliver(delivery_id: int, *, now: datetime | None = None) -> str:
-    """Post one delivery if it is due and nobody else is posting it. Returns what happened:
-    "delivered", "retry", "failed" or "skipped"."""
-    now = now or timezone.now()
-    claimed = WebhookDelivery.objects.filter(
-        Q(next_attempt_at__isnull=True) | Q(next_attempt_at__lte=now),
-        pk=delivery_id,
-        status=DeliveryStatus.PENDING,
-    ).update(status=DeliveryStatus.SENDING, attempts=F("attempts") + 1, locked_until=now + LEASE)
-    if not claimed:
-        return "skipped"
-    delivery = WebhookDelivery.objects.select_related("endpoint").get(pk=delivery_id)
-    endpoint = delivery.endpoint
-    if not endpoint.is_active:
-        WebhookDelivery.objects.filter(pk=delivery_id).update(
-            status=DeliveryStatus.FAILED,
-            next_attempt_at=None,
-            locked_until=None,
-            last_error="the endpoint is not active",
-        )
-        return "failed"
-    body = delivery.body.encode()
-    headers = {
-        "Content-Type": "application/json",
-        "User-Agent": USER_AGENT,
-        "X-Enlace-Event": delivery.event_type,
-        "X-Enlace-Delivery": str(delivery.uuid),
-        "X-Enlace-Signature": signature_header(endpoint.secret, body, int(time.time())),
-    }
-    try:
-        status = post(endpoint.url, body, headers, timeout=settings.WEBHOOK_TIMEOUT)
-    except PostError as error:
-        final = delivery.attempts >= settings.WEBHOOK_MAX_ATTEMPTS
-        WebhookDelivery.objects.filter(pk=delivery_id).update(
-            status=DeliveryStatus.FAILED if final else DeliveryStatus.PENDING,
-            next_attempt_at=None if final else now + backoff(delivery.attempts),
-            last_status_code=error.status,
-            last_error=str(error)[:1000],
-            locked_until=None,
-        )
-        logger.warning(
-            "webhook delivery %s to %s attempt %s failed: %s",
-            delivery_id,
-            endpoint.url,
-            delivery.attempts,
-            error,
-        )
-        if not final:
-            schedule(delivery_id, run_after=now + backoff(delivery.attempts))
-        return "failed" if final else "retry"
-    WebhookDelivery.objects.filter(pk=delivery_id).update(
-        status=DeliveryStatus.DELIVERED,
-        delivered_at=timezone.now(),
-        last_status_code=status,
-        last_error="",
-        locked_until=None,
-        next_attempt_at=None,
-    )
-    return "delivered"
+class WebhookOutbox(Outbox[WebhookDelivery]):
+    model = WebhookDelivery
+    name = "webhooks"
+    done = DeliveryStatus.DELIVERED
+    done_at = "delivered_at"
+    backoff_minutes = BACKOFF_MINUTES
+    lease = LEASE
+
+    def max_attempts(self) -> int:
+        return int(settings.WEBHOOK_MAX_ATTEMPTS)
+
+    def task(self) -> Any:
+        from enlace.webhooks.tasks import deliver_webhook
+
+        return deliver_webhook
+
+    def transmit(self, row: WebhookDelivery) -> dict[str, Any]:
+        """Post the stored body, signed, with a short timeout."""
+        endpoint = WebhookEndpoint.objects.get(pk=row.endpoint_id)
+        if not endpoint.is_active:
+            raise OutboxError("the endpoint is not active", permanent=True)
+        body = row.body.encode()
+        headers = {
+            "Content-Type": "application/json",
+            "User-Agent": USER_AGENT,
+            "X-Enlace-Event": row.event_type,
+            "X-Enlace-Delivery": str(row.uuid),
+            "X-Enlace-Signature": signature_header(endpoint.secret, body, int(time.time())),
+        }
+        try:
+            status = post(endpoint.url, body, headers, timeout=settings.WEBHOOK_TIMEOUT)
+        except PostError as error:
+            raise OutboxError(str(error), fields={"last_status_code": error.status}) from error
+        return {"last_status_code": status}
 
 
-def schedule(delivery_id: int, *, run_after: datetime | None = None) -> None:
-    """Enqueue the posting task (after the current transaction commits)."""
-    from enlace.webhooks.tasks import deliver_webhook
-
-    enqueue_after_commit(deliver_webhook, delivery_id, run_after=run_after)
-
-
-# A pending row younger than this most likely has its task still in the queue.
-REQUEUE_GRACE = timedelta(minutes=2)
-
-
-def requeue_due(*, now: datetime | None = None) -> int:
-    """Hand back to the queue what was left behind: rows whose worker's lease ran out (it died
-    mid-post) and pending rows overdue by REQUEUE_GRACE (their task was lost, or the queue was
-    down). Posting twice is prevented by the claim."""
-    now = now or timezone.now()
-    return requeue_left_behind(
-        WebhookDelivery,
-        sending=DeliveryStatus.SENDING,
-        pending=DeliveryStatus.PENDING,
-        now=now,
-        grace=REQUEUE_GRACE,
-        schedule=schedule,
-    )
+OUTBOX = WebhookOutbox()
+deliver = OUTBOX.deliver
+schedule = OUTBOX.schedule
+requeue_due = OUTBOX.requeue_due

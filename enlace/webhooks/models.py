@@ -13,6 +13,7 @@ from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
+from enlace.core.outbox import OutboxRow
 from enlace.webhooks.events import EventType
 
 
@@ -67,7 +68,7 @@ class DeliveryStatus(models.TextChoices):
     FAILED = "failed", _("Failed")
 
 
-class WebhookDelivery(models.Model):
+class WebhookDelivery(OutboxRow):
     # Sent as X-Enlace-Delivery: what a receiver logs; a redelivery is a new row.
     uuid = models.UUIDField(_("delivery id"), default=uuid.uuid4, unique=True, editable=False)
     endpoint = models.ForeignKey(
@@ -91,16 +92,9 @@ class WebhookDelivery(models.Model):
     status = models.CharField(
         _("status"), max_length=10, choices=DeliveryStatus.choices, default=DeliveryStatus.PENDING
     )
-    attempts = models.PositiveSmallIntegerField(_("attempts"), default=0)
-    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
-    next_attempt_at = models.DateTimeField(_("next attempt at"), null=True, blank=True)
-    # While a worker posts, the row is leased to it until this time; a worker that dies leaves
-    # a lease that runs out, and the sweeper hands the row to another worker.
-    locked_until = models.DateTimeField(null=True, blank=True)
     last_status_code = models.PositiveSmallIntegerField(
         _("last HTTP status"), null=True, blank=True
     )
-    last_error = models.TextField(_("last error"), blank=True)
     delivered_at = models.DateTimeField(_("delivered at"), null=True, blank=True)
     redelivery_of = models.ForeignKey(
         "self",
@@ -112,17 +106,12 @@ class WebhookDelivery(models.Model):
         db_index=False,
     )
 
-    class Meta:
+    class Meta(OutboxRow.Meta):
         verbose_name = _("webhook delivery")
         verbose_name_plural = _("webhook deliveries")
         ordering = ["-created_at", "-id"]
         indexes = [
-            # What the sweeper reads: rows still to send, by when.
-            models.Index(
-                fields=["status", "next_attempt_at"],
-                name="webhook_delivery_due_idx",
-                condition=models.Q(status__in=["pending", "sending"]),
-            ),
+            *OutboxRow.Meta.indexes,
             # An endpoint's deliveries, newest first (the administrator's list).
             models.Index(fields=["endpoint", "-created_at"], name="webhook_delivery_endpoint_idx"),
             models.Index(fields=["case", "created_at"], name="webhook_delivery_case_idx"),

@@ -1,18 +1,19 @@
 """The hook the case history calls: one `WebhookDelivery` row per subscribed endpoint, written
 in the same transaction as the history row, and their sending enqueued after the commit.
 
-`record` is called by `_event()` in enlace/cases/actions.py and by the deadline sweeper
-(enlace/cases/sweeper.py) for every history row they write. A row no endpoint could want (a
-comment, a reminder) costs nothing; otherwise it looks at the active endpoints, reference data
-kept in memory (enlace/core/reference.py), and costs nothing more when none subscribes. Bulk
-loads (the historical import, `seed_demo`) write their history rows directly and never come
-here: they announce nothing.
+`on_case_events` subscribes to the cases' history (enlace/cases/history.py, registered in
+`WebhooksConfig.ready()`): it sees every history row the actions and the sweeper write. A row
+no endpoint could want (a comment, a reminder) costs nothing; otherwise it looks at the active
+endpoints, reference data kept in memory (enlace/core/reference.py), and costs nothing more
+when none subscribes. Bulk loads (the historical import, `seed_demo`) write their history rows
+directly and never come here: they announce nothing.
 """
 
 from __future__ import annotations
 
 import logging
 import uuid
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from typing import TYPE_CHECKING, Any
@@ -58,6 +59,12 @@ class _Written:
             case=snapshot,
             extra=self.extra,
         )
+
+
+def on_case_events(events: Sequence[CaseEvent], context: Mapping[str, Any]) -> None:
+    """The subscriber of the cases' history: `context["deadline"]` is the deadline a
+    sweeper's rows are about."""
+    record(*events, deadline=context.get("deadline"))
 
 
 def record(*events: CaseEvent, deadline: CaseDeadline | None = None) -> None:

@@ -33,7 +33,7 @@ def post_event(cti_token: str) -> Callable[..., Any]:
             **fields,
         }
         return Client().post(
-            reverse("callcentre:cti"),
+            reverse("channels:cti"),
             json.dumps(payload),
             content_type="application/json",
             headers={"X-CTI-Token": token},

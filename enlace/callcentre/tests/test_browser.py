@@ -32,7 +32,7 @@ def pbx_posts(live_server, event, **fields):
         }
     ).encode()
     request = urllib.request.Request(  # noqa: S310 (the live server, over http)
-        live_server.url + reverse("callcentre:cti"),
+        live_server.url + reverse("channels:cti"),
         data=body,
         headers={"Content-Type": "application/json", "X-CTI-Token": TOKEN},
         method="POST",

@@ -13,7 +13,7 @@ from enlace.callcentre.models import Call, CallState, Extension
 from enlace.channels.models import InboundMessage, InboundStatus
 
 pytestmark = pytest.mark.django_db
-URL = reverse("callcentre:cti")
+URL = reverse("channels:cti")
 SV = ZoneInfo("America/El_Salvador")
 
 

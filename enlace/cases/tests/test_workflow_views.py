@@ -360,7 +360,7 @@ def test_each_action_works_for_its_role_and_no_one_else(slug, w):
 
 
 def test_every_slug_has_a_scenario():
-    from enlace.cases.views import CASE_ACTIONS
+    from enlace.cases.steps import CASE_STEPS as CASE_ACTIONS
 
     assert set(CASE_ACTIONS) == set(SCENARIOS)
 

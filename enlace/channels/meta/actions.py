@@ -1,31 +1,13 @@
-"""Writes of the Meta channels: a reply to the citizen from the case, and the platform's word on
-how it went (status callbacks)."""
+"""Writes of the Meta channels: the platform's word on how a reply went (status callbacks). The
+reply itself is the channels' (enlace/channels/actions.py `do_send_reply`)."""
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, datetime
 
-from django.db import transaction
-from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from enlace.accounts.models import User
-from enlace.cases.models import Case, CaseEvent, EventKind
-from enlace.cases.rules import phone_or_none
-from enlace.channels.meta import delivery
-from enlace.channels.meta.platforms import CODES, LABELS, WHATSAPP, platform
-from enlace.channels.models import (
-    InboundMessage,
-    InboundOutcome,
-    OutboundMessage,
-    OutboundStatus,
-)
-from enlace.core.errors import BusinessError
-
-# Both platforms let a business write freely only within 24 hours of the person's last
-# message; after that only pre-approved templates, which Enlace does not send.
-REPLY_WINDOW = timedelta(hours=24)
+from enlace.channels.models import OutboundMessage, OutboundStatus
 
 # How far along a message is: a status callback never moves it back (they may arrive out of
 # order). A failure after delivery is not possible; before it, it wins.
@@ -37,85 +19,6 @@ _RANK = {
     OutboundStatus.DELIVERED: 4,
     OutboundStatus.READ: 5,
 }
-
-
-@dataclass(frozen=True)
-class Route:
-    """Where a reply to the case goes: the platform and the person who last wrote on it."""
-
-    plugin: str
-    recipient: str
-    last_message_at: datetime
-
-
-def reply_route(case: Case) -> Route | None:
-    """The platform and person a case can be answered on: the person who opened it there, or,
-    on WhatsApp, the case's own phone number, whichever wrote last. Someone else who merely
-    quoted the tracking code is not answered (their message is on the case; a person decides)."""
-    messages = list(
-        InboundMessage.objects.filter(
-            case=case,
-            plugin__in=CODES,
-            outcome__in=(InboundOutcome.NEW_CASE, InboundOutcome.REPLY),
-        )
-        .exclude(sender="")
-        .order_by("-received_at", "-id")
-        .only("plugin", "sender", "received_at", "outcome")[:200]
-    )
-    openers = {(m.plugin, m.sender) for m in messages if m.outcome == InboundOutcome.NEW_CASE}
-    for message in messages:
-        if (message.plugin, message.sender) in openers or (
-            message.plugin == WHATSAPP
-            and case.citizen_phone
-            and phone_or_none(f"+{message.sender}") == case.citizen_phone
-        ):
-            return Route(message.plugin, message.sender, message.received_at)
-    return None
-
-
-def do_send_platform_reply(case: Case, text: str, *, acting_user: User) -> OutboundMessage:
-    """Write a message to the citizen on the platform they wrote from, and its event on the
-    case; it is sent by a background task once this commits."""
-    text = text.strip()
-    if not text:
-        raise BusinessError(_("Write the message."), field="text")
-    if len(text) > 4096:  # WhatsApp's limit for a text message
-        raise BusinessError(_("The message is longer than 4,096 characters."), field="text")
-    route = reply_route(case)
-    if route is None:
-        raise BusinessError(_("This case did not arrive by WhatsApp or Facebook."))
-    if not platform(route.plugin).sends:
-        raise BusinessError(
-            _("Sending by %(channel)s is not configured.") % {"channel": LABELS[route.plugin]}
-        )
-    if timezone.now() - route.last_message_at > REPLY_WINDOW:
-        raise BusinessError(
-            _(
-                "%(channel)s only lets us write within 24 hours of the citizen's last message; "
-                "contact the citizen another way."
-            )
-            % {"channel": LABELS[route.plugin]}
-        )
-    with transaction.atomic():
-        case = Case.objects.select_for_update().get(pk=case.pk)
-        outbound = OutboundMessage.objects.create(
-            plugin=route.plugin,
-            case=case,
-            recipient=route.recipient,
-            text=text,
-            created_by=acting_user,
-        )
-        Case.objects.filter(pk=case.pk).update(updated_at=timezone.now())
-        CaseEvent.objects.create(
-            case=case,
-            kind=EventKind.MESSAGE_SENT,
-            actor=acting_user,
-            at=timezone.now(),
-            note=text,
-            changes={"channel": {"from": "", "to": LABELS[route.plugin]}},
-        )
-        delivery.schedule(outbound.pk)
-    return outbound
 
 
 def record_status(plugin: str, data: dict[str, object]) -> OutboundMessage | None:

@@ -1,4 +1,4 @@
-"""The public portal's plug-in lives with the portal (enlace/portal/plugin.py); importing it
-registers it."""
+"""The citizens' portal as a channel: the portal's form (enlace/portal) stores a submission as an
+InboundMessage, and this plug-in turns it into a case. Importing it registers "portal"."""
 
-from enlace.portal import plugin as plugin
+from enlace.channels.portal import plugin as plugin

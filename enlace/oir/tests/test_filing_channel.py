@@ -16,11 +16,11 @@ from django.urls import reverse
 
 from enlace.channels.actions import do_process_message, requeue_pending
 from enlace.channels.models import InboundMessage, InboundOutcome, InboundStatus
+from enlace.channels.oir_portal.plugin import OirPortal
 from enlace.channels.plugins import PLUGINS
 from enlace.notifications.models import Notification
 from enlace.oir import actions
 from enlace.oir.models import InformationRequest, RequestEvent
-from enlace.oir.plugin import OirPortal
 from enlace.oir.tests.conftest import at, frozen
 from enlace.oir.tests.test_public import filing
 

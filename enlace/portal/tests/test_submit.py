@@ -10,8 +10,8 @@ from django.urls import reverse
 from enlace.cases.models import Case, EventKind
 from enlace.channels.actions import do_process_message
 from enlace.channels.models import Attachment, InboundMessage, InboundStatus
+from enlace.channels.portal import plugin
 from enlace.notifications.models import Notification, NotificationKind
-from enlace.portal import plugin
 from enlace.portal.models import TrackingKey
 
 from .conftest import JPEG, PDF

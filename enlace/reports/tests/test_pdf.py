@@ -14,8 +14,9 @@ from django.utils.formats import date_format
 from pypdf import PdfReader
 
 from enlace.cases.lifecycle import CaseKind
+from enlace.core.pdf import INSTITUTION
 from enlace.reports.participation import percentages
-from enlace.reports.pdf import INSTITUTION, fit, number, participation_pdf
+from enlace.reports.pdf import fit, number, participation_pdf
 
 SV = ZoneInfo("America/El_Salvador")
 PAGE = "/informes/participacion/"

@@ -8,8 +8,7 @@ from django.utils import timezone
 
 from enlace.cases.models import EventKind
 from enlace.channels.actions import do_process_message
-from enlace.channels.meta.actions import do_send_platform_reply
-from enlace.channels.meta.delivery import MAX_ATTEMPTS, deliver
+from enlace.channels.actions import do_send_reply as do_send_platform_reply
 from enlace.channels.meta.tests.conftest import (
     FB_TOKEN,
     PAGE_ID,
@@ -21,6 +20,7 @@ from enlace.channels.meta.tests.conftest import (
     whatsapp_text,
 )
 from enlace.channels.models import InboundMessage, OutboundMessage, OutboundStatus
+from enlace.channels.replies import MAX_ATTEMPTS, deliver
 from enlace.core.errors import BusinessError
 
 WAMID = "wamid.HBgLNTAzNzEyMzQ1NjcVAgARGBI1RjQyNUE3NEYxMzAzMzQ5MkEA"

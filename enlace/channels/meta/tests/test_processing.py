@@ -9,8 +9,7 @@ from django.utils import translation
 from enlace.cases import actions
 from enlace.cases.lifecycle import CaseStatus
 from enlace.cases.models import Case, EventKind
-from enlace.channels.actions import do_process_message
-from enlace.channels.meta.actions import reply_route
+from enlace.channels.actions import do_process_message, reply_route
 from enlace.channels.meta.tests.conftest import (
     JPEG,
     PROGRAM,

@@ -1,6 +1,7 @@
-"""The public portal as a channel plug-in: a submitted form is stored as an InboundMessage
-(body: the cleaned form as JSON, external id: the form's token), then processed here into a
-case counted under the catalogue channel "sitio_web"."""
+"""The public portal as a channel plug-in: a submitted form is stored as an InboundMessage by the
+portal (enlace/portal/actions.py; body: the cleaned form as JSON, external id: the form's
+token), then processed here into a case counted under the catalogue channel "sitio_web", with
+its files, its clave and the acknowledgement to the citizen's e-mail."""
 
 from __future__ import annotations
 

@@ -2,7 +2,8 @@
 config/settings.py: the database by default, so every web server counts into one place).
 
 A fixed window: the count of `scope` for an address lives under a key named after the window
-it falls in, and expires with it. Over the limit, the view answers 429.
+it falls in, and expires with it. Over the limit, the view answers 429 (`too_many`). The
+citizens' portal and the OIR's public pages count their submissions and look-ups here.
 """
 
 from __future__ import annotations
@@ -11,7 +12,8 @@ import time
 
 from django.conf import settings
 from django.core.cache import cache
-from django.http import HttpRequest
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import render
 
 # (requests, seconds) per client address; settings may override either.
 DEFAULT_LIMITS = {
@@ -47,3 +49,10 @@ def hit(request: HttpRequest, scope: str, *, now: float | None = None) -> tuple[
             cache.set(key, 1, timeout=window + 1)
             count = 1
     return count <= limit, retry_after
+
+
+def too_many(request: HttpRequest, retry_after: int, template: str) -> HttpResponse:
+    """The 429 page (`template` says it in the look of the pages refused), with Retry-After."""
+    response = render(request, template, {"minutes": max(1, (retry_after + 59) // 60)}, status=429)
+    response["Retry-After"] = str(retry_after)
+    return response

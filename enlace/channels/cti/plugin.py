@@ -1,5 +1,5 @@
-"""The telephone system as a channel plug-in: each CTI event posted to /canales/cti/ is stored
-as an InboundMessage (external id `<call id>:<event>`, so a repeated event is one row), then
+"""The telephone system as a channel plug-in: each CTI event posted to /canales/cti/ (views.py) is
+stored as an InboundMessage (external id `<call id>:<event>`, so a repeated event is one row), then
 processed here into the call's row of the log. It makes no case: the agent registers one from
 the call (the cases count under the catalogue channel "llamada_127")."""
 
@@ -19,6 +19,7 @@ PLUGIN_CODE = "cti"
 class Cti(ChannelPlugin):
     code = PLUGIN_CODE
     catalogue_channel = "llamada_127"
+    urls = "enlace.channels.cti.urls"
 
     def process(self, message: InboundMessage) -> Processed:
         call = do_record_call_event(parse_event(json.loads(message.body)))

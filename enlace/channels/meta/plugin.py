@@ -1,11 +1,16 @@
-"""Processing what WhatsApp and Messenger delivered: a new case to classify, a reply threaded
-into the citizen's case, or the status of a message we sent.
+"""WhatsApp and Messenger as channel plug-ins: processing what they delivered (a new case to
+classify, a reply threaded into the citizen's case, or the status of a message we sent), and
+answering the citizen through the Graph API.
 
 A message is threaded into a case when it quotes that case's tracking code, or when its sender
 wrote on an open case by the same platform in the last META_THREAD_DAYS days; otherwise it
 opens a case to classify. Its media are fetched through the Graph API and stored as
-attachments of the case; a file that is refused (not what it claims, too large, gone) becomes a
-note on the case, and the text goes through all the same.
+attachments of the case; a file that is refused (not what it claims, too large, gone) is noted
+on the case (`attachments.refusal_note`), and the text goes through all the same.
+
+A reply goes to the person who opened the case on the platform, or on WhatsApp to the case's
+own phone, and only within 24 hours of their last message: after that both platforms allow
+only pre-approved templates, which Enlace does not send.
 """
 
 from __future__ import annotations
@@ -19,18 +24,24 @@ from django.conf import settings
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from enlace.cases.actions import Citizen, NewCase, do_record_citizen_message, do_register_case
+from enlace.cases.actions import (
+    Citizen,
+    NewCase,
+    do_record_case_note,
+    do_record_citizen_message,
+    do_register_case,
+)
 from enlace.cases.lifecycle import OPEN_STATUSES, CaseKind, CaseStatus
-from enlace.cases.models import Case, CaseEvent, EventKind
+from enlace.cases.models import Case
 from enlace.cases.rules import phone_or_none
 from enlace.catalogues.models import Channel
 from enlace.channels import attachments
 from enlace.channels.meta import envelope, graph
 from enlace.channels.meta.actions import record_status
 from enlace.channels.meta.platforms import FACEBOOK, LABELS, WHATSAPP, platform
-from enlace.channels.models import InboundMessage, InboundOutcome
+from enlace.channels.models import InboundMessage, InboundOutcome, OutboundMessage
 from enlace.channels.plugins import IGNORED, ChannelPlugin, Processed, register
-from enlace.core.errors import BusinessError
+from enlace.core.outbox import OutboxError
 
 logger = logging.getLogger(__name__)
 
@@ -38,6 +49,10 @@ logger = logging.getLogger(__name__)
 class MetaPlugin(ChannelPlugin):
     code: ClassVar[str]
     catalogue_channel: ClassVar[str]
+    urls = "enlace.channels.meta.urls"
+    answers = True
+    max_reply_length = 4096  # WhatsApp's limit for a text message
+    reply_window = timedelta(hours=24)
 
     def process(self, message: InboundMessage) -> Processed:
         item = self._item(message)
@@ -73,17 +88,19 @@ class MetaPlugin(ChannelPlugin):
         case = self._thread(message, text)
         if case is None:
             case = self._new_case(item, text)
-            outcome = InboundOutcome.NEW_CASE
-        else:
-            outcome = InboundOutcome.REPLY
-            case = do_record_citizen_message(
-                case,
-                text or _("(no text)"),
-                channel=label,
-                changes={"channel": {"from": "", "to": label}},
-            )
-        self._attach(message, item, case)
-        return Processed(outcome, case.pk)
+            refused = self._attach(message, item, case)
+            if refused:
+                do_record_case_note(case, refused)
+            return Processed(InboundOutcome.NEW_CASE, case.pk)
+        refused = self._attach(message, item, case)
+        note = text or _("(no text)")
+        do_record_citizen_message(
+            case,
+            f"{note}\n\n{refused}" if refused else note,
+            channel=label,
+            changes={"channel": {"from": "", "to": label}},
+        )
+        return Processed(InboundOutcome.REPLY, case.pk)
 
     def _thread(self, message: InboundMessage, text: str) -> Case | None:
         """The case this message belongs to, if any: a quoted tracking code first, then the
@@ -126,39 +143,55 @@ class MetaPlugin(ChannelPlugin):
         )
         return case
 
-    def _attach(self, message: InboundMessage, item: envelope.Item, case: Case) -> None:
-        """Fetch and store each file; a refusal is a note on the case, never a failure of the
-        message. A failure that may pass (the network, a 5xx) is raised: the whole message is
-        processed again later."""
+    def _attach(self, message: InboundMessage, item: envelope.Item, case: Case) -> str:
+        """Fetch and store each file; the note on the refused ones ("" when none was). A
+        failure that may pass (the network, a 5xx) is raised: the whole message is processed
+        again later."""
+        refusals: list[str] = []
         for media in item.media:
             try:
                 content = graph.fetch_media(platform(self.code), media)
-                attachments.store(content, media.name, message=message, case_id=case.pk)
-            except BusinessError as error:
-                self._refused(case, str(error))
             except graph.GraphError as error:
                 if not error.permanent:
                     raise
                 logger.warning("%s media of %s refused: %s", self.code, message.pk, error)
-                self._refused(case, _("%(name)s could not be downloaded.") % {"name": media.name})
+                refusals.append(_("%(name)s could not be downloaded.") % {"name": media.name})
+                continue
+            attachments.keep(
+                content, media.name, message=message, case_id=case.pk, refusals=refusals
+            )
+        return attachments.refusal_note(refusals)
 
-    def _refused(self, case: Case, reason: str) -> None:
-        CaseEvent.objects.create(
-            case=case,
-            kind=EventKind.COMMENTED,
-            at=timezone.now(),
-            note=_("An attachment sent by the citizen was refused: %(reason)s")
-            % {"reason": reason},
+    # --- Answering ---------------------------------------------------------------------------
+    def may_answer(self, case: Case, sender: str, *, opened: bool) -> bool:
+        """The person who opened the case here, or on WhatsApp the case's own phone."""
+        if opened:
+            return True
+        return (
+            self.code == WHATSAPP
+            and bool(case.citizen_phone)
+            and phone_or_none(f"+{sender}") == case.citizen_phone
         )
+
+    def sends(self) -> bool:
+        return platform(self.code).sends
+
+    def send(self, outbound: OutboundMessage) -> str:
+        try:
+            return graph.send_text(platform(self.code), outbound.recipient, outbound.text)
+        except graph.GraphError as error:
+            raise OutboxError(str(error), permanent=error.permanent) from error
 
 
 @register
 class WhatsApp(MetaPlugin):
     code = WHATSAPP
     catalogue_channel = "whatsapp"
+    label = LABELS[WHATSAPP]
 
 
 @register
 class Facebook(MetaPlugin):
     code = FACEBOOK
     catalogue_channel = "facebook"
+    label = LABELS[FACEBOOK]

@@ -1,30 +1,25 @@
-"""What every router of the API shares: the one error shape, strict input text, who is acting,
-the scope of an API key, and the audit of writes.
+"""What every router of the JSON API shares: the one error shape, strict input text and dates,
+a form's refusal as the API's error, the audit's name for the object written, and the one JSON
+renderer. The API object itself (authentication, the exception handlers, the mounts) is wiring,
+in config/api.py; the routers live in each app's api.py and import only this.
 
 Errors all have the shape `{"detail": "<one sentence>", "errors": [{"loc": [...], "msg": ...,
 "type": ...}]}` (`errors` empty when the message says it all); config/api.py renders every
-exception into it, and each operation declares the statuses it may answer with `ERRORS`."""
+exception into it, and each operation declares the statuses it may answer with `ERRORS`.
+"""
 
 from __future__ import annotations
 
-import functools
 import re
-from collections.abc import Callable
 from datetime import date
 from typing import Annotated, Any
 
 from django import forms
-from django.db import transaction
 from django.http import HttpRequest, HttpResponse
-from django.utils import timezone
+from django.utils.translation import gettext as _
 from ninja import Schema
-from pydantic import AfterValidator, BeforeValidator, ConfigDict
-
-from enlace.accounts.models import User
-from enlace.apikeys.auth import request_key
-from enlace.apikeys.models import ApiAudit
-
-SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
+from ninja.renderers import JSONRenderer
+from pydantic import AfterValidator, BeforeValidator, ConfigDict, Field, model_validator
 
 
 class ErrorItem(Schema):
@@ -97,6 +92,19 @@ QueryDate = Annotated[date, BeforeValidator(_iso_date_only)]
 QueryBool = Annotated[bool, BeforeValidator(_true_or_false)]
 
 
+class PeriodQuery(Schema):
+    """A report's period: ?from=YYYY-MM-DD&to=YYYY-MM-DD, in order."""
+
+    date_from: date = Field(alias="from")
+    date_to: date = Field(alias="to")
+
+    @model_validator(mode="after")
+    def ordered(self) -> PeriodQuery:
+        if self.date_from > self.date_to:
+            raise ValueError(_("The period ends before it starts."))
+        return self
+
+
 class FormInvalid(Exception):
     """A console form refused the data: its messages become the error's items (422)."""
 
@@ -114,42 +122,22 @@ class FormInvalid(Exception):
         return found
 
 
-def acting_user(request: HttpRequest) -> User:
-    """The user a request acts as: the session's, or the API key's service account."""
-    user = request.user
-    assert isinstance(user, User), "authenticated by the API's auth"
-    return user
-
-
 def audit_object(request: HttpRequest, object_id: str) -> None:
     """Name the object a write made or changed, for its audit row."""
     request.audit_object_id = object_id  # type: ignore[attr-defined]
 
 
-def audited(view: Callable[..., HttpResponse]) -> Callable[..., HttpResponse]:
-    """Wraps every view of the API: a write (any method but GET, HEAD, OPTIONS) made by an
-    authenticated user or key leaves one ApiAudit row with its outcome, refused or not."""
+def json_response(request: HttpRequest, status: int, body: Any) -> HttpResponse:
+    """A JSON answer rendered as the API renders every answer (where a view builds its own
+    response: a replayed Idempotency-Key, an error)."""
+    renderer = JSONRenderer()
+    content = renderer.render(request, body, response_status=status)
+    content_type = f"{renderer.media_type}; charset={renderer.charset}"
+    return HttpResponse(content, status=status, content_type=content_type)
 
-    @functools.wraps(view)
-    def wrapper(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
-        if request.method in SAFE_METHODS:
-            return view(request, *args, **kwargs)
-        # One transaction for the write and its audit row: both are kept or neither, and the
-        # request pays one commit. Refusals are answers, not exceptions: their row is kept
-        # (the actions roll back their own writes before they refuse).
-        with transaction.atomic():
-            response = view(request, *args, **kwargs)
-            if request.user.is_authenticated:
-                user = request.user
-                ApiAudit.objects.create(
-                    at=timezone.now(),
-                    user=user if isinstance(user, User) else None,
-                    api_key=request_key(request),
-                    method=str(request.method)[:10],
-                    path=request.path[:300],
-                    status_code=response.status_code,
-                    object_id=str(getattr(request, "audit_object_id", ""))[:40],
-                )
-        return response
 
-    return wrapper
+def error_response(
+    request: HttpRequest, status: int, detail: str, errors: list[dict[str, Any]] | None = None
+) -> HttpResponse:
+    """The one error shape."""
+    return json_response(request, status, {"detail": detail, "errors": errors or []})

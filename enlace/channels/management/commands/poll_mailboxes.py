@@ -1,12 +1,13 @@
-"""Poll the e-mail channel's IMAP mailboxes (settings.EMAIL_INBOXES). The sweeper polls them
-too; this command is for running the poll on its own schedule, or once by hand."""
+"""Poll the channels that must be asked (the e-mail channel's IMAP mailboxes, settings
+.EMAIL_INBOXES). The sweeper polls them too; this command is for running the poll on its own
+schedule, or once by hand."""
 
 import time
 from typing import Any
 
 from django.core.management.base import BaseCommand, CommandParser
 
-from enlace.channels.email.imap import poll_mailboxes
+from enlace.channels.plugins import poll_all
 
 
 class Command(BaseCommand):
@@ -24,7 +25,7 @@ class Command(BaseCommand):
 
     def handle(self, *args: Any, **options: Any) -> None:
         while True:
-            stored = poll_mailboxes()
+            stored = poll_all()
             if stored or options["verbosity"] > 1:
                 self.stdout.write(f"mails stored={stored}")
             if options["once"]:

@@ -1,0 +1,126 @@
+"""What the e-mail outbox learns from the domains' history, and whom it tells.
+
+The cases and the OIR write their history through `enlace.core.history.History`; these
+subscribers, registered in `NotificationsConfig.ready()`, turn the rows that concern somebody
+into `Notification` rows in the same transaction (enlace/notifications/notify.py says what each
+message reads). The domains never import this app.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from datetime import datetime
+from typing import Any
+
+from django.utils.translation import gettext as _
+
+from enlace.cases.lifecycle import CaseKind, CaseStatus
+from enlace.cases.models import CaseEvent
+from enlace.cases.models import EventKind as CaseEventKind
+from enlace.core.errors import BusinessError
+from enlace.notifications import notify
+from enlace.notifications.models import Notification, NotificationKind, NotificationStatus
+from enlace.oir.actions import do_record_email_notification
+from enlace.oir.models import EventKind as RequestEventKind
+from enlace.oir.models import RequestEvent, ResolutionDocument
+
+
+def _staff(context: Mapping[str, Any]) -> notify.Recipients:
+    """The staff's addresses, read once per batch of rows (the sweeper's) or once per row."""
+    cache = context.get("cache")
+    if cache is None:
+        return notify.Recipients()
+    if "staff" not in cache:
+        cache["staff"] = notify.Recipients()
+    recipients: notify.Recipients = cache["staff"]
+    return recipients
+
+
+def on_case_events(events: Sequence[CaseEvent], context: Mapping[str, Any]) -> None:
+    """The centre is told of an assignment and reminded of its deadlines, the supervisors of an
+    escalation; the citizen gets the acknowledgement and the answer."""
+    deadline = context.get("deadline")
+    for event in events:
+        case = event.case
+        if event.kind == CaseEventKind.ASSIGNED:
+            notify.assignment(case)
+        elif event.kind == CaseEventKind.ACKNOWLEDGED:
+            notify.acknowledgement(case)
+        elif event.kind == CaseEventKind.ANSWERED:
+            notify.answer(case)
+        elif (
+            event.kind == CaseEventKind.CLOSED
+            and case.kind == CaseKind.OPINION
+            and event.from_status != CaseStatus.ANSWERED
+        ):
+            notify.answer(case)  # closed with the answer given now
+        elif event.kind == CaseEventKind.DEADLINE_REMINDER and deadline is not None:
+            notify.deadline_reminder(case, deadline, _staff(context))
+        elif event.kind == CaseEventKind.DEADLINE_ESCALATED and deadline is not None:
+            notify.deadline_escalated(case, deadline, _staff(context))
+
+
+def on_request_events(events: Sequence[RequestEvent], context: Mapping[str, Any]) -> None:
+    """The requester gets the receipt, the notices (a clarification asked, the extension) and
+    the resolution; a unit its items and their reminders; the officers their alerts (the
+    sweeper gives the `recipients` it found and whether it is `overdue`)."""
+    for event in events:
+        request = event.request
+        if event.kind == RequestEventKind.RECEIVED:
+            notify.oir_receipt(request)
+        elif event.kind == RequestEventKind.ITEM_SENT and event.item is not None:
+            notify.oir_item_sent(event.item)
+        elif event.kind == RequestEventKind.CLARIFICATION_ASKED:
+            notify.oir_notice(
+                request,
+                _("Information request %(number)s: clarification needed")
+                % {"number": request.number},
+                _("To answer your request we need you to clarify the following:\n\n%(question)s")
+                % {"question": event.note},
+            )
+        elif event.kind == RequestEventKind.EXTENDED:
+            notify.oir_notice(
+                request,
+                _("Information request %(number)s: deadline extended") % {"number": request.number},
+                _("The deadline to answer your request is extended to %(due)s, because: %(reason)s")
+                % {
+                    "due": f"{request.due_on:%d/%m/%Y}" if request.due_on else "",
+                    "reason": event.note,
+                },
+            )
+        elif event.kind == RequestEventKind.NOTIFICATION_QUEUED:
+            on_the_way = request.notifications.filter(
+                kind=NotificationKind.OIR_RESOLUTION,
+                status__in=[NotificationStatus.PENDING, NotificationStatus.SENDING],
+            )
+            if on_the_way.exists():
+                raise BusinessError(_("The resolution is already on its way by e-mail."))
+            notify.oir_resolution(request)
+        elif event.kind == RequestEventKind.DEADLINE_ALERT:
+            notify.oir_due_alert(
+                request, overdue=context["overdue"], recipients=context["recipients"]
+            )
+        elif event.kind == RequestEventKind.ITEM_REMINDER and event.item is not None:
+            notify.oir_item_reminder(
+                event.item, overdue=context["overdue"], recipients=context["recipients"]
+            )
+
+
+def resolution_files(notification: Notification) -> list[tuple[str, bytes, str]]:
+    """The resolution's message carries its PDF, as issued."""
+    document = (
+        ResolutionDocument.objects.select_related("request")
+        .filter(request_id=notification.information_request_id)
+        .first()
+    )
+    if document is None:
+        return []
+    return [(document.filename, bytes(document.pdf), "application/pdf")]
+
+
+def resolution_sent(notification: Notification, sent_at: datetime) -> None:
+    """The request counts as notified on the day its resolution's message left."""
+    if notification.information_request_id is not None:
+        do_record_email_notification(
+            notification.information_request_id, notification.recipient, sent_at
+        )
