@@ -3,13 +3,12 @@ actions, the items sent to a unit, the index of reserved information and the sta
 Views parse, check access through queries.py, call one action, render.
 
 Every step on a request is posted to one view, `request_action`, at
-/oir/solicitudes/<id>/<slug>/; REQUEST_ACTIONS says, for each slug, its form and the action it
-calls. Only the officer acts on requests (403 for any other role that sees one)."""
+/oir/solicitudes/<id>/<slug>/; `REQUEST_STEPS` (enlace/oir/steps.py) says, for each slug, who
+may take it, its form, the action it calls and when it is offered. Only the officer acts on
+requests (403 for any other role that sees one)."""
 
 from __future__ import annotations
 
-from collections.abc import Callable
-from dataclasses import dataclass
 from datetime import date, timedelta
 from typing import Any
 
@@ -24,7 +23,6 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_http_methods, require_POST
-from django_stubs_ext import StrOrPromise
 
 from enlace.accounts.current import current_user
 from enlace.accounts.models import User
@@ -36,28 +34,13 @@ from enlace.directory.models import Dependency
 from enlace.oir import actions, deadlines, queries
 from enlace.oir.exports import statistics_xlsx
 from enlace.oir.forms import (
-    AddItemForm,
-    AppealDecisionForm,
-    AppealForm,
-    ClarificationAnswerForm,
-    ClarificationForm,
-    DecideForm,
     DeclassifyForm,
-    EditItemForm,
-    EmptyForm,
-    ExtensionForm,
     IntakeForm,
-    NotificationForm,
-    OldInformationForm,
     PeriodForm,
-    PublishForm,
     ReservedEntryForm,
-    ResolveForm,
-    SendItemForm,
     UnitAnswerForm,
 )
 from enlace.oir.models import (
-    AppealKind,
     InformationRequest,
     ItemStatus,
     NotifyBy,
@@ -68,6 +51,7 @@ from enlace.oir.models import (
 from enlace.oir.permissions import can_view_statistics, is_officer, unit_scope
 from enlace.oir.rules import legal_rules
 from enlace.oir.statistics import Period, labels, oir_statistics
+from enlace.oir.steps import APPEAL_STEP, ITEM_STEPS, REQUEST_STEPS, PartStep
 
 
 def _officer(request: HttpRequest) -> User:
@@ -254,126 +238,7 @@ def _day(day: date | None) -> str:
     return f"{day:%d/%m/%Y}" if day else "—"
 
 
-# --- One request -----------------------------------------------------------------------------
-Perform = Callable[[InformationRequest, dict[str, Any], User], object]
-
-
-@dataclass(frozen=True)
-class RequestAction:
-    form_class: type[forms.Form]
-    perform: Perform
-    done: StrOrPromise
-
-
-def _send(r: InformationRequest, d: dict[str, Any], u: User) -> object:
-    return actions.do_send_item(d["item"], d["dependency"], d["internal_due_on"], acting_user=u)
-
-
-def _decide(r: InformationRequest, d: dict[str, Any], u: User) -> object:
-    decision = actions.Decision(
-        outcome=d["outcome"],
-        answer=d["answer"],
-        reserved_entry=d.get("reserved_entry"),
-        confidential_ground=d.get("confidential_ground") or "",
-        referral=d.get("referral") or "",
-    )
-    return actions.do_decide_item(d["item"], decision, acting_user=u)
-
-
-REQUEST_ACTIONS: dict[str, RequestAction] = {
-    "requerimiento": RequestAction(
-        AddItemForm,
-        lambda r, d, u: actions.do_add_item(r, d["description"], acting_user=u),
-        gettext_lazy("Item added."),
-    ),
-    "editar": RequestAction(
-        EditItemForm,
-        lambda r, d, u: actions.do_edit_item(d["item"], d["description"], acting_user=u),
-        gettext_lazy("Item changed."),
-    ),
-    "enviar": RequestAction(SendItemForm, _send, gettext_lazy("Item sent to the unit.")),
-    "decidir": RequestAction(DecideForm, _decide, gettext_lazy("Outcome recorded.")),
-    "antiguedad": RequestAction(
-        OldInformationForm,
-        lambda r, d, u: actions.do_set_old_information(
-            r, d["old_information"], note=d["note"], acting_user=u
-        ),
-        gettext_lazy("Legal due date recomputed."),
-    ),
-    "prevencion": RequestAction(
-        ClarificationForm,
-        lambda r, d, u: actions.do_ask_clarification(r, d["question"], acting_user=u),
-        gettext_lazy("Clarification asked: the clock is stopped."),
-    ),
-    "subsanacion": RequestAction(
-        ClarificationAnswerForm,
-        lambda r, d, u: actions.do_record_clarification(
-            r, d["answer"], d["answered_on"], acting_user=u
-        ),
-        gettext_lazy("Clarification recorded: the clock runs again."),
-    ),
-    "prorroga": RequestAction(
-        ExtensionForm,
-        lambda r, d, u: actions.do_extend_request(r, d["reason"], acting_user=u),
-        gettext_lazy("Deadline extended."),
-    ),
-    "resolver": RequestAction(
-        ResolveForm,
-        lambda r, d, u: actions.do_resolve_request(
-            r,
-            notes=d["notes"],
-            public_summary=d["public_summary"],
-            publish=d["publish"],
-            acting_user=u,
-        ),
-        gettext_lazy("Resolution issued."),
-    ),
-    "notificar-correo": RequestAction(
-        EmptyForm,
-        lambda r, d, u: actions.do_notify_resolution_by_email(r, acting_user=u),
-        gettext_lazy("The resolution is being sent by e-mail."),
-    ),
-    "notificacion": RequestAction(
-        NotificationForm,
-        lambda r, d, u: actions.do_record_notification(
-            r, d["medium"], d["notified_on"], note=d["note"], acting_user=u
-        ),
-        gettext_lazy("Notification recorded."),
-    ),
-    "publicar": RequestAction(
-        PublishForm,
-        lambda r, d, u: actions.do_publish_request(
-            r, published=d["published"], public_summary=d["public_summary"], acting_user=u
-        ),
-        gettext_lazy("Public register updated."),
-    ),
-    "apelacion": RequestAction(
-        AppealForm,
-        lambda r, d, u: actions.do_record_appeal(
-            r,
-            kind=d["kind"],
-            case_number=d["case_number"],
-            filed_on=d["filed_on"],
-            notes=d["notes"],
-            acting_user=u,
-        ),
-        gettext_lazy("Appeal recorded."),
-    ),
-    "decision-iaip": RequestAction(
-        AppealDecisionForm,
-        lambda r, d, u: actions.do_decide_appeal(
-            d["appeal"],
-            outcome=d["outcome"],
-            decided_on=d["decided_on"],
-            notes=d["notes"],
-            acting_user=u,
-        ),
-        gettext_lazy("IAIP decision recorded."),
-    ),
-}
-ITEM_FORMS = ("editar", "enviar", "decidir")
-
-
+# --- One request: its page and the steps on it (enlace/oir/steps.py) --------------------------
 def _detail_context(
     user: User,
     info: InformationRequest,
@@ -381,6 +246,9 @@ def _detail_context(
     bound: forms.Form | None = None,
     bound_slug: str = "",
 ) -> dict[str, Any]:
+    """The request's page: its items and appeals, each with the forms of the steps offered on
+    it, and the steps offered on the request (the posted form, with its errors, in place of a
+    fresh one)."""
     bounds = queries.bounds_today()
     computed = (
         queries.visible_requests(user)
@@ -391,44 +259,38 @@ def _detail_context(
     )
     items = list(info.items.select_related("dependency", "reserved_entry", "unit_answered_by"))
     officer = is_officer(user)
-    bound_item = bound.data.get("item", "") if bound is not None and bound.is_bound else ""
+    posted = bound.data if bound is not None and bound.is_bound else {}
 
-    def form_for(slug: str, **initial: Any) -> forms.Form:
+    def form_for(slug: str, initial: dict[str, Any], part: str = "") -> forms.Form:
+        """The posted form if it is this one (for this item or appeal), else a fresh one."""
         if (
             bound is not None
             and bound_slug == slug
-            and (slug not in ITEM_FORMS or str(initial.get("item", "")) == str(bound_item))
+            and str(posted.get(part, "")) == str(initial.get(part, ""))
         ):
             return bound
-        return REQUEST_ACTIONS[slug].form_class(request=info, initial=initial)  # type: ignore[call-arg]
+        return REQUEST_STEPS[slug].form_class(request=info, initial=initial)
 
-    item_rows = []
-    for item in items:
-        open_item = info.is_open and item.status != ItemStatus.DECIDED
-        item_rows.append(
-            {
-                "item": item,
-                "edit": form_for("editar", item=item.pk, description=item.description)
-                if officer and open_item
-                else None,
-                "send": form_for(
-                    "enviar",
-                    item=item.pk,
-                    dependency=item.dependency.label if item.dependency else "",
-                    internal_due_on=_internal_due(info),
-                )
-                if officer and open_item and info.status != RequestStatus.CLARIFICATION
-                else None,
-                "decide": form_for(
-                    "decidir",
-                    item=item.pk,
-                    outcome=item.outcome,
-                    answer=item.answer or item.unit_answer,
-                )
-                if officer and info.is_open
-                else None,
-            }
-        )
+    def part_form(slug: str, part_name: str, part: Any) -> forms.Form | None:
+        step = REQUEST_STEPS[slug]
+        assert isinstance(step, PartStep)
+        if not (REQUEST_STEPS.allowed(user, info, step) and step.offered(info)):
+            return None
+        if not step.part_offered(info, part):
+            return None
+        return form_for(slug, step.part_initial(info, part), part_name)
+
+    item_rows = [
+        {"item": item, **{name: part_form(slug, "item", item) for slug, name in ITEM_STEPS.items()}}
+        for item in items
+    ]
+    offered: dict[str, forms.Form] = {}
+    for slug, step in REQUEST_STEPS.items():
+        if isinstance(step, PartStep) or not REQUEST_STEPS.allowed(user, info, step):
+            continue
+        if step.offered(info) or (bound is not None and bound_slug == slug):
+            offered[slug] = form_for(slug, step.initial_for(info))
+    appeals = [(appeal, part_form(APPEAL_STEP, "appeal", appeal)) for appeal in info.appeals.all()]
     calendar = business_calendar(info.received_on)
     rules = legal_rules()
     appeal_until = None
@@ -438,38 +300,6 @@ def _detail_context(
     elif info.is_open and info.due_on and info.due_on < bounds.today:
         complaint_from = deadlines.appeal_deadline(calendar, info.due_on, rules)
     pending = [c for c in info.clarifications.all() if c.answered_on is None]
-    offered: dict[str, forms.Form] = {}
-    if officer:
-        candidates: dict[str, bool] = {
-            "requerimiento": info.is_open,
-            "antiguedad": info.is_open and info.status != RequestStatus.CLARIFICATION,
-            "prevencion": info.status in (RequestStatus.RECEIVED, RequestStatus.IN_PROCESS),
-            "subsanacion": info.status == RequestStatus.CLARIFICATION,
-            "prorroga": info.status in (RequestStatus.RECEIVED, RequestStatus.IN_PROCESS)
-            and not info.extended,
-            "resolver": info.is_open,
-            "notificar-correo": info.status == RequestStatus.RESOLVED and bool(info.email),
-            "notificacion": info.status == RequestStatus.RESOLVED,
-            "publicar": not info.is_open,
-            "apelacion": True,
-        }
-        initial_for: dict[str, dict[str, Any]] = {
-            "antiguedad": {"old_information": info.old_information},
-            "publicar": {"published": info.published, "public_summary": info.public_summary},
-            "apelacion": {
-                "kind": AppealKind.COMPLAINT if info.is_open else AppealKind.APPEAL,
-            },
-        }
-        for slug, shown in candidates.items():
-            if shown or (bound is not None and bound_slug == slug):
-                offered[slug] = form_for(slug, **initial_for.get(slug, {}))
-    appeals = list(info.appeals.all())
-    appeal_forms = [
-        (appeal, form_for("decision-iaip", appeal=appeal.pk, decided_on=bounds.today))
-        if officer and appeal.decided_on is None
-        else (appeal, None)
-        for appeal in appeals
-    ]
     return {
         "info": info,
         "state": computed or "",
@@ -477,7 +307,7 @@ def _detail_context(
         "events": queries.timeline(info),
         "clarifications": list(info.clarifications.all()),
         "pending_clarification": pending[0] if pending else None,
-        "appeals": appeal_forms,
+        "appeals": appeals,
         "offered": offered,
         "is_officer": officer,
         "has_document": hasattr(info, "document"),
@@ -488,15 +318,6 @@ def _detail_context(
         "bound_slug": bound_slug,
         "dependency_options": Dependency.objects.active().order_by("name").only("code", "name"),
     }
-
-
-def _internal_due(info: InformationRequest) -> date | None:
-    """A suggestion: three business days before the legal due date (not before today)."""
-    if info.due_on is None:
-        return None
-    calendar = business_calendar(info.received_on)
-    suggested = calendar.subtract_business_days(info.due_on, 3)
-    return max(suggested, timezone.localdate())
 
 
 @login_required
@@ -515,13 +336,15 @@ def request_action(request: HttpRequest, pk: int, action: str) -> HttpResponse:
     """One step on a request. An item's form posted by htmx (send, decide, edit) gets that
     item back in place, with the request's status, the timeline and the message out of band;
     without JavaScript, the same form redirects to the page (or shows it with the errors)."""
-    registered = REQUEST_ACTIONS.get(action)
+    registered = REQUEST_STEPS.get(action)
     if registered is None:
         raise Http404(_("No such action."))
     user = current_user(request)
-    info = queries.access_request_for_user(user, pk, for_change=True)
-    in_place = action in ITEM_FORMS and is_htmx(request)
-    form = registered.form_class(request.POST, request=info)  # type: ignore[call-arg]
+    info = queries.access_request_for_user(user, pk)
+    if not REQUEST_STEPS.allowed(user, info, registered):
+        raise PermissionDenied(_("Only the OIR officer acts on information requests."))
+    in_place = action in ITEM_STEPS and is_htmx(request)
+    form = registered.form_class(request.POST, request=info)
     try:
         if form.is_valid():
             registered.perform(info, form.cleaned_data, user)
