@@ -212,7 +212,7 @@ def do_send_reply(case: Case, text: str, *, acting_user: User) -> OutboundMessag
             EventKind.MESSAGE_SENT,
             acting_user,
             note=text,
-            changes={"channel": {"from": "", "to": plugin.label}},
+            changes={"channel": {"from": "", "to": str(plugin.label)}},
         )
         replies.schedule(outbound.pk)
     return outbound

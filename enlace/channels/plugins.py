@@ -31,6 +31,7 @@ from datetime import datetime, timedelta
 from typing import TYPE_CHECKING, ClassVar, TypeVar
 
 from django.conf import settings
+from django_stubs_ext import StrOrPromise
 
 from enlace.channels.models import InboundMessage, InboundOutcome, OutboundMessage
 
@@ -60,7 +61,7 @@ class ReplyRoute:
 class ChannelPlugin:
     code: ClassVar[str]
     catalogue_channel: ClassVar[str]
-    label: ClassVar[str] = ""  # its name to people: "WhatsApp", "e-mail"
+    label: ClassVar[StrOrPromise] = ""  # its name to people: "WhatsApp", "e-mail"
     # The plug-in's URLconf (dotted path), mounted under /canales/, if it has an endpoint.
     urls: ClassVar[str] = ""
     # Whether it can answer, and what a reply may be: how long, how long after the citizen wrote.

@@ -36,6 +36,13 @@ class History(Generic[Row]):
         if subscriber not in self._subscribers:
             self._subscribers.append(subscriber)
 
+    def unsubscribe(self, subscriber: Subscriber[Row]) -> None:
+        if subscriber in self._subscribers:
+            self._subscribers.remove(subscriber)
+
+    def subscribers(self) -> list[Subscriber[Row]]:
+        return list(self._subscribers)
+
     def add(self, row: Row, **context: Any) -> Row:
         """Save one new row and tell the subscribers, with `context`."""
         row.save(force_insert=True)

@@ -17,6 +17,7 @@ from django.core.validators import validate_email
 from django.db import transaction
 from django.utils import translation
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from enlace.cases.actions import (
     Citizen,
@@ -49,7 +50,7 @@ MAX_TEXT_CHARS = 50_000
 class EmailPlugin(ChannelPlugin):
     code = CODE
     catalogue_channel = "correo"  # a mailbox may say another (the OIR's: "oir")
-    label = "e-mail"
+    label = gettext_lazy("e-mail")
     answers = True
     max_reply_length = MAX_TEXT_CHARS
 

@@ -15,9 +15,16 @@ from config.settings import _email_inboxes
 from enlace.cases import actions
 from enlace.cases.lifecycle import CaseStatus
 from enlace.cases.models import Case, EventKind
+from enlace.channels import replies
 from enlace.channels.email.imap import KEYWORD, Poller, poll_mailboxes
 from enlace.channels.email.tests.conftest import poll, process_pending
-from enlace.channels.models import Attachment, InboundMessage, InboundOutcome, InboundStatus
+from enlace.channels.models import (
+    Attachment,
+    InboundMessage,
+    InboundOutcome,
+    InboundStatus,
+    OutboundMessage,
+)
 from enlace.notifications.delivery import deliver
 from enlace.notifications.models import Notification
 
@@ -306,6 +313,47 @@ def test_the_answer_mail_replies_to_the_citizens_mail_and_its_reply_threads_back
                 "Gracias, ya lo recogí.",
                 subject=f"Re: {smtp_server.messages[1]['Subject']}",
                 headers=[("In-Reply-To", answer.message_id)],
+            )
+        )
+    )
+    poll(imap)
+    assert Case.objects.count() == 1
+    assert case.events.filter(kind=EventKind.CITIZEN_MESSAGE).count() == 1
+
+
+def test_a_message_from_the_case_page_replies_by_email_in_the_thread(
+    imap, smtp_server, resolution, client_for, django_capture_on_commit_callbacks
+):
+    """E-mail answers like every channel that can: the case page's "mensaje" goes by SMTP to
+    the address that wrote, in its thread, and the citizen's answer to it threads back."""
+    first = mail()
+    imap.append(bytes(first))
+    poll(imap)
+    case = Case.objects.get()
+    staff = client_for(resolution)
+    with django_capture_on_commit_callbacks(execute=False):
+        response = staff.post(
+            f"/casos/{case.pk}/mensaje/", {"text": "¿En qué farmacia le negaron el medicamento?"}
+        )
+    assert response.status_code == 302
+    outbound = OutboundMessage.objects.get(case=case)
+    assert (outbound.plugin, outbound.recipient) == ("email", "maria@example.com")
+    assert replies.deliver(outbound.pk) == "sent"
+    [sent] = smtp_server.messages
+    assert sent["To"] == "maria@example.com"
+    assert sent["In-Reply-To"] == first["Message-ID"]
+    assert case.display_code in sent["Subject"]
+    assert "¿En qué farmacia" in sent.get_payload(decode=True).decode()
+    outbound.refresh_from_db()
+    assert outbound.platform_id == sent["Message-ID"]
+    assert case.events.filter(kind=EventKind.MESSAGE_SENT).count() == 1
+    # Her answer to it threads back by its Message-ID.
+    imap.append(
+        bytes(
+            mail(
+                "En la del hospital, ayer.",
+                subject=f"Re: {sent['Subject']}",
+                headers=[("In-Reply-To", sent["Message-ID"])],
             )
         )
     )

@@ -1,0 +1,5 @@
+from django.urls import path
+
+from enlace.channels.tests.fake import views
+
+urlpatterns = [path("fake/", views.receive, name="fake")]
