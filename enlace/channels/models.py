@@ -174,7 +174,6 @@ class OutboundMessage(OutboxRow):
     class Meta(OutboxRow.Meta):
         verbose_name = _("outbound message")
         verbose_name_plural = _("outbound messages")
-        ordering = ["-created_at", "-id"]
         indexes = [
             *OutboxRow.Meta.indexes,
             models.Index(fields=["case", "created_at"], name="outbound_case_idx"),

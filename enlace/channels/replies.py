@@ -6,7 +6,6 @@ failed, shown on the case."""
 
 from __future__ import annotations
 
-from datetime import timedelta
 from typing import Any
 
 from enlace.channels.models import OutboundMessage, OutboundStatus
@@ -14,7 +13,6 @@ from enlace.channels.plugins import PLUGINS
 from enlace.core.outbox import Outbox, OutboxError
 
 MAX_ATTEMPTS = 6
-LEASE = timedelta(minutes=5)
 # Minutes to wait after attempt 1, 2, 3...: a reply is worth little after a day.
 BACKOFF_MINUTES = (1, 5, 15, 60, 180)
 
@@ -22,18 +20,11 @@ BACKOFF_MINUTES = (1, 5, 15, 60, 180)
 class ReplyOutbox(Outbox[OutboundMessage]):
     model = OutboundMessage
     name = "replies"
+    task_path = "enlace.channels.tasks.send_reply"
     done = OutboundStatus.SENT
     done_at = "sent_at"
+    attempts = MAX_ATTEMPTS
     backoff_minutes = BACKOFF_MINUTES
-    lease = LEASE
-
-    def max_attempts(self) -> int:
-        return MAX_ATTEMPTS
-
-    def task(self) -> Any:
-        from enlace.channels.tasks import send_reply
-
-        return send_reply
 
     def transmit(self, row: OutboundMessage) -> dict[str, Any]:
         plugin = PLUGINS.get(row.plugin)

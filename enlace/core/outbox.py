@@ -25,6 +25,7 @@ from typing import Any, ClassVar, Generic, TypeVar
 from django.db import models, transaction
 from django.db.models import F, Q
 from django.utils import timezone
+from django.utils.module_loading import import_string
 from django.utils.translation import gettext_lazy as _
 
 from enlace.core import sweeping
@@ -53,6 +54,7 @@ class OutboxRow(models.Model):
 
     class Meta:
         abstract = True
+        ordering = ["-created_at", "-id"]
         indexes = [
             # What the sweeper reads: rows still to send, by when.
             models.Index(
@@ -81,21 +83,23 @@ Row = TypeVar("Row", bound=OutboxRow)
 class Outbox(Generic[Row]):
     model: type[Row]
     name: ClassVar[str]  # the sweeper prints "<name> requeued=N"
+    # The background task that calls `deliver(row_id)` (a django-tasks Task), by its path.
+    task_path: ClassVar[str]
     done: ClassVar[str]  # the status of a row sent ("sent", "delivered")
     done_at: ClassVar[str]  # the column that records when ("sent_at", "delivered_at")
+    attempts: ClassVar[int] = 6  # then the row is failed, and stays for a person
     # Minutes to wait after attempt 1, 2, 3...; the last value once exhausted.
-    backoff_minutes: ClassVar[Sequence[int]]
+    backoff_minutes: ClassVar[Sequence[int]] = (1, 5, 15, 60, 180, 360, 720)
     lease: ClassVar[timedelta] = timedelta(minutes=5)
     # A pending row younger than this most likely has its task still in the queue.
     grace: ClassVar[timedelta] = timedelta(minutes=2)
 
     # --- What each outbox says --------------------------------------------------------------
     def max_attempts(self) -> int:
-        raise NotImplementedError
+        return self.attempts
 
     def task(self) -> Any:
-        """The background task that calls `deliver(row_id)` (a django-tasks Task)."""
-        raise NotImplementedError
+        return import_string(self.task_path)
 
     def transmit(self, row: Row) -> dict[str, Any]:
         """Send the row; the columns to record with its success (besides its status and

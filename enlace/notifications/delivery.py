@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import smtplib
 from collections.abc import Callable
-from datetime import datetime, timedelta
+from datetime import datetime
 from typing import Any
 
 from django.conf import settings
@@ -21,7 +21,6 @@ from enlace.core.outbox import Outbox, OutboxError
 from enlace.notifications.models import Notification, NotificationKind, NotificationStatus
 
 MAX_ATTEMPTS = 8
-LEASE = timedelta(minutes=5)
 # Minutes to wait after attempt 1, 2, 3...: an SMTP outage of a day still loses nothing.
 BACKOFF_MINUTES = (1, 5, 15, 60, 180, 360, 720)
 
@@ -64,18 +63,11 @@ def thread_headers(notification: Notification) -> dict[str, str]:
 class MailOutbox(Outbox[Notification]):
     model = Notification
     name = "notifications"
+    task_path = "enlace.notifications.tasks.send_notification"
     done = NotificationStatus.SENT
     done_at = "sent_at"
+    attempts = MAX_ATTEMPTS
     backoff_minutes = BACKOFF_MINUTES
-    lease = LEASE
-
-    def max_attempts(self) -> int:
-        return MAX_ATTEMPTS
-
-    def task(self) -> Any:
-        from enlace.notifications.tasks import send_notification
-
-        return send_notification
 
     def transmit(self, row: Notification) -> dict[str, Any]:
         message = EmailMessage(
@@ -101,6 +93,7 @@ class MailOutbox(Outbox[Notification]):
 
 
 OUTBOX = MailOutbox()
+LEASE = OUTBOX.lease
 deliver = OUTBOX.deliver
 schedule = OUTBOX.schedule
 requeue_due = OUTBOX.requeue_due

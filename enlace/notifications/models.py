@@ -68,7 +68,6 @@ class Notification(OutboxRow):
     class Meta(OutboxRow.Meta):
         verbose_name = _("notification")
         verbose_name_plural = _("notifications")
-        ordering = ["-created_at", "-id"]
         indexes = [
             *OutboxRow.Meta.indexes,
             models.Index(fields=["case", "created_at"], name="notification_case_idx"),

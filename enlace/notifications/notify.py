@@ -7,44 +7,32 @@ from __future__ import annotations
 from collections import defaultdict
 from collections.abc import Iterable
 from email.utils import make_msgid
-from typing import TYPE_CHECKING
 
 from django.conf import settings
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
 from enlace.accounts.models import Role, User
+from enlace.cases.models import Case, CaseDeadline
 from enlace.notifications.delivery import schedule
 from enlace.notifications.models import Notification, NotificationKind
-
-if TYPE_CHECKING:
-    from enlace.cases.models import Case, CaseDeadline
-    from enlace.oir.models import InformationRequest, RequestItem
+from enlace.oir.models import InformationRequest, RequestItem
 
 
-def _queue(case: Case, kind: str, recipients: Iterable[str], subject: str, body: str) -> int:
-    rows = [
-        Notification(
-            case=case,
-            kind=kind,
-            recipient=recipient,
-            subject=subject,
-            body=body,
-            message_id=make_msgid(domain=settings.EMAIL_MESSAGE_ID_DOMAIN),
-        )
-        for recipient in dict.fromkeys(r for r in recipients if r)
-    ]
-    for row in Notification.objects.bulk_create(rows):
-        schedule(row.pk)
-    return len(rows)
-
-
-def _queue_request(
-    request: InformationRequest, kind: str, recipients: Iterable[str], subject: str, body: str
+def _queue(
+    about: Case | InformationRequest,
+    kind: str,
+    recipients: Iterable[str],
+    subject: str,
+    body: str,
 ) -> int:
+    """One message per address (each once, the empty ones left out) about a case or an
+    information request, written now and sent once the transaction commits."""
+    is_request = isinstance(about, InformationRequest)
+    subject_of = {"information_request": about} if is_request else {"case": about}
     rows = [
         Notification(
-            information_request=request,
+            **subject_of,
             kind=kind,
             recipient=recipient,
             subject=subject,
@@ -194,7 +182,7 @@ def oir_receipt(request: InformationRequest) -> int:
             "due": f"{request.due_on:%d/%m/%Y}" if request.due_on else "—",
             "office": OIR_SIGNATURE,
         }
-    return _queue_request(request, NotificationKind.OIR_RECEIPT, [request.email], subject, body)
+    return _queue(request, NotificationKind.OIR_RECEIPT, [request.email], subject, body)
 
 
 def oir_notice(request: InformationRequest, subject: str, text: str) -> int:
@@ -208,7 +196,7 @@ def oir_notice(request: InformationRequest, subject: str, text: str) -> int:
             "text": text,
             "office": OIR_SIGNATURE,
         }
-    return _queue_request(request, NotificationKind.OIR_NOTICE, [request.email], subject, body)
+    return _queue(request, NotificationKind.OIR_NOTICE, [request.email], subject, body)
 
 
 def oir_item_sent(item: RequestItem) -> int:
@@ -230,7 +218,7 @@ def oir_item_sent(item: RequestItem) -> int:
             "due": f"{item.internal_due_on:%d/%m/%Y}" if item.internal_due_on else "—",
             "description": item.description,
         }
-    return _queue_request(item.request, NotificationKind.OIR_ITEM, recipients, subject, body)
+    return _queue(item.request, NotificationKind.OIR_ITEM, recipients, subject, body)
 
 
 def oir_resolution(request: InformationRequest) -> int:
@@ -247,7 +235,7 @@ def oir_resolution(request: InformationRequest) -> int:
             "de Acceso a la Información Pública (IAIP) within 15 business days of this "
             "notification.\n\n%(office)s"
         ) % {"name": request.requester_name, "number": request.number, "office": OIR_SIGNATURE}
-    return _queue_request(request, NotificationKind.OIR_RESOLUTION, [request.email], subject, body)
+    return _queue(request, NotificationKind.OIR_RESOLUTION, [request.email], subject, body)
 
 
 def oir_item_reminder(item: RequestItem, *, overdue: bool, recipients: Iterable[str]) -> int:
@@ -269,9 +257,7 @@ def oir_item_reminder(item: RequestItem, *, overdue: bool, recipients: Iterable[
             subject = _("Reminder: information request %(number)s, item %(item)s") % values
             text = _("The OIR needs this information from your unit by %(due)s:")
         body = f"{text % values}\n\n{item.description}"
-    return _queue_request(
-        item.request, NotificationKind.OIR_ITEM_REMINDER, recipients, subject, body
-    )
+    return _queue(item.request, NotificationKind.OIR_ITEM_REMINDER, recipients, subject, body)
 
 
 def oir_due_alert(request: InformationRequest, *, overdue: bool, recipients: Iterable[str]) -> int:
@@ -294,4 +280,4 @@ def oir_due_alert(request: InformationRequest, *, overdue: bool, recipients: Ite
             body = (
                 _("Information request %(number)s (%(name)s) must be resolved by %(due)s.") % values
             )
-    return _queue_request(request, NotificationKind.OIR_DUE_ALERT, recipients, subject, body)
+    return _queue(request, NotificationKind.OIR_DUE_ALERT, recipients, subject, body)

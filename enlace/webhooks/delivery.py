@@ -14,7 +14,6 @@ import http.client
 import time
 import urllib.error
 import urllib.request
-from datetime import timedelta
 from typing import Any
 
 from django.conf import settings
@@ -23,7 +22,6 @@ from enlace.core.outbox import Outbox, OutboxError
 from enlace.webhooks.models import DeliveryStatus, WebhookDelivery, WebhookEndpoint
 from enlace.webhooks.signing import signature_header
 
-LEASE = timedelta(minutes=5)
 # Minutes to wait after attempt 1, 2, 3...: a receiver down for most of a day loses nothing.
 BACKOFF_MINUTES = (1, 5, 15, 60, 180, 360, 720)
 USER_AGENT = "Enlace-Webhooks/1"
@@ -83,18 +81,13 @@ def _error_text(error: urllib.error.HTTPError) -> str:
 class WebhookOutbox(Outbox[WebhookDelivery]):
     model = WebhookDelivery
     name = "webhooks"
+    task_path = "enlace.webhooks.tasks.deliver_webhook"
     done = DeliveryStatus.DELIVERED
     done_at = "delivered_at"
     backoff_minutes = BACKOFF_MINUTES
-    lease = LEASE
 
     def max_attempts(self) -> int:
         return int(settings.WEBHOOK_MAX_ATTEMPTS)
-
-    def task(self) -> Any:
-        from enlace.webhooks.tasks import deliver_webhook
-
-        return deliver_webhook
 
     def transmit(self, row: WebhookDelivery) -> dict[str, Any]:
         """Post the stored body, signed, with a short timeout."""

@@ -109,7 +109,6 @@ class WebhookDelivery(OutboxRow):
     class Meta(OutboxRow.Meta):
         verbose_name = _("webhook delivery")
         verbose_name_plural = _("webhook deliveries")
-        ordering = ["-created_at", "-id"]
         indexes = [
             *OutboxRow.Meta.indexes,
             # An endpoint's deliveries, newest first (the administrator's list).
