@@ -27,3 +27,4 @@ class CallCentreConfig(AppConfig):
         # The intake opened from a call starts with the caller, and links the case to it.
         intake.add_initial(actions.intake_initial_for_call)
         intake.add_linked(actions.do_link_case_to_call)
+        intake.set_person_lookup("callcentre:history")  # the person's earlier cases

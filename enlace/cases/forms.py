@@ -9,11 +9,11 @@ from typing import Any, TypeVar
 
 from django import forms
 from django.core.exceptions import ValidationError
-from django.urls import reverse_lazy
 from django.utils.translation import gettext_lazy as _
 from django_stubs_ext import StrOrPromise
 
 from enlace.accounts.models import User
+from enlace.cases import intake
 from enlace.cases.actions import Citizen, NewCase
 from enlace.cases.lifecycle import CaseKind, CaseStatus
 from enlace.cases.models import Case, Priority
@@ -54,14 +54,17 @@ def _resolve(value: str, resolver: Callable[[str], _T | None], message: StrOrPro
 
 
 PUNTO_SEGURO_CHANNEL = "punto_seguro"
+
+
 # A valid phone or DUI typed on the intake shows the person's earlier cases (in the user's
-# scope) in #caller-history: enlace/callcentre/views.py `history`.
-CALLER_HISTORY = {
-    "hx-get": reverse_lazy("callcentre:history"),
-    "hx-trigger": "keyup changed delay:300ms",
-    "hx-target": "#caller-history",
-    "hx-include": "#id_citizen_phone, #id_citizen_dui",
-}
+# scope) in #caller-history, from the page an app registered (enlace/cases/intake.py).
+def caller_history(url: str) -> dict[str, str]:
+    return {
+        "hx-get": url,
+        "hx-trigger": "keyup changed delay:300ms",
+        "hx-target": "#caller-history",
+        "hx-include": "#id_citizen_phone, #id_citizen_dui",
+    }
 
 
 class IntakeForm(forms.Form):
@@ -100,9 +103,7 @@ class IntakeForm(forms.Form):
         label=_("DUI"),
         required=False,
         max_length=12,
-        widget=forms.TextInput(
-            attrs={"placeholder": "00000000-0", "inputmode": "numeric", **CALLER_HISTORY}
-        ),
+        widget=forms.TextInput(attrs={"placeholder": "00000000-0", "inputmode": "numeric"}),
     )
     citizen_affiliation = forms.CharField(
         label=_("Affiliation number"),
@@ -114,9 +115,7 @@ class IntakeForm(forms.Form):
         label=_("Phone"),
         required=False,
         max_length=20,
-        widget=forms.TextInput(
-            attrs={"placeholder": "7000-0000", "inputmode": "tel", **CALLER_HISTORY}
-        ),
+        widget=forms.TextInput(attrs={"placeholder": "7000-0000", "inputmode": "tel"}),
     )
     citizen_email = forms.EmailField(label=_("Email"), required=False)
     intake_token = forms.UUIDField(widget=forms.HiddenInput)
@@ -136,6 +135,10 @@ class IntakeForm(forms.Form):
     def __init__(self, *args: Any, fixed_dependency: Dependency | None = None, **kwargs: Any):
         super().__init__(*args, **kwargs)
         self.fixed_dependency = fixed_dependency
+        self.person_lookup = intake.person_lookup()
+        if self.person_lookup:
+            for name in ("citizen_dui", "citizen_phone"):
+                self.fields[name].widget.attrs.update(caller_history(self.person_lookup))
         self.fields["channel"].queryset = Channel.objects.active()  # type: ignore[attr-defined]
         self.fields["opinion_type"].queryset = OpinionType.objects.active()  # type: ignore[attr-defined]
         if fixed_dependency is not None:

@@ -1,10 +1,12 @@
 """What other parts of Enlace add to the console's intake, registered from their `ready()`.
 
 The call centre opens the intake from a call (`/casos/nuevo/?llamada=<id>`): it fills in the
-caller, and the case is linked to its call in the case's own transaction. The cases know no
-call: they ask the registered `initial` providers for the form's starting values and run the
-registered `linked` hooks after registering, inside the same transaction (a hook that refuses
-with BusinessError leaves nothing registered).
+caller, and the case is linked to its call in the case's own transaction; and it shows the
+person's earlier cases as their phone or DUI is typed. The cases know no call: they ask the
+registered `initial` providers for the form's starting values, run the registered `linked`
+hooks after registering, inside the same transaction (a hook that refuses with BusinessError
+leaves nothing registered), and send the typed phone and DUI to the registered
+`person_lookup` page, if any.
 """
 
 from __future__ import annotations
@@ -13,6 +15,7 @@ from collections.abc import Callable, Mapping
 from typing import Any
 
 from django.db import transaction
+from django.urls import reverse
 
 from enlace.accounts.models import User
 from enlace.cases.actions import NewCase, do_register_case
@@ -22,6 +25,7 @@ Initial = Callable[[User, Mapping[str, str]], dict[str, Any]]
 Linked = Callable[[Case, Mapping[str, Any], User], None]
 _INITIAL: list[Initial] = []
 _LINKED: list[Linked] = []
+_LOOKUP: list[str] = []  # the URL name of the page that lists a person's earlier cases
 
 
 def add_initial(provider: Initial) -> None:
@@ -35,6 +39,17 @@ def add_linked(hook: Linked) -> None:
     its transaction."""
     if hook not in _LINKED:
         _LINKED.append(hook)
+
+
+def set_person_lookup(url_name: str) -> None:
+    """The page (answering GET ?citizen_phone=&citizen_dui=) that the intake asks for the
+    typed person's earlier cases."""
+    _LOOKUP[:] = [url_name]
+
+
+def person_lookup() -> str:
+    """The URL of that page, or "" when no app offers one."""
+    return reverse(_LOOKUP[0]) if _LOOKUP else ""
 
 
 def initial(user: User, query: Mapping[str, str]) -> dict[str, Any]:

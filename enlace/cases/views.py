@@ -33,7 +33,7 @@ from django.views.decorators.http import require_POST
 
 from enlace.accounts.current import current_user
 from enlace.accounts.models import User
-from enlace.cases import intake
+from enlace.cases import intake, page_links
 from enlace.cases.exports import ExportFormat, export_response
 from enlace.cases.forms import (
     CaseActionForm,
@@ -345,7 +345,7 @@ def _detail_context(
         "today": today,
         "soon_until": due_soon_until(today),
         "notifications": case.notifications.order_by("created_at", "id"),
-        "can_improve": has_capability(user, Capability.IMPROVE),
+        "case_links": page_links.links(user, case),  # what other apps start from a case
         **related,
         **_type_ahead_options(),
     }

@@ -8,9 +8,17 @@ class ImprovementsConfig(AppConfig):
     verbose_name = _("Improvement opportunities")
 
     def ready(self) -> None:
+        from enlace.cases import page_links
         from enlace.cases.permissions import Capability, has_capability
         from enlace.core import navigation
 
+        # An improvement opportunity drawn from a case, from the case's page.
+        page_links.add_link(
+            "improvements:new",
+            _("Create an improvement opportunity"),
+            shown=lambda user, case: has_capability(user, Capability.IMPROVE),
+            parameter="casos",
+        )
         navigation.add_link(
             "improvements:list",
             _("Improvements"),
