@@ -9,6 +9,10 @@ PYTEST_ARGS ?=
 
 .PHONY: run setup install test test-postgres lint format bench lock messages clean
 
+# The commands below are a developer's: debug on and a development key (config/settings.py).
+# Anything else (a server, a container) runs as production unless it says otherwise.
+export ENLACE_ENV ?= development
+
 $(VENV)/.installed: requirements.lock
 	test -x $(PY) || $(PYTHON) -m venv $(VENV)
 	$(PY) -m pip install --quiet --disable-pip-version-check --require-hashes -r requirements.lock

@@ -26,6 +26,18 @@ from enlace.catalogues.models import Channel, InquiryTopic, Limitante, OpinionTy
 from enlace.directory.models import Dependency
 
 
+@pytest.fixture(autouse=True)
+def _office_language() -> Iterator[None]:
+    """Each test starts in the office's language: a request in English made by an earlier test
+    in the same process leaves its language active in the thread otherwise."""
+    from django.conf import settings
+    from django.utils import translation
+
+    translation.activate(settings.LANGUAGE_CODE)
+    yield
+    translation.activate(settings.LANGUAGE_CODE)
+
+
 def make_user(username: str, role: str, dependency_code: str | None = None, **extra: Any) -> User:
     dependency = Dependency.objects.get(code=dependency_code) if dependency_code else None
     return User.objects.create_user(

@@ -1,12 +1,16 @@
 """Enlace settings: one module, every deployment-specific value read from the environment.
 
-The defaults give the embedded set-up (SQLite file in the repository folder, debug on, local
-memory cache) so that `make run` needs nothing else. A production deployment sets DEBUG=false,
-SECRET_KEY, ALLOWED_HOSTS and DATABASE_URL; a missing or malformed value stops start-up.
+Safe by default: unless `ENLACE_ENV=development` says this is a developer's machine (the
+Makefile sets it for `make run` and `make test`), debug is off and start-up refuses without a
+SECRET_KEY. The development defaults give the embedded set-up (SQLite file in the repository
+folder, debug on) so that `make run` needs nothing else. A production deployment sets
+SECRET_KEY, ALLOWED_HOSTS and DATABASE_URL (docs/operations.md lists them, and a test runs
+`check --deploy` with them); a missing or malformed value stops start-up.
 """
 
 from __future__ import annotations
 
+from datetime import timedelta
 from pathlib import Path
 
 import dj_database_url
@@ -20,11 +24,15 @@ django_stubs_ext.monkeypatch()
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 
-DEBUG = envbool("DEBUG", "true")
+ENLACE_ENV = envchoice("ENLACE_ENV", "production", ("production", "development"))
+DEVELOPMENT = ENLACE_ENV == "development"
+DEBUG = envbool("DEBUG", "true" if DEVELOPMENT else "false")
 _DEV_SECRET = "insecure-development-key-do-not-use-in-production"  # noqa: S105
-SECRET_KEY = envsecret("SECRET_KEY", _DEV_SECRET)
-if not DEBUG and SECRET_KEY == _DEV_SECRET:
-    raise ImproperlyConfigured("SECRET_KEY must be set when DEBUG is false")
+SECRET_KEY = envsecret("SECRET_KEY", _DEV_SECRET if DEVELOPMENT else "")
+if not SECRET_KEY or (SECRET_KEY == _DEV_SECRET and not (DEVELOPMENT and DEBUG)):
+    raise ImproperlyConfigured(
+        "SECRET_KEY must be set (only ENLACE_ENV=development with DEBUG may run without one)"
+    )
 
 ALLOWED_HOSTS = envlist("ALLOWED_HOSTS", "127.0.0.1,localhost,testserver" if DEBUG else "")
 CSRF_TRUSTED_ORIGINS = envlist("CSRF_TRUSTED_ORIGINS", "")
@@ -38,6 +46,10 @@ INSTALLED_APPS = [
     "django.contrib.staticfiles",
     "django.contrib.postgres",
     "django.contrib.humanize",
+    "django_otp",
+    "django_otp.plugins.otp_totp",
+    "django_otp.plugins.otp_static",
+    "axes",
     "enlace.core",
     "enlace.accounts",
     "enlace.directory",
@@ -68,10 +80,21 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    # Which second factor, if any, verified this session (django-otp).
+    "django_otp.middleware.OTPMiddleware",
+    # Staff accounts: idle sessions end; roles that need a second factor give it first.
+    "enlace.accounts.middleware.SessionExpiry",
+    "enlace.accounts.middleware.SecondFactorRequired",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    # Content-Security-Policy on every page (django-csp; the policy is below).
+    "csp.middleware.CSPMiddleware",
+    # Nothing a logged-in person or an API client reads stays in a browser's or proxy's cache.
+    "enlace.core.privacy.NoStoreForPeople",
     # One read of the reference data's version per request (enlace/core/reference.py).
     "enlace.core.reference.ReferenceScope",
+    # Locks an account after repeated failed logins (django-axes; must come last).
+    "axes.middleware.AxesMiddleware",
 ]
 
 ROOT_URLCONF = "config.urls"
@@ -114,6 +137,10 @@ else:
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 AUTH_USER_MODEL = "accounts.User"
+AUTHENTICATION_BACKENDS = [
+    "axes.backends.AxesStandaloneBackend",  # refuses a locked account before checking it
+    "django.contrib.auth.backends.ModelBackend",
+]
 LOGIN_URL = "accounts:login"
 LOGIN_REDIRECT_URL = "cases:list"
 LOGOUT_REDIRECT_URL = "accounts:login"
@@ -133,6 +160,9 @@ SESSION_COOKIE_HTTPONLY = True
 SESSION_COOKIE_SAMESITE = "Lax"
 SESSION_COOKIE_AGE = envint("SESSION_COOKIE_AGE", str(8 * 60 * 60))  # one working shift
 SESSION_EXPIRE_AT_BROWSER_CLOSE = True
+# A staff session left alone this long ends (enlace/accounts/middleware.py); the shift's
+# SESSION_COOKIE_AGE bounds it however busy it is. 0: never (a developer's default).
+SESSION_IDLE_SECONDS = envint("SESSION_IDLE_SECONDS", "0" if DEVELOPMENT else str(30 * 60))
 SECURE_CONTENT_TYPE_NOSNIFF = True
 SECURE_REFERRER_POLICY = "same-origin"
 X_FRAME_OPTIONS = "DENY"
@@ -140,6 +170,52 @@ SECURE_SSL_REDIRECT = envbool("SECURE_SSL_REDIRECT", "false")
 SECURE_HSTS_SECONDS = envint("SECURE_HSTS_SECONDS", "0")
 if envbool("BEHIND_TLS_PROXY", "false"):
     SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
+
+# Content-Security-Policy (django-csp): only this site's scripts, styles, images and fonts;
+# no plug-ins, no framing, forms post here. Inline style attributes stay allowed (the report's
+# bars are sized by them); inline scripts do not.
+CONTENT_SECURITY_POLICY = {
+    "DIRECTIVES": {
+        "default-src": ["'self'"],
+        "script-src": ["'self'"],
+        "style-src": ["'self'"],
+        "style-src-attr": ["'unsafe-inline'"],
+        "img-src": ["'self'", "data:"],
+        "font-src": ["'self'"],
+        "connect-src": ["'self'"],
+        "object-src": ["'none'"],
+        "base-uri": ["'self'"],
+        "form-action": ["'self'"],
+        "frame-ancestors": ["'none'"],
+    }
+}
+SECURE_HSTS_INCLUDE_SUBDOMAINS = envbool("SECURE_HSTS_INCLUDE_SUBDOMAINS", "false")
+SECURE_HSTS_PRELOAD = envbool("SECURE_HSTS_PRELOAD", "false")
+
+# Staff accounts (enlace/accounts): a second factor for the roles that see the most (TOTP with
+# one-time recovery codes, django-otp), enrolled at the first login; an account is locked after
+# AXES_FAILURE_LIMIT failed logins (django-axes) until AXES_COOLOFF_MINUTES pass or an
+# administrator unlocks it; an address is throttled after LOGIN_ADDRESS_LIMIT failures.
+SECOND_FACTOR_ROLES = envlist(
+    "SECOND_FACTOR_ROLES",
+    # A developer's demo logs in without a phone; production asks it of these roles.
+    "" if DEVELOPMENT else "administrator,resolution,oir_officer,analyst,dpo",
+)
+OTP_TOTP_ISSUER = envstr("OTP_TOTP_ISSUER", "Enlace")
+AXES_FAILURE_LIMIT = envint("AXES_FAILURE_LIMIT", "5")
+AXES_COOLOFF_MINUTES = envint("AXES_COOLOFF_MINUTES", "30")
+AXES_COOLOFF_TIME = timedelta(minutes=AXES_COOLOFF_MINUTES)
+AXES_LOCKOUT_PARAMETERS = ["username"]  # per account; per address: LOGIN_ADDRESS_LIMIT
+AXES_RESET_ON_SUCCESS = True
+AXES_LOCKOUT_CALLABLE = "enlace.accounts.views.locked_out"
+AXES_VERBOSE = False
+SILENCED_SYSTEM_CHECKS = [
+    # django-axes would also lock by address; a desk's agents share one, so the per-address
+    # limit is Enlace's own, higher one (LOGIN_ADDRESS_LIMIT, enlace/accounts/views.py).
+    "axes.W006",
+]
+LOGIN_ADDRESS_LIMIT = envint("LOGIN_ADDRESS_LIMIT", "50")  # failed logins per address, 15 min
+PASSWORD_RESET_TIMEOUT = envint("PASSWORD_RESET_TIMEOUT", str(60 * 60))  # the link's life
 
 # Language and time: the UI speaks Spanish (English available), the clock is El Salvador's.
 LANGUAGE_CODE = "es"

@@ -1,3 +1,5 @@
+from typing import Any
+
 from django.apps import AppConfig
 from django.utils.translation import gettext_lazy as _
 
@@ -8,7 +10,15 @@ class AccountsConfig(AppConfig):
     verbose_name = _("Accounts")
 
     def ready(self) -> None:
+        from axes.signals import user_locked_out
+
+        from enlace.accounts.actions import record_lockout
         from enlace.core import navigation
+
+        def locked(sender: object, request: Any = None, username: str = "", **kw: Any) -> None:
+            record_lockout(username, request)
+
+        user_locked_out.connect(locked, dispatch_uid="enlace.accounts.locked")
 
         # The user's name and role, their password and the way out, at the header's end.
         navigation.add_part("accounts/_who.html", context=lambda request: {}, order=100)

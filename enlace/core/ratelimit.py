@@ -24,6 +24,8 @@ DEFAULT_LIMITS = {
 
 def limit_for(scope: str) -> tuple[int, int]:
     limits: dict[str, tuple[int, int]] = getattr(settings, "PORTAL_RATE_LIMITS", {})
+    if scope == "login":  # failed staff logins per address (settings.LOGIN_ADDRESS_LIMIT)
+        return limits.get(scope, (settings.LOGIN_ADDRESS_LIMIT, 15 * 60))
     return limits.get(scope, DEFAULT_LIMITS[scope])
 
 
@@ -33,13 +35,26 @@ def client_address(request: HttpRequest) -> str:
     return str(request.META.get("REMOTE_ADDR") or "unknown")
 
 
-def hit(request: HttpRequest, scope: str, *, now: float | None = None) -> tuple[bool, int]:
-    """Count one request; (allowed, seconds until the window ends)."""
+def _slot(request: HttpRequest, scope: str, now: float | None) -> tuple[str, int, int, int]:
+    """The cache key of the address's current window, its limit, its length and the seconds
+    until it ends."""
     limit, window = limit_for(scope)
     now = time.time() if now is None else now
     slot = int(now // window)
-    key = f"portal-rate:{scope}:{client_address(request)}:{slot}"
-    retry_after = max(1, int((slot + 1) * window - now))
+    key = f"rate:{scope}:{client_address(request)}:{slot}"
+    return key, limit, window, max(1, int((slot + 1) * window - now))
+
+
+def over(request: HttpRequest, scope: str, *, now: float | None = None) -> tuple[bool, int]:
+    """Whether the address has already used up its window, without counting this request;
+    (over, seconds until the window ends)."""
+    key, limit, _window, retry_after = _slot(request, scope, now)
+    return int(cache.get(key, 0)) >= limit, retry_after
+
+
+def hit(request: HttpRequest, scope: str, *, now: float | None = None) -> tuple[bool, int]:
+    """Count one request; (allowed, seconds until the window ends)."""
+    key, limit, window, retry_after = _slot(request, scope, now)
     if cache.add(key, 1, timeout=window + 1):
         count = 1
     else:

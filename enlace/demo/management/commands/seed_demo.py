@@ -66,6 +66,12 @@ DEMO_USERS: list[dict[str, Any]] = [
     {"username": "oir", "first_name": "Olga", "last_name": "Oficial OIR", "role": Role.OIR_OFFICER},
     {"username": "analista", "first_name": "Andrés", "last_name": "Analista", "role": Role.ANALYST},
     {
+        "username": "datos",
+        "first_name": "Diana",
+        "last_name": "Protección de Datos",
+        "role": Role.DPO,
+    },
+    {
         "username": "admin",
         "first_name": "Adela",
         "last_name": "Administradora",
