@@ -82,10 +82,10 @@ MIDDLEWARE = [
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     # Which second factor, if any, verified this session (django-otp).
     "django_otp.middleware.OTPMiddleware",
+    "django.contrib.messages.middleware.MessageMiddleware",
     # Staff accounts: idle sessions end; roles that need a second factor give it first.
     "enlace.accounts.middleware.SessionExpiry",
     "enlace.accounts.middleware.SecondFactorRequired",
-    "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     # Content-Security-Policy on every page (django-csp; the policy is below).
     "csp.middleware.CSPMiddleware",

@@ -62,3 +62,59 @@ def test_production_settings_refuse_the_development_secret(tmp_path):
     )
     assert result.returncode != 0
     assert "SECRET_KEY must be set" in result.stderr
+
+
+def _run(env_values, *args):
+    import os
+    import subprocess
+    import sys
+
+    env = {
+        key: value
+        for key, value in os.environ.items()
+        if key not in ("ENLACE_ENV", "SECRET_KEY", "DEBUG", "SECRET_KEY_FILE")
+    }
+    env.update(env_values, DJANGO_SETTINGS_MODULE="config.settings")
+    return subprocess.run(
+        [sys.executable, *args], env=env, capture_output=True, text=True, check=False
+    )
+
+
+def test_without_an_environment_it_is_production_and_refuses_without_a_secret_key():
+    result = _run({}, "-c", "import django; django.setup()")
+    assert result.returncode != 0
+    assert "SECRET_KEY must be set" in result.stderr
+
+
+def test_a_developer_says_so_and_gets_the_development_defaults():
+    result = _run(
+        {"ENLACE_ENV": "development"},
+        "-c",
+        "import django; django.setup(); from django.conf import settings; print(settings.DEBUG)",
+    )
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.strip() == "True"
+
+
+def test_production_with_a_secret_key_has_debug_off():
+    result = _run(
+        {"SECRET_KEY": "x" * 60},
+        "-c",
+        "import django; django.setup(); from django.conf import settings; print(settings.DEBUG)",
+    )
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.strip() == "False"
+
+
+def test_check_deploy_finds_nothing_with_the_documented_production_environment():
+    from pathlib import Path
+
+    example = Path(__file__).resolve().parents[1] / "production.env.example"
+    values = {}
+    for line in example.read_text(encoding="utf-8").splitlines():
+        if line.strip() and not line.startswith("#"):
+            name, _sep, value = line.partition("=")
+            values[name] = value
+    result = _run(values, "manage.py", "check", "--deploy", "--fail-level", "WARNING")
+    assert result.returncode == 0, result.stdout + result.stderr
+    assert "System check identified no issues" in result.stdout, result.stdout

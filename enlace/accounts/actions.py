@@ -73,20 +73,29 @@ def do_confirm_enrolment(request: HttpRequest, user: User, token: str) -> list[s
 
 
 def do_verify_second_factor(request: HttpRequest, user: User, token: str) -> None:
-    """The session's second factor: a code of the phone, or one of the recovery codes (used
-    once, then gone)."""
-    token = token.strip().replace(" ", "")
+    """The session's second factor: the phone's six-digit code, or one of the recovery codes
+    (used once, then gone). Each device slows down repeated wrong codes (django-otp)."""
+    token = token.strip().replace(" ", "").lower()
     if not token:
         raise BusinessError(_("Type the code."), field="token")
     with transaction.atomic():
-        phone = TOTPDevice.objects.filter(user=user, confirmed=True).first()
-        if phone is not None and phone.verify_token(token):
-            otp_login(request, phone)
-            return
-        codes = StaticDevice.objects.filter(user=user, confirmed=True).first()
-        if codes is not None and codes.verify_token(token):
-            _event(user, AccountEventKind.RECOVERY_CODE_USED, user, request=request)
-            otp_login(request, codes)
+        if token.isdigit():
+            device: TOTPDevice | StaticDevice | None = TOTPDevice.objects.filter(
+                user=user, confirmed=True
+            ).first()
+        else:
+            device = StaticDevice.objects.filter(user=user, confirmed=True).first()
+        if device is None:
+            raise BusinessError(_("That code is not right."), field="token")
+        allowed, _details = device.verify_is_allowed()
+        if not allowed:
+            raise BusinessError(
+                _("Too many wrong codes: wait a few seconds and try again."), field="token"
+            )
+        if device.verify_token(token):
+            if isinstance(device, StaticDevice):
+                _event(user, AccountEventKind.RECOVERY_CODE_USED, user, request=request)
+            otp_login(request, device)
             return
     raise BusinessError(_("That code is not right."), field="token")
 

@@ -29,7 +29,7 @@ urlpatterns = [
     ),
     path(
         "contrasena/olvido/enviado/",
-        auth_views.PasswordResetDoneView.as_view(),
+        auth_views.PasswordResetDoneView.as_view(template_name="accounts/password_reset_done.html"),
         name="password_reset_done",
     ),
     path(
@@ -39,7 +39,9 @@ urlpatterns = [
     ),
     path(
         "contrasena/nueva/lista/",
-        auth_views.PasswordResetCompleteView.as_view(),
+        auth_views.PasswordResetCompleteView.as_view(
+            template_name="accounts/password_reset_complete.html"
+        ),
         name="password_reset_complete",
     ),
 ]

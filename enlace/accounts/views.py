@@ -147,9 +147,10 @@ class PasswordResetView(auth_views.PasswordResetView):
     """The form that sends the one-time link (the same answer whether or not the address is
     an account's, so it tells nobody who works here)."""
 
+    template_name = "accounts/password_reset_form.html"
     success_url = reverse_lazy("accounts:password_reset_done")
-    email_template_name = "registration/password_reset_email.txt"
-    subject_template_name = "registration/password_reset_subject.txt"
+    email_template_name = "accounts/password_reset_email.txt"
+    subject_template_name = "accounts/password_reset_subject.txt"
 
     def post(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
         allowed, retry_after = ratelimit.hit(request, "track")
@@ -159,6 +160,7 @@ class PasswordResetView(auth_views.PasswordResetView):
 
 
 class PasswordResetConfirmView(auth_views.PasswordResetConfirmView):
+    template_name = "accounts/password_reset_confirm.html"
     success_url = reverse_lazy("accounts:password_reset_complete")
     post_reset_login = False
 
