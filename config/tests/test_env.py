@@ -75,7 +75,7 @@ def _run(env_values, *args):
         if key not in ("ENLACE_ENV", "SECRET_KEY", "DEBUG", "SECRET_KEY_FILE")
     }
     env.update(env_values, DJANGO_SETTINGS_MODULE="config.settings")
-    return subprocess.run(
+    return subprocess.run(  # noqa: S603 (this interpreter, the test's own arguments)
         [sys.executable, *args], env=env, capture_output=True, text=True, check=False
     )
 
