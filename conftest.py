@@ -81,6 +81,11 @@ def analyst(db: None) -> User:
 
 
 @pytest.fixture
+def dpo(db: None) -> User:
+    return make_user("dora", Role.DPO, first_name="Dora")
+
+
+@pytest.fixture
 def admin_user(db: None) -> User:
     return make_user("adela", Role.ADMINISTRATOR, is_staff=True, is_superuser=True)
 

@@ -23,7 +23,7 @@ from enlace.apikeys.auth import API_AUTH
 from enlace.cases.api import inquiries as inquiries_router
 from enlace.cases.api import router as cases_router
 from enlace.catalogues.api import router as catalogues_router
-from enlace.core.api import FormInvalid, error_response
+from enlace.core.api import FormInvalid, TooManyReads, error_response
 from enlace.core.errors import BusinessError
 from enlace.directory.api import router as directory_router
 from enlace.oir.api import router as oir_router
@@ -176,6 +176,13 @@ def business_error(request: HttpRequest, exc: BusinessError) -> HttpResponse:
         item = {"loc": ["body", exc.field], "msg": str(exc), "type": exc.code}
         return _error(request, 422, str(exc), [item])
     return _error(request, 409, str(exc))
+
+
+@api.exception_handler(TooManyReads)
+def too_many_reads(request: HttpRequest, exc: TooManyReads) -> HttpResponse:
+    response = _error(request, 429, str(exc))
+    response["Retry-After"] = str(exc.retry_after)
+    return response
 
 
 @api.exception_handler(RequestDataTooBig)

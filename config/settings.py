@@ -54,6 +54,7 @@ INSTALLED_APPS = [
     "enlace.accounts",
     "enlace.directory",
     "enlace.catalogues",
+    "enlace.privacy",
     "enlace.cases",
     "enlace.notifications",
     "enlace.reports",
@@ -214,6 +215,12 @@ SILENCED_SYSTEM_CHECKS = [
     # limit is Enlace's own, higher one (LOGIN_ADDRESS_LIMIT, enlace/accounts/views.py).
     "axes.W006",
 ]
+# Cases read with their personal data in clear through the API, per key (or user) and hour:
+# an integration that answers citizens one by one stays far below it; bulk copying does not.
+PERSONAL_DATA_READS_PER_HOUR = envint("PERSONAL_DATA_READS_PER_HOUR", "2000")
+# A user who views more records with personal data than this in an hour (any door) is shown to
+# the data-protection officer (enlace/privacy/sweeper.py).
+PERSONAL_DATA_ALERT_PER_HOUR = envint("PERSONAL_DATA_ALERT_PER_HOUR", "500")
 LOGIN_ADDRESS_LIMIT = envint("LOGIN_ADDRESS_LIMIT", "50")  # failed logins per address, 15 min
 PASSWORD_RESET_TIMEOUT = envint("PASSWORD_RESET_TIMEOUT", str(60 * 60))  # the link's life
 
@@ -314,6 +321,7 @@ CHANNEL_PLUGINS = [
     "enlace.channels.cti",  # the call centre's telephone system
     "enlace.channels.buzon",  # the suggestion boxes' forms, transcribed
     "enlace.channels.oir_portal",  # public-information requests filed on the portal
+    "enlace.channels.dsr_portal",  # requests over one's personal data filed on the portal
 ]
 # --- WhatsApp Cloud API and Facebook Messenger (enlace/channels/meta) -------------------------
 # Each platform is off, its webhook answering 404, until its verify token and app secret are

@@ -17,6 +17,7 @@ urlpatterns = [
     path("", include("enlace.callcentre.urls")),  # /canales/cti/ and /llamadas/
     path("buzon/", include("enlace.suggestionbox.urls")),
     path("oir/", include("enlace.oir.urls")),
+    path("proteccion-datos/", include("enlace.privacy.urls")),
     path("informacion-publica/", include("enlace.oir.public_urls")),
     path("open311/v2/", include("enlace.open311.urls")),  # GeoReport v2
     path("api/v1/", api.urls),

@@ -37,6 +37,7 @@ def do_create_api_key(
     dependencies: Iterable[Dependency],
     created_by: User,
     raw: str | None = None,
+    sees_personal_data: bool = False,
 ) -> tuple[ApiKey, str]:
     """A new key and its service account. Returns the key and the raw key, shown once.
 
@@ -70,6 +71,7 @@ def do_create_api_key(
             name=name,
             prefix=prefix,
             secret_hash=hash_key(raw),
+            sees_personal_data=sees_personal_data,
             can_write=can_write,
             user=user,
             created_by=created_by,

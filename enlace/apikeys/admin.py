@@ -28,7 +28,7 @@ class ApiKeyCreationForm(forms.ModelForm[ApiKey]):
 
     class Meta:
         model = ApiKey
-        fields = ["name", "role", "can_write", "dependencies"]
+        fields = ["name", "role", "can_write", "sees_personal_data", "dependencies"]
 
     def clean(self) -> dict[str, Any]:
         data = super().clean() or {}
@@ -45,11 +45,12 @@ class ApiKeyAdmin(admin.ModelAdmin[ApiKey]):
         "prefix",
         "role",
         "can_write",
+        "sees_personal_data",
         "created_at",
         "last_used_at",
         "revoked_at",
     ]
-    list_filter = ["can_write", "revoked_at"]
+    list_filter = ["can_write", "sees_personal_data", "revoked_at"]
     search_fields = ["name", "prefix"]
     actions = ["revoke"]
     autocomplete_fields = ["dependencies"]
@@ -58,6 +59,7 @@ class ApiKeyAdmin(admin.ModelAdmin[ApiKey]):
         "prefix",
         "role",
         "can_write",
+        "sees_personal_data",
         "dependencies",
         "user",
         "created_by",
@@ -86,7 +88,7 @@ class ApiKeyAdmin(admin.ModelAdmin[ApiKey]):
 
     def get_fields(self, request: HttpRequest, obj: ApiKey | None = None) -> Any:
         if obj is None:
-            return ["name", "role", "can_write", "dependencies"]
+            return ["name", "role", "can_write", "sees_personal_data", "dependencies"]
         return list(self.readonly_fields)
 
     def has_delete_permission(self, request: HttpRequest, obj: ApiKey | None = None) -> bool:
@@ -102,6 +104,7 @@ class ApiKeyAdmin(admin.ModelAdmin[ApiKey]):
             name=data["name"],
             role=data["role"],
             can_write=data["can_write"],
+            sees_personal_data=data["sees_personal_data"],
             dependencies=data["dependencies"],
             created_by=creator,
         )

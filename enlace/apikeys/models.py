@@ -27,6 +27,14 @@ class ApiKey(models.Model):
     can_write = models.BooleanField(
         _("may write"), default=False, help_text=_("Without it the key may only read.")
     )
+    sees_personal_data = models.BooleanField(
+        _("sees personal data"),
+        default=False,
+        help_text=_(
+            "Names, DUIs, phones, e-mails and what the citizen wrote, in clear, if its role "
+            "sees them too; without it they are masked. Every read is in the access log."
+        ),
+    )
     dependencies = models.ManyToManyField(
         "directory.Dependency",
         verbose_name=_("centres"),

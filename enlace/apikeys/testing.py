@@ -19,6 +19,7 @@ def make_key(
     centres: tuple[str, ...] = (),
     name: str = "Sistema de prueba",
     created_by: User | None = None,
+    personal_data: bool = True,
 ) -> tuple[ApiKey, str]:
     creator = created_by or User.objects.filter(is_superuser=True).first()
     if creator is None:
@@ -29,6 +30,7 @@ def make_key(
         name=name,
         role=role,
         can_write=can_write,
+        sees_personal_data=personal_data,
         dependencies=list(Dependency.objects.filter(code__in=centres)),
         created_by=creator,
     )

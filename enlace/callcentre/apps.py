@@ -28,3 +28,6 @@ class CallCentreConfig(AppConfig):
         intake.add_initial(actions.intake_initial_for_call)
         intake.add_linked(actions.do_link_case_to_call)
         intake.set_person_lookup("callcentre:history")  # the person's earlier cases
+        from enlace.callcentre import data_protection
+
+        data_protection.register()

@@ -15,6 +15,7 @@ from django.core.exceptions import ValidationError
 from django.utils import timezone
 
 from enlace.cases.rules import normalise_dui, phone_or_none
+from enlace.core import dates
 
 RINGING = "ringing"
 ANSWERED = "answered"
@@ -61,6 +62,8 @@ def parse_event(payload: Any) -> CallEvent:
         at = datetime.fromisoformat(at_text.replace("Z", "+00:00"))
     except ValueError:
         raise ValueError("at must be an ISO 8601 date and time") from None
+    if not dates.in_range(at):
+        raise ValueError("at must be a date from 2000 to 2100")
     if timezone.is_naive(at):  # a PBX on local time: the institute's time zone
         at = timezone.make_aware(at)
     caller_text = _text(payload, "caller", 32)

@@ -9,15 +9,16 @@ from django.utils.translation import gettext_lazy as _
 
 from enlace.accounts.models import Role, User
 from enlace.callcentre.models import WrapUp
+from enlace.core import dates
 
 
 class CallFilterForm(forms.Form):
     """Invalid values are dropped, never an error page."""
 
-    date_from = forms.DateField(
+    date_from = dates.DateField(
         label=_("From"), required=False, widget=forms.DateInput(attrs={"type": "date"})
     )
-    date_to = forms.DateField(
+    date_to = dates.DateField(
         label=_("To"), required=False, widget=forms.DateInput(attrs={"type": "date"})
     )
     agent = forms.ModelChoiceField(

@@ -16,6 +16,8 @@ from enlace.callcentre.models import Call, Extension
 from enlace.cases.models import Case
 from enlace.cases.queries import visible_cases
 from enlace.cases.rules import normalise_dui, phone_or_none
+from enlace.privacy.access import record as record_access
+from enlace.privacy.models import AccessVia
 
 # A call still ringing or answered that started longer ago than this lost its hangup: the
 # console stops showing it.
@@ -84,6 +86,18 @@ def valid_dui_or_none(text: str) -> str | None:
         return normalise_dui(text) if text.strip() else None
     except ValidationError:
         return None
+
+
+def looked_up(user: User, *, phone: str = "", dui: str = "") -> list[Case]:
+    """`caller_history`, and its access-log rows: who looked up which person, and the cases
+    shown (only for a valid phone or DUI, the only ones looked up)."""
+    found = caller_history(user, phone=phone, dui=dui)
+    subject = (phone_or_none(phone) if phone.strip() else None) or valid_dui_or_none(dui)
+    if subject:
+        record_access(
+            user, AccessVia.CALLER_HISTORY, case_ids=[case.pk for case in found], subject=subject
+        )
+    return found
 
 
 def caller_history(

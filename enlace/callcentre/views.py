@@ -23,15 +23,16 @@ from enlace.callcentre.forms import CallFilterForm, WrapUpForm
 from enlace.callcentre.models import Call
 from enlace.callcentre.queries import (
     access_call_for_user,
-    caller_history,
     current_call,
     has_console,
+    looked_up,
     sees_call_log,
     valid_dui_or_none,
     visible_calls,
 )
 from enlace.cases.lifecycle import CaseKind
 from enlace.cases.permissions import Capability, has_capability
+from enlace.cases.personal import sees_personal_data
 from enlace.cases.rules import phone_or_none
 from enlace.core.errors import BusinessError
 
@@ -59,7 +60,7 @@ def panel(request: HttpRequest) -> HttpResponse:
     key = _panel_key(call)
     if request.GET.get("poll") == "1" and request.GET.get("estado", "") == key:
         return HttpResponse(status=204)
-    history = caller_history(user, phone=call.caller, dui=call.caller_dui) if call else []
+    history = looked_up(user, phone=call.caller, dui=call.caller_dui) if call else []
     return render(request, "callcentre/_panel.html", {"call": call, "history": history, "key": key})
 
 
@@ -74,7 +75,7 @@ def history(request: HttpRequest) -> HttpResponse:
     phone = request.GET.get("citizen_phone", "")
     dui = request.GET.get("citizen_dui", "")
     context = {
-        "history": caller_history(user, phone=phone, dui=dui),
+        "history": looked_up(user, phone=phone, dui=dui),
         "searched": bool(phone_or_none(phone) or valid_dui_or_none(dui)),
     }
     return render(request, "callcentre/_history.html", context)
@@ -98,6 +99,7 @@ def call_list(request: HttpRequest) -> HttpResponse:
         calls = calls.filter(agent=data["agent"])
     context = {"form": form, "calls": calls.order_by("-started_at", "-id")[:CALL_LIST_LIMIT]}
     context["limit"] = CALL_LIST_LIMIT
+    context["personal"] = sees_personal_data(user)
     return render(request, "callcentre/list.html", context)
 
 
@@ -130,8 +132,9 @@ def call_detail(request: HttpRequest, pk: int) -> HttpResponse:
                 "wrap_up_note": call.wrap_up_note,
             }
         )
-    history = caller_history(user, phone=call.caller, dui=call.caller_dui)
-    context = {"call": call, "form": form, "history": history}
+    personal = sees_personal_data(user)
+    history = looked_up(user, phone=call.caller, dui=call.caller_dui) if personal else []
+    context = {"call": call, "form": form, "history": history, "personal": personal}
     return render(request, "callcentre/detail.html", context, status=status)
 
 

@@ -28,12 +28,14 @@ from pydantic import ConfigDict, Field
 from enlace.accounts.current import current_user
 from enlace.accounts.models import User
 from enlace.apikeys import idempotency
-from enlace.apikeys.auth import key_dependency_ids
+from enlace.apikeys.auth import key_dependency_ids, request_key
 from enlace.cases import actions
 from enlace.cases.forms import IntakeForm
 from enlace.cases.lifecycle import CaseKind, CaseStatus, check_transition
 from enlace.cases.models import Case, CaseEvent, Priority
 from enlace.cases.permissions import Capability, fixed_dependency_id, has_capability
+from enlace.cases.personal import citizen as personal_citizen
+from enlace.cases.personal import masked_text, request_sees_personal_data, spend
 from enlace.cases.queries import (
     DUE_SOON,
     OVERDUE,
@@ -55,11 +57,14 @@ from enlace.core.api import (
     QueryDate,
     StrictIn,
     Text,
+    TooManyReads,
     audit_object,
     json_response,
 )
 from enlace.core.errors import BusinessError
 from enlace.directory.models import Dependency, LevelOfCare
+from enlace.privacy.access import record as record_access
+from enlace.privacy.models import AccessVia
 
 router = Router(tags=["cases"])
 inquiries = Router(tags=["inquiries"])
@@ -136,8 +141,9 @@ def _code(entry: Any) -> str | None:
     return entry.code if entry is not None else None
 
 
-def case_out(case: Case) -> dict[str, Any]:
-    """The case as the API shows it (its related rows must be loaded: see _RELATED)."""
+def case_out(case: Case, *, personal: bool = True) -> dict[str, Any]:
+    """The case as the API shows it (its related rows must be loaded: see _RELATED); without
+    `personal`, the citizen masked and the free text left out (enlace/cases/personal.py)."""
     return {
         "code": case.display_code,
         "kind": case.kind,
@@ -151,18 +157,12 @@ def case_out(case: Case) -> dict[str, Any]:
         "topic": _code(case.topic),
         "priority": case.priority,
         "patient_safety": case.patient_safety,
-        "description": case.description,
-        "proposed_answer": case.proposed_answer,
-        "answer": case.answer,
+        "description": masked_text(personal, case.description),
+        "proposed_answer": masked_text(personal, case.proposed_answer),
+        "answer": masked_text(personal, case.answer),
         "citizen_accepted": case.citizen_accepted,
         "resolved_at_first_contact": case.resolved_at_first_contact,
-        "citizen": {
-            "name": case.citizen_name,
-            "dui": case.citizen_dui,
-            "affiliation": case.citizen_affiliation,
-            "phone": case.citizen_phone,
-            "email": case.citizen_email,
-        },
+        "citizen": personal_citizen(case, personal=personal),
         "received_at": case.received_at,
         "closed_at": case.closed_at,
         "next_due_on": case.next_due_on,
@@ -304,8 +304,9 @@ def _page(
         params = request.GET.copy()
         params["cursor"] = page.next_cursor
         next_url = request.build_absolute_uri(f"{request.path}?{params.urlencode()}")
+    personal = _read_in_clear(request, AccessVia.API_LIST, [case.pk for case in page.cases])
     return {
-        "items": [case_out(case) for case in page.cases],
+        "items": [case_out(case, personal=personal) for case in page.cases],
         "count": page.count,
         "count_is_capped": page.count_is_capped,
         "next_cursor": page.next_cursor,
@@ -485,7 +486,8 @@ def create_case(request: HttpRequest, payload: CaseIn) -> HttpResponse:
 )
 def get_case(request: HttpRequest, code: CaseCode) -> dict[str, Any]:
     """One case by its tracking code; 404 if the caller may not see it."""
-    return case_out(case_for(request, code))
+    case = case_for(request, code)
+    return case_out(case, personal=_read_in_clear(request, AccessVia.API_READ, [case.pk]))
 
 
 @router.get(
@@ -497,10 +499,11 @@ def get_case(request: HttpRequest, code: CaseCode) -> dict[str, Any]:
 def list_case_events(request: HttpRequest, code: CaseCode) -> list[dict[str, Any]]:
     """Every step of the case in order, with who took it (a person or an API key)."""
     case = case_for(request, code)
-    return [_event_out(event) for event in timeline(case)]
+    personal = _read_in_clear(request, AccessVia.API_READ, [case.pk])
+    return [_event_out(event, personal=personal) for event in timeline(case)]
 
 
-def _event_out(event: CaseEvent) -> dict[str, Any]:
+def _event_out(event: CaseEvent, *, personal: bool) -> dict[str, Any]:
     actor: User | None = event.actor
     return {
         "at": event.at,
@@ -509,9 +512,30 @@ def _event_out(event: CaseEvent) -> dict[str, Any]:
         "actor_username": actor.username if actor else None,
         "from_status": event.from_status,
         "to_status": event.to_status,
-        "note": event.note,
+        "note": masked_text(personal, event.note),
         "changes": event.changes or {},
     }
+
+
+def _read_in_clear(request: HttpRequest, via: str, case_ids: list[int]) -> bool:
+    """Whether these cases go out with their personal data: the caller may read them (its role
+    and its key), within its hour's budget (429 past it); each is then in the access log."""
+    if not request_sees_personal_data(request):
+        return False
+    allowed, retry_after = spend(request, len(case_ids))
+    if not allowed:
+        raise TooManyReads(
+            _(
+                "Too many cases read with their personal data this hour: wait, or ask with a "
+                "key that reads them masked."
+            ),
+            retry_after=retry_after,
+        )
+    key = request_key(request)
+    record_access(
+        request.user, via, case_ids=case_ids, api_key_id=key.pk if key is not None else None
+    )
+    return True
 
 
 # --- Steps on a case: the console's own registry (enlace/cases/steps.py) ---------------------
@@ -538,7 +562,8 @@ def _run(request: HttpRequest, code: str, slug: str, data: dict[str, Any]) -> di
         _refuse_centre_outside_key(request, form.cleaned_data["dependency"])
     registered.perform(case, form.cleaned_data, user)
     audit_object(request, case.display_code)
-    return case_out(Case.objects.select_related(*_RELATED).get(pk=case.pk))
+    personal = _read_in_clear(request, AccessVia.API_READ, [case.pk])
+    return case_out(Case.objects.select_related(*_RELATED).get(pk=case.pk), personal=personal)
 
 
 def _text(value: str | None) -> str:

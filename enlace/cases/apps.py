@@ -26,6 +26,9 @@ class CasesConfig(AppConfig):
         from enlace.cases import deadlines  # noqa: F401
 
         post_migrate.connect(_ensure_deadline_policies, sender=self)
+        from enlace.cases import data_protection
+
+        data_protection.register()  # finding, correcting, erasing a person's cases
         _register_header_links()
         _register_sweep_jobs()
 

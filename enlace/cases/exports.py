@@ -38,9 +38,13 @@ from openpyxl.worksheet._write_only import WriteOnlyWorksheet
 from enlace.accounts.models import User
 from enlace.cases.lifecycle import CaseKind, CaseStatus
 from enlace.cases.models import Case, Priority
+from enlace.cases.personal import sees_personal_data
 from enlace.cases.queries import CaseFilters, filter_cases, visible_cases
 from enlace.cases.rules import format_phone, format_tracking_code
 from enlace.directory.models import LevelOfCare
+from enlace.privacy import masking
+from enlace.privacy.access import record_query
+from enlace.privacy.models import AccessVia
 
 # Who exported what: one line per export started and one when it is finished (or abandoned).
 audit = logging.getLogger("enlace.audit")
@@ -105,7 +109,8 @@ class _Row:
     when it is made, in the request (the CSV's rows are written later, as the response is
     streamed, perhaps when the request's language and time zone are no longer active)."""
 
-    def __init__(self) -> None:
+    def __init__(self, *, personal: bool = True) -> None:
+        self.personal = personal
         self.kinds = {value: str(label) for value, label in CaseKind.choices}
         self.statuses = {value: str(label) for value, label in CaseStatus.choices}
         self.priorities = {value: str(label) for value, label in Priority.choices}
@@ -140,6 +145,9 @@ class _Row:
             email,
             description,
         ) = values
+        if not self.personal:  # figures, not identities: masked, and no free text
+            name, dui = masking.name(name), masking.dui(dui)
+            phone, email, description = masking.phone(phone), masking.email(email), ""
         return [
             format_tracking_code(code),
             self.kinds.get(kind, kind),
@@ -157,16 +165,19 @@ class _Row:
             next_due_on,
             neutralise(name),
             dui,
-            neutralise(format_phone(phone)),  # a foreign number keeps its leading +
+            neutralise(format_phone(phone) if self.personal else phone),  # +503... kept abroad
             neutralise(email),
             neutralise(description),
         ]
 
 
-def export_rows(queryset: QuerySet[Case], *, chunk_size: int = CHUNK_SIZE) -> Iterator[list[Any]]:
+def export_rows(
+    queryset: QuerySet[Case], *, chunk_size: int = CHUNK_SIZE, personal: bool = True
+) -> Iterator[list[Any]]:
     """The rows of the export, one list of cells per case, read `chunk_size` at a time. The
-    labels are resolved now; the rows are read as the iterator is consumed."""
-    row = _Row()
+    labels are resolved now; the rows are read as the iterator is consumed. Without
+    `personal`, the citizen is masked and the description left out."""
+    row = _Row(personal=personal)
     values = queryset.values_list(*FIELDS).iterator(chunk_size=chunk_size)
     return (row(found) for found in values)
 
@@ -253,8 +264,13 @@ def export_response(
     user: User, filters: CaseFilters, export_format: ExportFormat, *, described: str = ""
 ) -> StreamingHttpResponse:
     """The file of the cases `user` sees with `filters`, logged to the audit log with
-    `described` (the filters as the request gave them)."""
+    `described` (the filters as the request gave them). With their personal data only for a
+    role that sees it, and then every case exported is in the access log (one INSERT ...
+    SELECT of the same query)."""
     queryset = export_queryset(user, filters)
+    personal = sees_personal_data(user)
+    if personal:
+        record_query(user, AccessVia.EXPORT, queryset)
     audit.info(
         "case export started: user=%s (id %s, role %s) format=%s filters=%r",
         user.username,
@@ -264,8 +280,8 @@ def export_response(
         described,
     )
     if export_format == ExportFormat.XLSX:
-        return _xlsx_response(user, queryset)
-    return _csv_response(user, queryset)
+        return _xlsx_response(user, queryset, personal=personal)
+    return _csv_response(user, queryset, personal=personal)
 
 
 def _finished(user: User, export_format: ExportFormat, rows: int, started: float) -> None:
@@ -279,10 +295,10 @@ def _finished(user: User, export_format: ExportFormat, rows: int, started: float
     )
 
 
-def _csv_response(user: User, queryset: QuerySet[Case]) -> StreamingHttpResponse:
+def _csv_response(user: User, queryset: QuerySet[Case], *, personal: bool) -> StreamingHttpResponse:
     started = time.monotonic()
     header = headers()
-    rows = export_rows(queryset)
+    rows = export_rows(queryset, personal=personal)
 
     def counted() -> Iterator[list[Any]]:
         written = 0
@@ -307,13 +323,13 @@ def _csv_response(user: User, queryset: QuerySet[Case]) -> StreamingHttpResponse
     return response
 
 
-def _xlsx_response(user: User, queryset: QuerySet[Case]) -> FileResponse:
+def _xlsx_response(user: User, queryset: QuerySet[Case], *, personal: bool) -> FileResponse:
     started = time.monotonic()
     # Anonymous: already unlinked on POSIX (deleted on close elsewhere), so closing the
     # response, or the process ending, removes it.
     target = tempfile.TemporaryFile(suffix=".xlsx")  # noqa: SIM115 - the response closes it
     try:
-        written = write_xlsx(headers(), export_rows(queryset), target)
+        written = write_xlsx(headers(), export_rows(queryset, personal=personal), target)
     except BaseException:
         target.close()
         raise

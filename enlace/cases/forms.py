@@ -29,6 +29,7 @@ from enlace.cases.rules import (
 from enlace.catalogues.forms import ActiveEntryField
 from enlace.catalogues.models import Channel, InquiryTopic, Limitante, OpinionType
 from enlace.catalogues.queries import resolve_entry
+from enlace.core import dates
 from enlace.directory.models import Dependency, LevelOfCare
 from enlace.directory.queries import resolve_dependency
 
@@ -281,12 +282,12 @@ class FilterForm(forms.Form):
     )
     level_of_care = forms.ChoiceField(label=_("Level of care"), required=False)
     status = forms.ChoiceField(label=_("Status"), required=False)
-    received_from = forms.DateField(
+    received_from = dates.DateField(
         label=_("From"),
         required=False,
         widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
     )
-    received_to = forms.DateField(
+    received_to = dates.DateField(
         label=_("To"),
         required=False,
         widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),

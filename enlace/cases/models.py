@@ -109,6 +109,9 @@ class Case(models.Model):
     paused_on = models.DateField(_("paused since"), null=True, blank=True)
     paused_days = models.PositiveIntegerField(_("days paused"), default=0)
     proposed_answer = models.TextField(_("proposed answer"), blank=True)
+    # When the citizen's personal data was erased (a cancellation, or its retention period
+    # over: enlace/cases/data_protection.py); what the reports count stays.
+    anonymised_at = models.DateTimeField(_("personal data erased at"), null=True, blank=True)
     citizen_accepted = models.BooleanField(_("citizen accepted the answer"), null=True, blank=True)
     merged_into = models.ForeignKey(
         "self",
@@ -175,6 +178,12 @@ class Case(models.Model):
                 condition=models.Q(next_due_on__isnull=False),
             ),
             models.Index(fields=["citizen_dui"], name="case_dui_idx"),
+            # The retention's nightly look for closed cases kept long enough.
+            models.Index(
+                fields=["closed_at"],
+                name="case_retention_idx",
+                condition=models.Q(anonymised_at__isnull=True, closed_at__isnull=False),
+            ),
             models.Index(fields=["citizen_phone"], name="case_phone_idx"),
             models.Index(fields=["citizen_affiliation"], name="case_affiliation_idx"),
             # Columns empty in most cases are indexed only where they hold a value: the rows

@@ -30,24 +30,42 @@ class Capability(StrEnum):
     EXPORT_CASES = "export_cases"  # download the filtered list as CSV or XLSX (within the scope)
     IMPORT_CASES = "import_cases"  # load historical cases from spreadsheets
     OPEN_BOX = "open_box"  # open a suggestion box before witnesses, transcribe its forms
+    # See who the citizen is (name, DUI, affiliation, phone, e-mail) and what they wrote
+    # (description, answer, messages): the case page, and lists, exports and API answers in
+    # clear; without it they are masked, and the free text left out.
+    SEE_PERSONAL_DATA = "see_personal_data"
 
 
 C = Capability
-_DESK = frozenset({C.REGISTER, C.COMMENT, C.CLOSE_INQUIRY, C.ESCALATE})
+_DESK = frozenset({C.REGISTER, C.COMMENT, C.CLOSE_INQUIRY, C.ESCALATE, C.SEE_PERSONAL_DATA})
 ROLE_CAPABILITIES: dict[str, frozenset[Capability]] = {
+    # The desks talk to the person: they need to know who it is.
     Role.AGENT: _DESK,
     Role.PUNTO_SEGURO: _DESK,
     Role.RESOLUTION: frozenset(Capability) - {C.IMPORT_CASES},
+    # A centre investigates its cases, so it knows whose they are.
     Role.LIAISON: frozenset(
-        {C.COMMENT, C.PROPOSE_ANSWER, C.VIEW_REPORTS, C.IMPROVE, C.EXPORT_CASES}
+        {
+            C.COMMENT,
+            C.PROPOSE_ANSWER,
+            C.VIEW_REPORTS,
+            C.IMPROVE,
+            C.EXPORT_CASES,
+            C.SEE_PERSONAL_DATA,
+        }
     ),
     Role.OIR_OFFICER: _DESK,
-    Role.ANALYST: frozenset({C.VIEW_REPORTS, C.IMPORT_CASES, C.EXPORT_CASES}),
-    Role.ADMINISTRATOR: frozenset(Capability),
+    # Figures, not identities: the reports, and the list and its exports masked.
+    Role.ANALYST: frozenset({C.VIEW_REPORTS, C.EXPORT_CASES}),
+    # Answers the people's requests about their own data (enlace/privacy).
+    Role.DPO: frozenset({C.SEE_PERSONAL_DATA, C.VIEW_REPORTS}),
+    # Runs the system, not the cases' people: every capability but seeing who they are
+    # (a superuser has every capability, this one included).
+    Role.ADMINISTRATOR: frozenset(Capability) - {C.SEE_PERSONAL_DATA},
 }
 
 # Roles that see every case. The call centre answers "how is my case going?" for any centre.
-SEES_ALL = frozenset({Role.AGENT, Role.RESOLUTION, Role.ANALYST, Role.ADMINISTRATOR})
+SEES_ALL = frozenset({Role.AGENT, Role.RESOLUTION, Role.ANALYST, Role.ADMINISTRATOR, Role.DPO})
 
 
 def has_capability(user: User, capability: Capability) -> bool:

@@ -30,6 +30,7 @@ from enlace.cases.rules import (
     phone_or_none,
     search_words,
 )
+from enlace.core import dates
 
 SEARCH_CONFIG = "enlace_es"  # Spanish stemming after unaccent; created by cases migration 0002
 
@@ -192,7 +193,7 @@ def decode_cursor(cursor: str) -> tuple[datetime, int] | None:
         raw = base64.urlsafe_b64decode(cursor + "=" * (-len(cursor) % 4)).decode()
         at_text, id_text = raw.split("|")
         at = datetime.fromisoformat(at_text)
-        if at.tzinfo is None:
+        if at.tzinfo is None or not dates.in_range(at):
             return None
         return at, int(id_text)
     except (ValueError, binascii.Error, UnicodeDecodeError):

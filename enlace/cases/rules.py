@@ -6,12 +6,29 @@ from __future__ import annotations
 import re
 import secrets
 import unicodedata
+import uuid
 
-import phonenumbers
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 
 from enlace.cases.lifecycle import CaseKind
+from enlace.core.identifiers import (  # the cases' rules of identifiers, re-exported
+    dui_check_digit,
+    dui_key,
+    format_phone,
+    normalise_dui,
+    normalise_phone,
+    phone_or_none,
+)
+
+__all__ = [
+    "dui_check_digit",
+    "dui_key",
+    "format_phone",
+    "normalise_dui",
+    "normalise_phone",
+    "phone_or_none",
+]  # and every rule defined below
 
 # --- Tracking codes --------------------------------------------------------------------------
 # Ten symbols from an alphabet without look-alikes (0/O and 1/I are absent) and without letters
@@ -52,75 +69,11 @@ def format_tracking_code(code: str) -> str:
     return f"{code[:5]}-{code[5:]}" if len(code) == TRACKING_LENGTH else code
 
 
-# --- Documento Único de Identidad (DUI) ------------------------------------------------------
-_DUI_RE = re.compile(r"^(\d{8})-?(\d)$")
-
-
-def dui_check_digit(first_eight: str) -> int:
-    """Weights 9..2 over the eight digits; the check digit brings the sum to a multiple of 10."""
-    total = sum(
-        int(digit) * weight for digit, weight in zip(first_eight, range(9, 1, -1), strict=True)
-    )
-    return (10 - total % 10) % 10
-
-
-def normalise_dui(text: str) -> str:
-    """'########-#' with a valid check digit, or ValidationError in the user's language."""
-    match = _DUI_RE.match(text.strip())
-    if not match:
-        raise ValidationError(
-            _("The DUI must have eight digits, a dash and a check digit (00000000-0)."),
-            code="dui_format",
-        )
-    body, check = match.groups()
-    if dui_check_digit(body) != int(check):
-        raise ValidationError(
-            _("The DUI %(dui)s is not valid: its check digit does not match."),
-            code="dui_check_digit",
-            params={"dui": f"{body}-{check}"},
-        )
-    return f"{body}-{check}"
-
-
-def dui_key(text: str) -> str | None:
-    """'########-#' if the text is shaped like a DUI (check digit not verified), else None: what
-    a search for a DUI looks up."""
-    match = _DUI_RE.match(text.strip())
-    return f"{match[1]}-{match[2]}" if match else None
-
-
-# --- Phone numbers --------------------------------------------------------------------------
-def normalise_phone(text: str) -> str:
-    """A Salvadoran number in E.164 (+503 and eight digits), or ValidationError."""
-    try:
-        number = phonenumbers.parse(text, "SV")
-    except phonenumbers.NumberParseException:
-        number = None
-    if (
-        number is None
-        or number.country_code != 503
-        or not phonenumbers.is_valid_number_for_region(number, "SV")
-    ):
-        raise ValidationError(
-            _("%(phone)s is not a valid Salvadoran phone number (eight digits, 2, 6 or 7 first)."),
-            code="phone",
-            params={"phone": text},
-        )
-    return phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.E164)
-
-
-def format_phone(e164: str) -> str:
-    """+50371234567 -> 7123-4567, as Salvadorans write it."""
-    if e164.startswith("+503") and len(e164) == 12:
-        return f"{e164[4:8]}-{e164[8:]}"
-    return e164
-
-
-def phone_or_none(text: str) -> str | None:
-    try:
-        return normalise_phone(text)
-    except ValidationError:
-        return None
+# --- Intake tokens ---------------------------------------------------------------------------
+def scoped_token(user_id: int, form_token: uuid.UUID) -> uuid.UUID:
+    """The idempotency token of a console form for one user: the same form sent twice by the
+    same person is one case; the same token sent by anyone else is another token."""
+    return uuid.uuid5(form_token, f"console:{user_id}")
 
 
 # --- Affiliation number ---------------------------------------------------------------------

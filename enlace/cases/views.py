@@ -55,12 +55,15 @@ from enlace.cases.queries import (
     visible_cases,
     work_queue,
 )
+from enlace.cases.rules import scoped_token
 from enlace.cases.steps import CASE_STEPS, NEXT_STEPS
 from enlace.catalogues.models import InquiryTopic, Limitante
 from enlace.core.errors import BusinessError
 from enlace.core.htmx import is_htmx
 from enlace.core.steps import Step
 from enlace.directory.models import Dependency
+from enlace.privacy.access import record as record_access
+from enlace.privacy.models import AccessVia
 
 SESSION_CHANNEL = "intake_channel"
 SESSION_DEPENDENCY = "intake_dependency"
@@ -134,7 +137,11 @@ def case_new(request: HttpRequest) -> HttpResponse:
             data = form.cleaned_data
             try:
                 case, created = intake.do_register_from_intake(
-                    form.new_case(intake_token=data["intake_token"]), data, acting_user=user
+                    # The form's token, scoped to this user: a token posted by someone else
+                    # can never find (and name) a case this user did not register.
+                    form.new_case(intake_token=scoped_token(user.pk, data["intake_token"])),
+                    data,
+                    acting_user=user,
                 )
             except BusinessError as error:
                 form.add_error(error.field, str(error))
@@ -351,10 +358,18 @@ def _detail_context(
     }
 
 
+def _case_page(request: HttpRequest, pk: int) -> tuple[User, Case]:
+    """The case whose page (with its personal data) `request`'s user may open: 404 outside
+    their scope, 403 for a role that does not see personal data; each opening is logged."""
+    user = current_user(request)
+    case = access_case_for_user(user, pk, capability=Capability.SEE_PERSONAL_DATA)
+    record_access(user, AccessVia.CASE_PAGE, case_ids=[case.pk])
+    return user, case
+
+
 @login_required
 def case_detail(request: HttpRequest, pk: int) -> HttpResponse:
-    user = current_user(request)
-    case = access_case_for_user(user, pk)
+    user, case = _case_page(request, pk)
     return render(request, "cases/detail.html", _detail_context(user, case))
 
 
@@ -362,7 +377,7 @@ def case_detail(request: HttpRequest, pk: int) -> HttpResponse:
 def case_attachment(request: HttpRequest, pk: int, attachment_id: int) -> FileResponse:
     """A file the citizen sent, for whoever may see the case (404 outside the scope). Served
     under the type its content was sniffed as, never the one it came with."""
-    case = access_case_for_user(current_user(request), pk)
+    _user, case = _case_page(request, pk)
     attachment = get_object_or_404(case.attachments.all(), pk=attachment_id)
     inline = attachment.content_type.startswith("image/") or (
         attachment.content_type == "application/pdf"
@@ -386,8 +401,7 @@ def case_action(request: HttpRequest, pk: int, action: str) -> HttpResponse:
     registered = CASE_STEPS.get(action)
     if registered is None:
         raise Http404(_("No such action."))
-    user = current_user(request)
-    case = access_case_for_user(user, pk)
+    user, case = _case_page(request, pk)  # a refused step shows the page again
     if not CASE_STEPS.allowed(user, case, registered):
         raise PermissionDenied(_("You may not do this with this case."))
     form = _form_for(action, case, user, request.POST)

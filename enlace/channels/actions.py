@@ -5,7 +5,9 @@ wrote from (`reply_route`, `do_send_reply`)."""
 
 from __future__ import annotations
 
+import hashlib
 import logging
+from collections.abc import Sequence
 from datetime import datetime, timedelta
 from typing import Any
 
@@ -19,7 +21,13 @@ from enlace.accounts.models import User
 from enlace.cases import history
 from enlace.cases.models import Case, EventKind
 from enlace.channels import replies
-from enlace.channels.models import InboundMessage, InboundOutcome, InboundStatus, OutboundMessage
+from enlace.channels.models import (
+    Attachment,
+    InboundMessage,
+    InboundOutcome,
+    InboundStatus,
+    OutboundMessage,
+)
 from enlace.channels.plugins import PLUGINS, ReplyRoute
 from enlace.core.errors import BusinessError
 
@@ -69,6 +77,27 @@ def do_receive_message(
     if process:
         schedule(message.pk)
     return message, True
+
+
+def do_store_refused(
+    plugin: str, body: bytes, reason: str, *, headers: dict[str, Any] | None = None
+) -> InboundMessage:
+    """Keep what an authenticated sender posted that cannot be read (not UTF-8, not JSON,
+    nested past any sense): stored once under its content's hash, as ignored with the reason,
+    never processed. The sender is told 400; a person can look at it in the administration."""
+    digest = hashlib.sha256(body).hexdigest()
+    message, created = do_receive_message(
+        plugin,
+        f"refused:{digest}",
+        body=body.decode("utf-8", errors="replace"),
+        headers=headers,
+        process=False,
+    )
+    if created:
+        InboundMessage.objects.filter(pk=message.pk).update(
+            status=InboundStatus.IGNORED, error=reason[:1000], next_attempt_at=None
+        )
+    return message
 
 
 def schedule(message_id: int) -> None:
@@ -216,3 +245,20 @@ def do_send_reply(case: Case, text: str, *, acting_user: User) -> OutboundMessag
         )
         replies.schedule(outbound.pk)
     return outbound
+
+
+def erase_for_cases(case_ids: Sequence[int]) -> int:
+    """What the channels keep of erased cases' people (data protection): the messages as they
+    arrived (the body, the sender, the raw source), the files, the replies sent."""
+    erased = 0
+    for message in InboundMessage.objects.filter(case_id__in=case_ids).exclude(raw=""):
+        message.raw.delete(save=False)
+    erased += InboundMessage.objects.filter(case_id__in=case_ids).update(
+        body="", sender="", headers={}, raw=""
+    )
+    for attachment in Attachment.objects.filter(case_id__in=case_ids):
+        attachment.file.delete(save=False)
+        attachment.delete()
+        erased += 1
+    erased += OutboundMessage.objects.filter(case_id__in=case_ids).update(recipient="", text="")
+    return erased

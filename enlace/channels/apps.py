@@ -12,8 +12,10 @@ class ChannelsConfig(AppConfig):
     def ready(self) -> None:
         from enlace.cases.steps import CASE_STEPS
         from enlace.channels import plugins, replies
+        from enlace.channels.actions import erase_for_cases
         from enlace.channels.forms import reply_step
         from enlace.core import outbox, sweeping
+        from enlace.privacy.registry import register_case_eraser
 
         plugins.load_plugins()  # settings.CHANNEL_PLUGINS
         sweeping.register("channels.inbound", _requeue_inbound, order=40)
@@ -21,6 +23,9 @@ class ChannelsConfig(AppConfig):
         sweeping.register("channels.poll", _poll, order=70)
         # The case page's "message to the citizen", on the channel they wrote from.
         CASE_STEPS.add("mensaje", reply_step(), before="clasificar")
+        # What arrived from a person, and what was sent to them, goes when their case is
+        # erased (data protection).
+        register_case_eraser(erase_for_cases)
 
 
 def _requeue_inbound(now: datetime) -> dict[str, int]:

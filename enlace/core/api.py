@@ -21,6 +21,8 @@ from ninja import Schema
 from ninja.renderers import JSONRenderer
 from pydantic import AfterValidator, BeforeValidator, ConfigDict, Field, model_validator
 
+from enlace.core import dates
+
 
 class ErrorItem(Schema):
     loc: list[str | int]
@@ -79,6 +81,12 @@ def _iso_date_only(value: Any) -> Any:
     return value
 
 
+def _in_range(value: date) -> date:
+    if not dates.in_range(value):
+        raise ValueError(str(dates.OUT_OF_RANGE))
+    return value
+
+
 def _true_or_false(value: Any) -> Any:
     """A query's boolean is `true` or `false`, nothing else (not 1, yes, on)."""
     if isinstance(value, bool):
@@ -88,15 +96,15 @@ def _true_or_false(value: Any) -> Any:
     raise ValueError("Use true or false.")
 
 
-QueryDate = Annotated[date, BeforeValidator(_iso_date_only)]
+QueryDate = Annotated[date, BeforeValidator(_iso_date_only), AfterValidator(_in_range)]
 QueryBool = Annotated[bool, BeforeValidator(_true_or_false)]
 
 
 class PeriodQuery(Schema):
     """A report's period: ?from=YYYY-MM-DD&to=YYYY-MM-DD, in order."""
 
-    date_from: date = Field(alias="from")
-    date_to: date = Field(alias="to")
+    date_from: QueryDate = Field(alias="from")
+    date_to: QueryDate = Field(alias="to")
 
     @model_validator(mode="after")
     def ordered(self) -> PeriodQuery:
@@ -120,6 +128,14 @@ class FormInvalid(Exception):
             for error in errors:
                 found.append({"loc": loc, "msg": str(error["message"]), "type": error["code"]})
         return found
+
+
+class TooManyReads(Exception):
+    """A caller read more than its budget allows (429, with Retry-After)."""
+
+    def __init__(self, message: str, *, retry_after: int) -> None:
+        super().__init__(message)
+        self.retry_after = retry_after
 
 
 def audit_object(request: HttpRequest, object_id: str) -> None:

@@ -22,6 +22,7 @@ def seed_api_key(created_by: User) -> str | None:
             name=DEMO_KEY_NAME,
             role=Role.RESOLUTION,
             can_write=True,
+            sees_personal_data=True,  # an integration that answers citizens (a phone system)
             dependencies=[],
             created_by=created_by,
             raw=DEMO_API_KEY,

@@ -30,6 +30,7 @@ from enlace.cases.rules import (
     search_text,
 )
 from enlace.catalogues.models import CatalogueEntry, Channel, InquiryTopic, Limitante, OpinionType
+from enlace.core import dates
 from enlace.directory.models import Dependency
 
 COLUMNS = (
@@ -272,6 +273,9 @@ class RowRules:
                 _("“%(value)s” is not a date (YYYY-MM-DD or YYYY-MM-DDTHH:MM).")
                 % {"value": cell_text(value)},
             )
+            return None
+        if not dates.in_range(moment):
+            problem(column, str(dates.OUT_OF_RANGE))
             return None
         if moment.tzinfo is None:
             moment = moment.replace(tzinfo=self.zone)

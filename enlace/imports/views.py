@@ -22,6 +22,8 @@ from enlace.core.htmx import is_htmx
 from enlace.imports.jobs import do_queue_import, template_csv
 from enlace.imports.models import ImportJob
 from enlace.imports.rows import COLUMNS
+from enlace.privacy.access import record as record_access
+from enlace.privacy.models import AccessVia
 
 
 class UploadForm(forms.Form):
@@ -92,6 +94,8 @@ def rejected_rows(request: HttpRequest, pk: int) -> FileResponse:
     if not job.rejected_file:
         raise Http404
     name = job.original_name.rsplit(".", 1)[0] + "_rechazadas.csv"
+    # The rejected rows are the file's own, personal data included: the download is logged.
+    record_access(request.user, AccessVia.IMPORT_FILE, subject=f"import:{job.pk}")
     return FileResponse(job.rejected_file.open("rb"), as_attachment=True, filename=name)
 
 

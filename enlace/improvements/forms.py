@@ -6,6 +6,7 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from enlace.accounts.models import User
+from enlace.core import dates
 from enlace.directory.models import Dependency
 from enlace.directory.queries import resolve_dependency
 from enlace.improvements.models import ImprovementSource, ImprovementStatus
@@ -30,7 +31,7 @@ class ImprovementForm(forms.Form):
     action_plan = forms.CharField(
         label=_("Action plan"), required=False, widget=forms.Textarea(attrs={"rows": 4})
     )
-    due_on = forms.DateField(
+    due_on = dates.DateField(
         label=_("Due on"),
         required=False,
         widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
@@ -70,7 +71,7 @@ class ProgressForm(forms.Form):
     action_plan = forms.CharField(
         label=_("Action plan"), required=False, widget=forms.Textarea(attrs={"rows": 4})
     )
-    due_on = forms.DateField(
+    due_on = dates.DateField(
         label=_("Due on"),
         required=False,
         widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),

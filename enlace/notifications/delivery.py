@@ -10,7 +10,7 @@ the citizen reply in the thread of the citizen's own e-mails when a channel says
 from __future__ import annotations
 
 import smtplib
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from datetime import datetime
 from typing import Any
 
@@ -97,3 +97,9 @@ LEASE = OUTBOX.lease
 deliver = OUTBOX.deliver
 schedule = OUTBOX.schedule
 requeue_due = OUTBOX.requeue_due
+
+
+def erase_for_cases(case_ids: Sequence[int]) -> int:
+    """The e-mails about erased cases keep their kind and dates, not what they said or to whom
+    (data protection: enlace/cases/data_protection.py)."""
+    return Notification.objects.filter(case_id__in=case_ids).update(recipient="", body="")

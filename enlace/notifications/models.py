@@ -29,6 +29,10 @@ class NotificationKind(models.TextChoices):
     OIR_RESOLUTION = "oir_resolution", _("Resolution of an information request")
     OIR_ITEM_REMINDER = "oir_item_reminder", _("Reminder to a unit of an information item")
     OIR_DUE_ALERT = "oir_due_alert", _("Information request due soon or overdue")
+    SUBJECT_RECEIPT = "subject_receipt", _("Receipt of a data-protection request")
+    SUBJECT_ANSWER = "subject_answer", _("Answer to a data-protection request")
+    SUBJECT_DUE_ALERT = "subject_due_alert", _("Data-protection request due soon or overdue")
+    BREACH_ALERT = "breach_alert", _("Breach to notify within 72 hours")
 
 
 class Notification(OutboxRow):
@@ -40,7 +44,8 @@ class Notification(OutboxRow):
         on_delete=models.CASCADE,
         related_name="notifications",
     )
-    # A notification belongs to exactly one case or one public-information request.
+    # A notification is about exactly one thing: a case, a public-information request, a
+    # data-protection request or a breach.
     information_request = models.ForeignKey(
         "oir.InformationRequest",
         verbose_name=_("information request"),
@@ -48,6 +53,22 @@ class Notification(OutboxRow):
         blank=True,
         on_delete=models.CASCADE,
         db_index=False,  # notification_oir_idx leads with it
+        related_name="notifications",
+    )
+    subject_request = models.ForeignKey(
+        "privacy.SubjectRequest",
+        verbose_name=_("data-protection request"),
+        null=True,
+        blank=True,
+        on_delete=models.CASCADE,
+        related_name="notifications",
+    )
+    breach = models.ForeignKey(
+        "privacy.Breach",
+        verbose_name=_("breach"),
+        null=True,
+        blank=True,
+        on_delete=models.CASCADE,
         related_name="notifications",
     )
     kind = models.CharField(_("kind"), max_length=20, choices=NotificationKind.choices)
@@ -79,9 +100,31 @@ class Notification(OutboxRow):
         ]
         constraints = [
             models.CheckConstraint(
-                condition=models.Q(case__isnull=False, information_request__isnull=True)
-                | models.Q(case__isnull=True, information_request__isnull=False),
-                name="notification_case_xor_request",
+                condition=(
+                    models.Q(case__isnull=False)
+                    & models.Q(information_request__isnull=True)
+                    & models.Q(subject_request__isnull=True)
+                    & models.Q(breach__isnull=True)
+                )
+                | (
+                    models.Q(case__isnull=True)
+                    & models.Q(information_request__isnull=False)
+                    & models.Q(subject_request__isnull=True)
+                    & models.Q(breach__isnull=True)
+                )
+                | (
+                    models.Q(case__isnull=True)
+                    & models.Q(information_request__isnull=True)
+                    & models.Q(subject_request__isnull=False)
+                    & models.Q(breach__isnull=True)
+                )
+                | (
+                    models.Q(case__isnull=True)
+                    & models.Q(information_request__isnull=True)
+                    & models.Q(subject_request__isnull=True)
+                    & models.Q(breach__isnull=False)
+                ),
+                name="notification_about_one_thing",
             )
         ]
 

@@ -7,6 +7,7 @@ from __future__ import annotations
 from collections import defaultdict
 from collections.abc import Iterable
 from email.utils import make_msgid
+from typing import Any
 
 from django.conf import settings
 from django.utils import timezone, translation
@@ -17,10 +18,11 @@ from enlace.cases.models import Case, CaseDeadline
 from enlace.notifications.delivery import schedule
 from enlace.notifications.models import Notification, NotificationKind
 from enlace.oir.models import InformationRequest, RequestItem
+from enlace.privacy.models import Breach, SubjectRequest
 
 
 def _queue(
-    about: Case | InformationRequest,
+    about: Case | InformationRequest | SubjectRequest | Breach,
     kind: str,
     recipients: Iterable[str],
     subject: str,
@@ -28,8 +30,7 @@ def _queue(
 ) -> int:
     """One message per address (each once, the empty ones left out) about a case or an
     information request, written now and sent once the transaction commits."""
-    is_request = isinstance(about, InformationRequest)
-    subject_of = {"information_request": about} if is_request else {"case": about}
+    subject_of: dict[str, Any] = {_field_of(about): about}
     rows = [
         Notification(
             **subject_of,
@@ -44,6 +45,17 @@ def _queue(
     for row in Notification.objects.bulk_create(rows):
         schedule(row.pk)
     return len(rows)
+
+
+def _field_of(about: object) -> str:
+    """The notification's column for what it is about."""
+    if isinstance(about, InformationRequest):
+        return "information_request"
+    if isinstance(about, SubjectRequest):
+        return "subject_request"
+    if isinstance(about, Breach):
+        return "breach"
+    return "case"
 
 
 class Recipients:
@@ -281,3 +293,73 @@ def oir_due_alert(request: InformationRequest, *, overdue: bool, recipients: Ite
                 _("Information request %(number)s (%(name)s) must be resolved by %(due)s.") % values
             )
     return _queue(request, NotificationKind.OIR_DUE_ALERT, recipients, subject, body)
+
+
+# --- Data protection (enlace/privacy) -----------------------------------------------------------
+DPO_SIGNATURE = "Oficial de Protección de Datos Personales"  # a proper name, as signed
+
+
+def subject_receipt(request: SubjectRequest) -> int:
+    if not request.email:
+        return 0
+    with translation.override(settings.LANGUAGE_CODE):
+        subject = _("Your data-protection request %(number)s was received") % {
+            "number": request.number
+        }
+        body = _(
+            "Dear %(name)s,\n\nWe received your request over your personal data on %(date)s. "
+            "Its number is %(number)s. We will answer it by %(due)s.\n\n%(office)s"
+        ) % {
+            "name": request.requester_name,
+            "date": f"{timezone.localtime(request.received_at):%d/%m/%Y}",
+            "number": request.number,
+            "due": f"{request.due_on:%d/%m/%Y}",
+            "office": DPO_SIGNATURE,
+        }
+    return _queue(request, NotificationKind.SUBJECT_RECEIPT, [request.email], subject, body)
+
+
+def subject_answer(request: SubjectRequest) -> int:
+    if not request.email:
+        return 0
+    with translation.override(settings.LANGUAGE_CODE):
+        subject = _("Answer to your data-protection request %(number)s") % {
+            "number": request.number
+        }
+        body = _("Dear %(name)s,\n\n%(answer)s\n\n%(office)s") % {
+            "name": request.requester_name,
+            "answer": request.answer,
+            "office": DPO_SIGNATURE,
+        }
+    return _queue(request, NotificationKind.SUBJECT_ANSWER, [request.email], subject, body)
+
+
+def subject_due_alert(request: SubjectRequest, *, overdue: bool, recipients: Iterable[str]) -> int:
+    with translation.override(settings.LANGUAGE_CODE):
+        values = {"number": request.number, "due": f"{request.due_on:%d/%m/%Y}"}
+        if overdue:
+            subject = _("Overdue: data-protection request %(number)s was due on %(due)s") % values
+        else:
+            subject = _("Due soon: data-protection request %(number)s, by %(due)s") % values
+        body = subject
+    return _queue(request, NotificationKind.SUBJECT_DUE_ALERT, recipients, subject, body)
+
+
+def breach_alert(breach: Breach, *, overdue: bool, recipients: Iterable[str]) -> int:
+    with translation.override(settings.LANGUAGE_CODE):
+        values = {
+            "title": breach.title,
+            "due": f"{timezone.localtime(breach.due_at):%d/%m/%Y %H:%M}",
+        }
+        if overdue:
+            subject = _("Breach not yet notified after 72 hours: %(title)s") % values
+        else:
+            subject = _("Breach to notify by %(due)s: %(title)s") % values
+        body = (
+            _(
+                "The authority and the people affected must be told of this breach within 72 hours "
+                "of its discovery (by %(due)s).\n\n%(title)s"
+            )
+            % values
+        )
+    return _queue(breach, NotificationKind.BREACH_ALERT, recipients, subject, body)

@@ -23,6 +23,7 @@ from enlace.notifications.models import Notification, NotificationKind, Notifica
 from enlace.oir.actions import do_record_email_notification
 from enlace.oir.models import EventKind as RequestEventKind
 from enlace.oir.models import RequestEvent, ResolutionDocument
+from enlace.privacy.models import BreachEvent, SubjectEventKind, SubjectRequestEvent
 
 
 def _staff(context: Mapping[str, Any]) -> notify.Recipients:
@@ -124,3 +125,28 @@ def resolution_sent(notification: Notification, sent_at: datetime) -> None:
         do_record_email_notification(
             notification.information_request_id, notification.recipient, sent_at
         )
+
+
+def on_subject_request_events(
+    events: Sequence[SubjectRequestEvent], context: Mapping[str, Any]
+) -> None:
+    """The requester gets the receipt and the answer (or refusal); the data-protection
+    officers the alerts of the deadline (the sweeper gives `recipients` and `overdue`)."""
+    for event in events:
+        request = event.request
+        if event.kind == SubjectEventKind.RECEIVED:
+            notify.subject_receipt(request)
+        elif event.kind in (SubjectEventKind.ANSWERED, SubjectEventKind.REFUSED):
+            notify.subject_answer(request)
+        elif event.kind == SubjectEventKind.DEADLINE_ALERT:
+            notify.subject_due_alert(
+                request, overdue=context["overdue"], recipients=context["recipients"]
+            )
+
+
+def on_breach_events(events: Sequence[BreachEvent], context: Mapping[str, Any]) -> None:
+    for event in events:
+        if event.kind == "deadline_alert":
+            notify.breach_alert(
+                event.breach, overdue=context["overdue"], recipients=context["recipients"]
+            )

@@ -14,6 +14,9 @@ class OirConfig(AppConfig):
         from enlace.oir.permissions import sees_oir
 
         navigation.add_link("oir:home", _("Information requests"), shown=sees_oir, order=50)
+        from enlace.oir import data_protection
+
+        data_protection.register()
         sweeping.register("oir.deadlines", _deadlines_due, order=20)
 
 

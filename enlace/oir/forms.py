@@ -14,6 +14,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from enlace.channels import attachments
+from enlace.core import dates
 from enlace.core.errors import BusinessError
 from enlace.core.forms import AccessibleForm
 from enlace.directory.models import Dependency
@@ -170,7 +171,7 @@ class IntakeForm(RequesterFields):
         choices=[(c, label) for c, label in RequestChannel.choices if c != RequestChannel.PORTAL],
         initial=RequestChannel.IN_PERSON,
     )
-    received_at = forms.DateTimeField(
+    received_at = dates.DateTimeField(
         label=_("Date and time of receipt"),
         required=False,
         widget=forms.DateTimeInput(attrs={"type": "datetime-local"}, format="%Y-%m-%dT%H:%M"),
@@ -225,7 +226,7 @@ class SendItemForm(ItemChoiceForm):
         label=_("Unit that holds the information"),
         widget=forms.TextInput(attrs={"list": "dependency-options", "autocomplete": "off"}),
     )
-    internal_due_on = forms.DateField(label=_("Internal due date"), widget=_date_input())
+    internal_due_on = dates.DateField(label=_("Internal due date"), widget=_date_input())
 
     def clean_dependency(self) -> Dependency:
         value = self.cleaned_data["dependency"]
@@ -330,7 +331,7 @@ class ClarificationAnswerForm(RequestActionForm):
         widget=forms.Textarea(attrs={"rows": 3}),
         error_messages={"required": _("Write the requester's answer.")},
     )
-    answered_on = forms.DateField(label=_("Answered on"), widget=_date_input())
+    answered_on = dates.DateField(label=_("Answered on"), widget=_date_input())
 
     def __init__(self, *args: Any, request: InformationRequest, **kwargs: Any) -> None:
         super().__init__(*args, request=request, **kwargs)
@@ -371,7 +372,7 @@ class NotificationForm(RequestActionForm):
         label=_("Medium"),
         choices=[(c, label) for c, label in NotificationMedium.choices],
     )
-    notified_on = forms.DateField(label=_("Notified on"), widget=_date_input())
+    notified_on = dates.DateField(label=_("Notified on"), widget=_date_input())
     note = forms.CharField(label=_("Note"), required=False, max_length=2000)
 
     def __init__(self, *args: Any, request: InformationRequest, **kwargs: Any) -> None:
@@ -392,7 +393,7 @@ class PublishForm(RequestActionForm):
 class AppealForm(RequestActionForm):
     kind = forms.ChoiceField(label=_("Kind"), choices=AppealKind.choices)
     case_number = forms.CharField(label=_("IAIP case number"), max_length=40)
-    filed_on = forms.DateField(label=_("Filed on"), widget=_date_input())
+    filed_on = dates.DateField(label=_("Filed on"), widget=_date_input())
     notes = forms.CharField(label=_("Notes"), required=False, max_length=DESCRIPTION_MAX)
 
 
@@ -401,7 +402,7 @@ class AppealDecisionForm(RequestActionForm):
         queryset=Appeal.objects.none(), widget=forms.HiddenInput
     )
     outcome = forms.ChoiceField(label=_("IAIP decision"), choices=AppealOutcome.choices)
-    decided_on = forms.DateField(label=_("Decided on"), widget=_date_input())
+    decided_on = dates.DateField(label=_("Decided on"), widget=_date_input())
     notes = forms.CharField(label=_("Notes"), required=False, max_length=DESCRIPTION_MAX)
 
     def __init__(self, *args: Any, request: InformationRequest, **kwargs: Any) -> None:
@@ -424,7 +425,7 @@ class ReservedEntryForm(forms.Form):
         help_text=_("For example: Art. 19 lit. e LAIP."),
     )
     cause = forms.CharField(label=_("Cause"), widget=forms.Textarea(attrs={"rows": 2}))
-    classified_on = forms.DateField(label=_("Classified on"), widget=_date_input())
+    classified_on = dates.DateField(label=_("Classified on"), widget=_date_input())
     period_years = forms.IntegerField(label=_("Period (years)"), min_value=1, max_value=7)
 
     def clean_dependency(self) -> Dependency:
@@ -439,12 +440,12 @@ class ReservedEntryForm(forms.Form):
 
 
 class DeclassifyForm(forms.Form):
-    declassified_on = forms.DateField(label=_("Declassified on"), widget=_date_input())
+    declassified_on = dates.DateField(label=_("Declassified on"), widget=_date_input())
 
 
 class PeriodForm(forms.Form):
-    date_from = forms.DateField(label=_("From"), widget=_date_input())
-    date_to = forms.DateField(label=_("To"), widget=_date_input())
+    date_from = dates.DateField(label=_("From"), widget=_date_input())
+    date_to = dates.DateField(label=_("To"), widget=_date_input())
 
     def clean(self) -> dict[str, Any]:
         data = super().clean() or {}

@@ -33,6 +33,7 @@ from enlace.accounts.models import User
 from enlace.cases.lifecycle import OPEN_STATUSES
 from enlace.cases.models import Case
 from enlace.cases.queries import visible_cases
+from enlace.core import dates
 from enlace.directory.calendar import business_calendar
 from enlace.oir import deadlines
 from enlace.oir.models import (
@@ -197,9 +198,10 @@ def _decode(cursor: str, order: str) -> tuple[date | datetime | None, int] | Non
         key_text, id_text = raw.split("|")
         pk = int(id_text)
         if order == ORDER_DUE:
-            return (date.fromisoformat(key_text) if key_text else None), pk
+            due = date.fromisoformat(key_text) if key_text else None
+            return (due, pk) if due is None or dates.in_range(due) else None
         at = datetime.fromisoformat(key_text)
-        return (at, pk) if at.tzinfo is not None else None
+        return (at, pk) if at.tzinfo is not None and dates.in_range(at) else None
     except (ValueError, binascii.Error, UnicodeDecodeError):
         return None
 

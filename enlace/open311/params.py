@@ -12,6 +12,7 @@ from django.utils.dateparse import parse_datetime
 from django.utils.translation import gettext as _
 
 from enlace.cases.rules import normalise_tracking_code
+from enlace.core import dates
 from enlace.open311.errors import Open311Error
 from enlace.open311.services import ServiceCode, parse_service_code
 
@@ -42,6 +43,8 @@ def parse_moment(text: str, name: str) -> datetime:
         moment = parse_datetime(text.strip())
     except ValueError:
         moment = None
+    if moment is not None and not dates.in_range(moment):
+        raise Open311Error(400, str(dates.OUT_OF_RANGE))
     if moment is None:
         raise Open311Error(
             400,

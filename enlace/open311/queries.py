@@ -13,6 +13,7 @@ from django.db.models import Q, QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from enlace.accounts.models import User
 from enlace.apikeys.models import ApiKey
 from enlace.cases.lifecycle import FINAL_STATUSES, OPEN_STATUSES, CaseStatus
 from enlace.cases.models import Case
@@ -96,15 +97,18 @@ def one_request(
     return as_request(row) if row is not None else None
 
 
-def tracking_code_of_token(token: str) -> str | None:
-    """The tracking code of the case a POST answered with `token`, or None. Only cases an API
-    key registered: the tokens of the console's and the portal's forms are not resolved."""
+def tracking_code_of_token(token: str, *, created_by: User) -> str | None:
+    """The tracking code of the case a POST of `created_by`'s keys answered with `token`, or
+    None. Only cases an API key registered: the tokens of the console's and the portal's forms
+    are not resolved."""
     try:
         value = uuid.UUID(token)
     except ValueError:
         return None
     code = (
-        Case.objects.filter(intake_token=value, created_by__api_key__isnull=False)
+        Case.objects.filter(
+            intake_token=value, created_by=created_by, created_by__api_key__isnull=False
+        )
         .values_list("tracking_code", flat=True)
         .first()
     )

@@ -187,9 +187,12 @@ def one_request(request: HttpRequest, fmt: str, request_id: str) -> HttpResponse
 
 @open311_view(("GET",))
 def token(request: HttpRequest, fmt: str, token: str) -> HttpResponse:
-    # A token is a random UUID known only to whoever posted the request: it names the case
-    # it created, and nothing more.
-    code = queries.tracking_code_of_token(token)
+    # A token names the case a POST created, to the account whose key posted it: asked with
+    # another account's key, or none, it names nothing.
+    key = _key(request, request.GET)
+    if key is None:
+        raise Open311Error(401, _("An api_key is required to look up a token."))
+    code = queries.tracking_code_of_token(token, created_by=key.user)
     if code is None:
         raise Open311Error(404, _("No such token."))
     return formats.render(

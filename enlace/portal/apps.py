@@ -1,3 +1,5 @@
+from collections.abc import Sequence
+
 from django.apps import AppConfig
 from django.utils.translation import gettext_lazy as _
 
@@ -6,3 +8,21 @@ class PortalConfig(AppConfig):
     name = "enlace.portal"
     label = "portal"
     verbose_name = _("Citizens' portal")
+
+    def ready(self) -> None:
+        from enlace.privacy.registry import register_case_eraser
+
+        register_case_eraser(_erase_for_cases)
+
+
+def _erase_for_cases(case_ids: Sequence[int]) -> int:
+    """What the portal keeps of erased cases' people: the rating's comment, the clave."""
+    from enlace.portal.models import SatisfactionRating, TrackingKey
+
+    erased = (
+        SatisfactionRating.objects.filter(case_id__in=case_ids)
+        .exclude(comment="")
+        .update(comment="")
+    )
+    deleted, _kinds = TrackingKey.objects.filter(case_id__in=case_ids).delete()
+    return erased + deleted

@@ -22,6 +22,7 @@ from enlace.core.forms import AccessibleForm
 from enlace.directory.models import Dependency, LevelOfCare
 from enlace.portal.actions import Upload
 from enlace.portal.models import Satisfaction
+from enlace.privacy.models import RightKind
 
 # What a citizen may send, in the order the form offers them; "consulta" is an inquiry, the
 # others are opinion types of the catalogue (those inactive there are left out).
@@ -297,3 +298,88 @@ class RateForm(TrackForm):
         max_length=2000,
         widget=forms.Textarea(attrs={"rows": 3}),
     )
+
+
+class DataRequestForm(AccessibleForm):
+    """A request over one's own personal data (access, rectification, cancellation,
+    opposition...), filed on the portal. The identifiers are how the institute finds the
+    person's records; the officer checks the person is who they say before answering."""
+
+    kind = forms.ChoiceField(
+        label=_("What do you ask?"),
+        widget=forms.RadioSelect,
+        choices=RightKind.choices,
+        error_messages={"required": _("Choose what you ask.")},
+    )
+    description = forms.CharField(
+        label=_("Details"),
+        max_length=DESCRIPTION_MAX,
+        widget=forms.Textarea(attrs={"rows": 5}),
+        error_messages={"required": _("Tell us what you ask, in your words.")},
+    )
+    requester_name = forms.CharField(
+        label=_("Full name"),
+        max_length=200,
+        widget=forms.TextInput(attrs={"autocomplete": "name"}),
+        error_messages={"required": _("Write your full name.")},
+    )
+    dui = forms.CharField(
+        label=_("DUI"),
+        required=False,
+        max_length=12,
+        widget=forms.TextInput(attrs={"inputmode": "numeric", "autocomplete": "off"}),
+    )
+    email = forms.EmailField(
+        label=_("Email"), required=False, widget=forms.EmailInput(attrs={"autocomplete": "email"})
+    )
+    phone = forms.CharField(
+        label=_("Phone"),
+        required=False,
+        max_length=20,
+        widget=forms.TextInput(attrs={"inputmode": "tel", "autocomplete": "tel"}),
+    )
+    declaration = forms.BooleanField(
+        label=_("The data is mine, or I represent the person and can prove it."),
+        error_messages={"required": _("Only the person, or their representative, may ask.")},
+    )
+    token = forms.UUIDField(widget=forms.HiddenInput)
+    website = forms.CharField(
+        label=_("Leave this field empty"),
+        required=False,
+        widget=forms.TextInput(attrs={"tabindex": "-1", "autocomplete": "off"}),
+    )
+
+    hints = {
+        "description": _(
+            "For a correction, say which data is wrong and what is right; for the rest, "
+            "anything that helps us find your records."
+        ),
+        "dui": _("Eight digits, a dash and the check digit: 00000000-0."),
+        "email": _("We will send you the receipt and the answer."),
+        "phone": _("Eight digits, for example 7123-4567."),
+    }
+
+    def clean_dui(self) -> str:
+        value: str = self.cleaned_data["dui"].strip()
+        return normalise_dui(value) if value else ""
+
+    def clean_phone(self) -> str:
+        value: str = self.cleaned_data["phone"].strip()
+        return normalise_phone(value) if value else ""
+
+    def clean_email(self) -> str:
+        return str(self.cleaned_data["email"]).strip().lower()
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean() or {}
+        given = data.get("dui") or data.get("email") or data.get("phone")
+        if not given and not {"dui", "email", "phone"} & set(self.errors):
+            self.add_error(
+                "dui",
+                _("Give your DUI, an email or a phone: that is how we find your records."),
+            )
+        return data
+
+    @property
+    def is_robot(self) -> bool:
+        return bool(self.data.get("website", "").strip())

@@ -7,4 +7,6 @@ urlpatterns = [
     path("", views.home, name="home"),
     path("seguimiento/", views.track, name="track"),
     path("seguimiento/calificar/", views.rate, name="rate"),
+    path("mis-datos/", views.data_request, name="data_request"),
+    path("mis-datos/recibo/<uuid:token>/", views.data_receipt, name="data_receipt"),
 ]

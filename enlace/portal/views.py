@@ -5,27 +5,30 @@ client address; nothing personal is shown without the second factor."""
 from __future__ import annotations
 
 import logging
+import uuid
 from datetime import datetime
 from typing import Any
 
 from django.http import HttpRequest, HttpResponse
-from django.shortcuts import render
+from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
-from django.views.decorators.http import require_http_methods, require_POST
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from enlace.cases.models import Case
 from enlace.cases.rules import format_tracking_code, new_tracking_code
 from enlace.catalogues.models import Channel
+from enlace.channels.dsr_portal import plugin as dsr_portal
 from enlace.channels.models import InboundMessage
 from enlace.channels.portal.plugin import Portal
 from enlace.core import ratelimit
 from enlace.portal.actions import Submission, do_rate_case, do_submit
-from enlace.portal.forms import RateForm, SubmitForm, TrackForm, new_token
+from enlace.portal.forms import DataRequestForm, RateForm, SubmitForm, TrackForm, new_token
 from enlace.portal.keys import clave_for, format_clave, hash_clave
 from enlace.portal.models import SatisfactionRating
 from enlace.portal.queries import CITIZEN_STATUS, case_for_citizen, shows_answer
+from enlace.privacy.models import SubjectRequest
 
 logger = logging.getLogger(__name__)
 
@@ -177,3 +180,61 @@ def rate(request: HttpRequest) -> HttpResponse:
         return _result(request, case, form, rate_form=form)
     rating = do_rate_case(case, form.cleaned_data["rating"], form.cleaned_data["comment"])
     return render(request, "portal/rated.html", {"case": case, "rating": rating})
+
+
+# --- Requests over one's personal data ---------------------------------------------------------
+@never_cache
+@require_http_methods(["GET", "POST"])
+def data_request(request: HttpRequest) -> HttpResponse:
+    """File a request over one's personal data: stored as it arrived, then registered with
+    its number and its legal due date (enlace/channels/dsr_portal)."""
+    if request.method != "POST":
+        form = DataRequestForm(initial={"token": new_token()})
+        return render(request, "portal/data_request.html", {"form": form})
+    allowed, retry_after = ratelimit.hit(request, "submit")
+    if not allowed:
+        return too_many(request, retry_after)
+    form = DataRequestForm(request.POST)
+    if form.is_robot:
+        logger.warning(
+            "portal: honeypot filled from %s; nothing stored", ratelimit.client_address(request)
+        )
+        return redirect("portal:data_receipt", token=new_token())
+    if not form.is_valid():
+        return render(request, "portal/data_request.html", {"form": form}, status=400)
+    token = str(form.cleaned_data["token"])
+    dsr_portal.file_request(token, form.cleaned_data)
+    return redirect("portal:data_receipt", token=token)
+
+
+@never_cache
+@require_GET
+def data_receipt(request: HttpRequest, token: uuid.UUID) -> HttpResponse:
+    """The receipt, at an address only the person who filed knows (the form's random token);
+    a filing stored but not yet registered shows that it was received. An unknown token (a
+    robot's) shows a receipt-shaped page that names nothing."""
+    found = (
+        SubjectRequest.objects.filter(intake_token=token)
+        .only("number", "received_at", "due_on", "email", "kind")
+        .first()
+    )
+    if found is not None:
+        context: dict[str, Any] = {
+            "number": found.number,
+            "kind": found.get_kind_display(),
+            "received_at": timezone.localtime(found.received_at),
+            "due_on": found.due_on,
+            "email": found.email,
+        }
+        return render(request, "portal/data_receipt.html", context)
+    message = (
+        InboundMessage.objects.filter(plugin=dsr_portal.CODE, external_id=str(token))
+        .only("received_at")
+        .first()
+    )
+    context = {
+        "number": str(token)[:8].upper(),
+        "received_at": timezone.localtime(message.received_at if message else timezone.now()),
+        "pending": True,
+    }
+    return render(request, "portal/data_receipt.html", context, status=202 if message else 200)

@@ -20,6 +20,7 @@ from django.utils.translation import gettext_lazy
 from enlace.accounts.models import User
 from enlace.cases.permissions import Capability, has_capability, report_scope
 from enlace.catalogues.models import Channel, OpinionType
+from enlace.core import dates
 from enlace.directory.models import LevelOfCare
 from enlace.reports.compliance import deadline_compliance
 from enlace.reports.exports import participation_xlsx
@@ -28,11 +29,11 @@ from enlace.reports.pdf import participation_pdf
 
 
 class PeriodForm(forms.Form):
-    date_from = forms.DateField(
+    date_from = dates.DateField(
         label=gettext_lazy("From"),
         widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
     )
-    date_to = forms.DateField(
+    date_to = dates.DateField(
         label=gettext_lazy("To"), widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
     )
 

@@ -13,6 +13,7 @@ from enlace.cases.actions import Citizen
 from enlace.cases.forms import TypeAheadInput
 from enlace.cases.rules import normalise_dui, normalise_phone
 from enlace.catalogues.models import OpinionType
+from enlace.core import dates
 from enlace.directory.models import Dependency
 from enlace.directory.queries import resolve_dependency
 from enlace.suggestionbox.actions import MIN_WITNESSES, TranscribedForm, Witness
@@ -32,7 +33,7 @@ def _dependency(value: str) -> Dependency:
 
 class OpeningForm(forms.Form):
     dependency = forms.CharField(label=_("Centre"), widget=TypeAheadInput("dependency-options"))
-    opened_on = forms.DateField(
+    opened_on = dates.DateField(
         label=_("Opened on"),
         initial=timezone.localdate,
         widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),

@@ -52,7 +52,12 @@ def test_it_refuses_what_is_not_an_event(post_event):
     assert post_event("transferred").status_code == 400
     assert post_event("ringing", at="ayer").status_code == 400
     assert post_event("ringing", call_id="").status_code == 400
-    assert not InboundMessage.objects.exists()
+    assert post_event("ringing", at="9999-12-31T23:59:59").status_code == 400
+    # Each kept as it arrived, never processed into a call.
+    refused = InboundMessage.objects.all()
+    assert refused.count() == 4
+    assert {m.status for m in refused} == {InboundStatus.IGNORED}
+    assert not Call.objects.exists()
 
 
 def test_events_are_stored_then_make_one_call(agent, post_event):
@@ -108,3 +113,21 @@ def test_a_number_that_is_not_salvadoran_is_kept_as_sent(post_event):
     call = Call.objects.get()
     assert call.caller == "+15551234567"
     assert call.agent is None
+
+
+@pytest.mark.parametrize(
+    "body",
+    [b"[" * 100_000 + b"]" * 100_000, b"\xff\xfe", b"{", b'{"event": "ringing"}', b"[]"],
+)
+def test_an_event_that_cannot_be_read_is_kept_and_refused(cti_token, body):
+    response = Client().post(
+        reverse("channels:cti"),
+        body,
+        content_type="application/json",
+        headers={"X-CTI-Token": cti_token},
+    )
+    assert response.status_code == 400
+    assert response.json()["error"]
+    message = InboundMessage.objects.get(plugin="cti")
+    assert message.status == InboundStatus.IGNORED
+    assert message.external_id.startswith("refused:")

@@ -79,10 +79,14 @@ def test_a_liaison_may_comment_but_not_assign_or_close(liaison, make_case, clien
     assert case.status == CaseStatus.RECEIVED
 
 
-def test_an_analyst_reads_but_changes_nothing(analyst, make_case, client_for):
+def test_an_analyst_reads_figures_not_case_pages_and_changes_nothing(
+    analyst, make_case, client_for
+):
     case = make_case()
     client = client_for(analyst)
-    assert client.get(detail(case)).status_code == 200
+    # The case page shows who the citizen is: not for a role that reads figures (403, the
+    # case is in its scope).
+    assert client.get(detail(case)).status_code == 403
     assert (
         client.post(reverse("cases:action", args=[case.pk, "comentar"]), {"body": "x"}).status_code
         == 403

@@ -93,8 +93,8 @@ def display(case):
 
 
 # --- CSV --------------------------------------------------------------------------------------
-def test_the_csv_has_spanish_headers_and_readable_values(analyst, client_for, cases):
-    response = export(client_for(analyst))
+def test_the_csv_has_spanish_headers_and_readable_values(resolution, client_for, cases):
+    response = export(client_for(resolution))
     assert response["Content-Type"] == "text/csv; charset=utf-8"
     assert response["Content-Disposition"].startswith('attachment; filename="casos-')
     assert response["Content-Disposition"].endswith('.csv"')
@@ -185,8 +185,8 @@ def test_pagination_parameters_do_not_cut_the_export(resolution, client_for, cas
 
 
 # --- XLSX -------------------------------------------------------------------------------------
-def test_the_xlsx_has_dates_as_dates(analyst, client_for, cases):
-    response = export(client_for(analyst), export_format="xlsx")
+def test_the_xlsx_has_dates_as_dates(resolution, client_for, cases):
+    response = export(client_for(resolution), export_format="xlsx")
     assert response["Content-Type"] == (
         "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
     )
@@ -393,15 +393,44 @@ def test_an_export_makes_the_same_number_of_queries_for_any_number_of_rows(
     for _ in range(10):
         make_case(citizen={"name": "Ana"})
     export(client, query, export_format)  # warm the session
-    with django_assert_max_num_queries(6) as small:
+    with django_assert_max_num_queries(7) as small:
         response = export(client, query, export_format)
         rows = csv_rows(response) if export_format == "csv" else xlsx_rows(response)
     assert len(rows) == 11
-    # The session, the user, the filters' own look-ups, and one query for the rows.
-    assert sum('"cases_case"' in query["sql"] for query in small.captured_queries) == 1
+    # The session, the user, the filters' own look-ups, one query for the rows, and one
+    # INSERT ... SELECT of the same cases into the access log (enlace/privacy/access.py).
+    assert sum('"cases_case"' in query["sql"] for query in small.captured_queries) == 2
     for _ in range(190):
         make_case(citizen={"name": "Ana"})
     with django_assert_max_num_queries(len(small.captured_queries)):
         response = export(client, query, export_format)
         rows = csv_rows(response) if export_format == "csv" else xlsx_rows(response)
     assert len(rows) == 201
+
+
+# --- Personal data by need (enlace/cases/personal.py) -----------------------------------------
+def test_an_analyst_exports_figures_not_identities(analyst, client_for, cases):
+    rows = csv_rows(export(client_for(analyst)))
+    header = rows[0]
+    row = dict(zip(header, by_code(rows)[display(cases["hg_reclamo"])], strict=True))
+    assert row[headers()[10]] == cases["hg_reclamo"].get_status_display()  # the figures stay
+    assert row[headers()[14]] == "M. J. N."
+    assert row[headers()[15]] == "0001••••-5"
+    assert row[headers()[16]] == "••••-••67"
+    assert row[headers()[17]] == "m••••@example.com"
+    assert row[headers()[18]] == ""  # what the citizen wrote may name people or illnesses
+    xlsx = by_code(xlsx_rows(export(client_for(analyst), export_format="xlsx")))
+    assert xlsx[display(cases["hg_reclamo"])][14] == "M. J. N."
+
+
+def test_an_export_with_personal_data_is_in_the_access_log(resolution, analyst, client_for, cases):
+    from enlace.privacy.models import AccessVia, PersonalDataAccess
+
+    rows = csv_rows(export(client_for(resolution), {"kind": "opinion"}))
+    logged = PersonalDataAccess.objects.filter(user=resolution, via=AccessVia.EXPORT)
+    assert logged.count() == len(rows) - 1
+    codes = {row[0] for row in rows[1:]}
+    assert {access.case.display_code for access in logged} == codes
+    # A masked export shows no personal data: nothing to log.
+    export(client_for(analyst))
+    assert not PersonalDataAccess.objects.filter(user=analyst).exists()

@@ -166,3 +166,25 @@ def test_an_anonymous_visitor_is_sent_to_log_in(client, db):
     assert response.status_code == 302
     assert response["Location"].startswith(reverse("accounts:login"))
     assert not Case.objects.exists()
+
+
+def test_a_form_token_sent_by_someone_else_names_nothing_of_theirs(agent, client_for):
+    """The same form twice by one person is one case; another user posting that token (copied,
+    guessed) registers their own case and is never told the first one's code."""
+    from conftest import make_user
+
+    token = str(uuid.uuid4())
+    first = client_for(agent).post(URL, opinion_form(intake_token=token))
+    again = client_for(agent).post(URL, opinion_form(intake_token=token), follow=True)
+    case = Case.objects.get()
+    assert first["Location"] == again.redirect_chain[-1][0]
+    assert case.display_code in again.content.decode()
+    stranger = make_user("tomas", "punto_seguro", "UM-ZAC")
+    answer = client_for(stranger).post(
+        URL,
+        opinion_form(intake_token=token, dependency="Unidad Médica Zacamil [UM-ZAC]"),
+        follow=True,
+    )
+    assert answer.status_code == 200
+    assert Case.objects.count() == 2
+    assert case.display_code not in answer.content.decode()

@@ -470,7 +470,8 @@ def test_the_page_offers_only_what_the_user_may_do_now(w):
         "anular",
     }
     assert offered(w, w.liaison, case) == {"comentar"}
-    assert offered(w, w.analyst, case) == set()
+    # An analyst reads figures: the case page itself is closed to them.
+    assert w.client_for(w.analyst).get(detail(case)).status_code == 403
     case = actions.do_assign_case(case, case.dependency, acting_user=w.resolution)
     assert offered(w, w.liaison, case) == {"comentar", "proponer"}
     assert offered(w, w.resolution, case) >= {"proponer", "responder", "evaluar", "asignar"}

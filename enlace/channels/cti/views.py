@@ -14,7 +14,7 @@ from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_POST
 
 from enlace.callcentre.events import parse_event
-from enlace.channels.actions import do_process_message, do_receive_message
+from enlace.channels.actions import do_process_message, do_receive_message, do_store_refused
 from enlace.channels.cti.plugin import PLUGIN_CODE
 from enlace.channels.models import InboundStatus
 
@@ -42,7 +42,12 @@ def cti(request: HttpRequest) -> HttpResponse:
         text = request.body.decode("utf-8")
         event = parse_event(json.loads(text))
     except ValueError as error:  # UnicodeDecodeError and JSONDecodeError are ValueErrors
+        do_store_refused(PLUGIN_CODE, request.body, str(error))
         return JsonResponse({"error": str(error)}, status=400)
+    except RecursionError:  # JSON nested deeper than Python parses
+        reason = "the body is nested too deeply"
+        do_store_refused(PLUGIN_CODE, request.body, reason)
+        return JsonResponse({"error": reason}, status=400)
     message, created = do_receive_message(
         PLUGIN_CODE, event.external_id, body=text, sender=event.caller, process=False
     )

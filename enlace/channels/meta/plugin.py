@@ -71,7 +71,7 @@ class MetaPlugin(ChannelPlugin):
         """The message's own part of the envelope it arrived in (stored whole)."""
         try:
             payload = json.loads(message.body)
-        except ValueError:
+        except (ValueError, RecursionError):
             return None
         return next(
             (

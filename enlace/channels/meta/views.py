@@ -23,7 +23,7 @@ from django.http import Http404, HttpRequest, HttpResponse, HttpResponseForbidde
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_http_methods
 
-from enlace.channels.actions import do_receive_message
+from enlace.channels.actions import do_receive_message, do_store_refused
 from enlace.channels.meta import envelope
 from enlace.channels.meta.platforms import Platform, platform
 
@@ -71,13 +71,14 @@ def _receive(request: HttpRequest, target: Platform) -> HttpResponse:
             len(body),
         )
         return HttpResponseForbidden()
+    headers = {name: request.headers[name] for name in KEPT_HEADERS if name in request.headers}
     try:
         text = body.decode("utf-8")
         payload = json.loads(text)
-    except ValueError:
+    except (ValueError, RecursionError) as error:  # not UTF-8, not JSON, nested too deeply
         logger.warning("%s webhook: signed but not JSON, %d bytes", target.code, len(body))
+        do_store_refused(target.code, body, f"not JSON: {type(error).__name__}", headers=headers)
         return HttpResponse(status=400)
-    headers = {name: request.headers[name] for name in KEPT_HEADERS if name in request.headers}
     found = envelope.items(target.code, payload)
     with transaction.atomic():
         for item in found:

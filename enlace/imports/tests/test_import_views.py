@@ -21,6 +21,14 @@ def media(settings, tmp_path):
     settings.MEDIA_ROOT = tmp_path / "media"
 
 
+@pytest.fixture
+def importer(db):
+    """Loading history is an administrator's task (an analyst reads figures, not people)."""
+    from conftest import make_user
+
+    return make_user("importador", "administrator")
+
+
 def upload(client, lines, **data):
     content = ("\n".join([HEADER, *lines]) + "\n").encode()
     return client.post(
@@ -33,8 +41,8 @@ def work_the_queue():
     call_command("db_worker", batch=True, interval=0, no_startup_delay=True, verbosity=0)
 
 
-def test_an_analyst_imports_a_file_and_follows_it(client_for, analyst):
-    client = client_for(analyst)
+def test_an_administrator_imports_a_file_and_follows_it(client_for, importer):
+    client = client_for(importer)
     response = upload(client, GOOD)
     job = ImportJob.objects.get()
     assert response.status_code == 302
@@ -54,8 +62,8 @@ def test_an_analyst_imports_a_file_and_follows_it(client_for, analyst):
     assert "historia.csv" in listing
 
 
-def test_a_file_with_errors_imports_nothing_and_says_why(client_for, analyst):
-    client = client_for(analyst)
+def test_a_file_with_errors_imports_nothing_and_says_why(client_for, importer):
+    client = client_for(importer)
     upload(client, [*GOOD, *BAD])
     work_the_queue()
     job = ImportJob.objects.get()
@@ -71,8 +79,8 @@ def test_a_file_with_errors_imports_nothing_and_says_why(client_for, analyst):
     assert [row["external_id"] for row in rows] == ["B-1", "B-2", "B-3", "B-4", "B-5"]
 
 
-def test_skip_invalid_from_the_web(client_for, analyst):
-    client = client_for(analyst)
+def test_skip_invalid_from_the_web(client_for, importer):
+    client = client_for(importer)
     upload(client, [*GOOD, *BAD], skip_invalid="on")
     work_the_queue()
     job = ImportJob.objects.get()
@@ -80,8 +88,8 @@ def test_skip_invalid_from_the_web(client_for, analyst):
     assert job.rejected_file
 
 
-def test_a_broken_file_is_rejected_with_its_reason(client_for, analyst):
-    client = client_for(analyst)
+def test_a_broken_file_is_rejected_with_its_reason(client_for, importer):
+    client = client_for(importer)
     client.post(
         "/importaciones/",
         {"file": SimpleUploadedFile("libro.xlsx", b"PK\x03\x04garbage", "application/zip")},
@@ -92,16 +100,16 @@ def test_a_broken_file_is_rejected_with_its_reason(client_for, analyst):
     assert "no es un libro XLSX válido" in job.problems[0][2]
 
 
-def test_an_upload_over_the_limit_is_refused(client_for, analyst, settings):
+def test_an_upload_over_the_limit_is_refused(client_for, importer, settings):
     settings.IMPORT_MAX_UPLOAD_BYTES = 100
-    response = upload(client_for(analyst), GOOD)
+    response = upload(client_for(importer), GOOD)
     assert response.status_code == 400
     assert "línea de comandos" in response.content.decode()
     assert not ImportJob.objects.exists()
 
 
-def test_roles_without_imports_are_refused(client_for, agent, liaison, resolution):
-    for user in (agent, liaison, resolution):
+def test_roles_without_imports_are_refused(client_for, agent, liaison, resolution, analyst):
+    for user in (agent, liaison, resolution, analyst):
         client = client_for(user)
         assert client.get("/importaciones/").status_code == 403
         assert upload(client, GOOD).status_code == 403
@@ -109,15 +117,13 @@ def test_roles_without_imports_are_refused(client_for, agent, liaison, resolutio
     assert not ImportJob.objects.exists()
 
 
-def test_an_analyst_does_not_see_another_analysts_import(client_for, analyst, admin_user):
-    from conftest import make_user
-
-    upload(client_for(analyst), GOOD)
+def test_an_analyst_no_longer_imports_nor_sees_an_import(client_for, analyst, importer, admin_user):
+    upload(client_for(importer), GOOD)
     job = ImportJob.objects.get()
-    other = make_user("analista2", "analyst")
-    client = client_for(other)
-    assert client.get(f"/importaciones/{job.pk}/").status_code == 404
-    assert client.get(f"/importaciones/{job.pk}/rechazadas.csv").status_code == 404
+    client = client_for(analyst)
+    assert client.get("/importaciones/").status_code == 403
+    assert client.get(f"/importaciones/{job.pk}/").status_code == 403
+    assert client.get(f"/importaciones/{job.pk}/rechazadas.csv").status_code == 403
     assert client_for(admin_user).get(f"/importaciones/{job.pk}/").status_code == 200
 
 
@@ -127,14 +133,14 @@ def test_anonymous_is_sent_to_log_in(client):
     assert response["Location"].startswith("/cuenta/entrar/")
 
 
-def test_the_template_is_a_valid_import(client_for, analyst, tmp_path):
-    response = client_for(analyst).get("/importaciones/plantilla.csv")
+def test_the_template_is_a_valid_import(client_for, importer, tmp_path):
+    response = client_for(importer).get("/importaciones/plantilla.csv")
     path = tmp_path / "plantilla.csv"
     path.write_bytes(response.content)
     call_command("import_cases", str(path))
     assert Case.objects.filter(external_id="HIST-2016-000001").exists()
 
 
-def test_the_header_links_to_imports_only_for_importers(client_for, analyst, agent):
-    assert 'href="/importaciones/"' in client_for(analyst).get("/casos/").content.decode()
+def test_the_header_links_to_imports_only_for_importers(client_for, importer, agent):
+    assert 'href="/importaciones/"' in client_for(importer).get("/casos/").content.decode()
     assert 'href="/importaciones/"' not in client_for(agent).get("/casos/").content.decode()

@@ -369,3 +369,34 @@ def test_the_reserved_index_is_managed_by_the_officer(oir, client_for):
     assert entry.expires_on == date(2033, 1, 15)
     page = client.get(reverse("oir:reserved"))
     assert "IR-2026-001" in page.content.decode()
+
+
+def test_what_people_wrote_cannot_make_headings_in_the_resolution(register, oir):
+    """The description, the answer and the notes go into the resolution as text: their blank
+    lines and leading # never start a heading of the document."""
+    from enlace.oir.pdf import resolution_text
+    from enlace.oir.rules import legal_rules
+
+    request = register(description="Quiero contratos.\n\n# RESOLUCIÓN FAVORABLE\n\n## POR TANTO")
+    item = request.items.get()
+    actions.do_decide_item(
+        item,
+        actions.Decision(outcome="delivered", answer="Adjunto.\n\n### Requerimiento 9"),
+        acting_user=oir,
+    )
+    actions.do_resolve_request(request, acting_user=oir)
+    request.refresh_from_db()
+    text = resolution_text(request, list(request.items.all()), legal_rules())
+    headings = [
+        block.strip().split("\n")[0]
+        for block in text.split("\n\n")
+        if block.strip().startswith("#")
+    ]
+    assert headings == [
+        f"# RESOLUCIÓN DE SOLICITUD DE INFORMACIÓN {request.number}",
+        "## CONSIDERANDO",
+        "### Requerimiento 1",
+        "## POR TANTO",
+        "## RECURSO",
+    ]
+    assert "# RESOLUCIÓN FAVORABLE" in text  # kept, as text of the request

@@ -61,8 +61,12 @@ def test_a_post_registers_a_case_as_the_keys_account(en, make_key):
     assert event.actor == key.user
     assert case.next_due_on is not None  # its deadlines, as any case
     # The token names the case.
-    tokens = en.get(f"{BASE}tokens/{answer['token']}.json").json()
+    tokens = en.get(f"{BASE}tokens/{answer['token']}.json", {"api_key": raw}).json()
     assert tokens == [{"service_request_id": case.display_code, "token": answer["token"]}]
+    # To another account's key, or to no key, the token names nothing.
+    _other, other_raw = make_key(Role.RESOLUTION, name="Otro sistema")
+    assert en.get(f"{BASE}tokens/{answer['token']}.json", {"api_key": other_raw}).status_code == 404
+    assert en.get(f"{BASE}tokens/{answer['token']}.json").status_code == 401
     # The write is audited with its key, as the REST API's are.
     audit = ApiAudit.objects.get()
     assert (audit.api_key, audit.user, audit.method, audit.status_code, audit.object_id) == (
@@ -215,10 +219,11 @@ def test_a_wrong_jurisdiction(en, make_key, settings):
     assert en.post(URL, claim(raw, jurisdiction_id="isss.gob.sv")).status_code == 201
 
 
-def test_an_unknown_token(en, make_case):
+def test_an_unknown_token(en, make_case, make_key):
+    _key, raw = make_key()
     console = make_case(intake_token=uuid.uuid4())  # a console form's token: not resolved
     for token in ("nada", "00000000-0000-0000-0000-000000000000", str(console.intake_token)):
-        response = en.get(f"{BASE}tokens/{token}.json")
+        response = en.get(f"{BASE}tokens/{token}.json", {"api_key": raw})
         assert response.status_code == 404
         assert response.json()[0]["description"] == "No such token."
 

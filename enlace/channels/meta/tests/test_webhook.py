@@ -124,7 +124,9 @@ def test_signed_but_malformed_json_is_a_400_and_logged(db, caplog):
     with caplog.at_level(logging.WARNING, logger="enlace.channels.meta.views"):
         response = post("whatsapp", b'{"object": "whatsapp_business_account", "entry": [')
     assert response.status_code == 400
-    assert not InboundMessage.objects.exists()
+    # Kept as it arrived, never processed.
+    assert InboundMessage.objects.get().status == InboundStatus.IGNORED
+    assert not Case.objects.exists()
     assert "not JSON" in caplog.text
 
 
@@ -169,3 +171,25 @@ def test_what_enlace_does_not_act_on_is_kept_once_and_ignored(db):
 
 def test_the_webhook_takes_only_get_and_post(db):
     assert Client().put("/canales/whatsapp/webhook/").status_code == 405
+
+
+@pytest.mark.parametrize(
+    "body",
+    [
+        b"[" * 100_000 + b"]" * 100_000,  # nested past what Python parses
+        b'{"entry": ' + b"[" * 50_000 + b"]" * 50_000 + b"}",
+        b"\xff\xfe not utf-8",
+        b"{not json",
+    ],
+)
+def test_a_signed_body_that_cannot_be_read_is_kept_and_refused(db, body):
+    response = post("whatsapp", body)
+    assert response.status_code == 400
+    message = InboundMessage.objects.get(plugin="whatsapp")
+    assert message.external_id.startswith("refused:")
+    assert message.status == InboundStatus.IGNORED
+    assert message.error
+    # The same body again is the same row.
+    assert post("whatsapp", body).status_code == 400
+    assert InboundMessage.objects.count() == 1
+    assert not Case.objects.exists()

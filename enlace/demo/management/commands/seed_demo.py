@@ -220,7 +220,7 @@ class Command(BaseCommand):
         semester = Semester(random.Random(seed), limitantes=LIMITANTES, topics=INQUIRY_TOPICS)
         result = do_import_cases(
             RowsSource(semester.rows(), SOURCE_NAME, total=OPINIONS + INQUIRIES),
-            actor=User.objects.get(username="analista"),
+            actor=User.objects.get(username="admin"),  # history is loaded by an administrator
         )
         if not result.committed:
             problems = "; ".join(str(p) for p in result.first_problems[:5])

@@ -1,0 +1,325 @@
+"""Every URL Enlace serves, walked from the URLconf: each is either public (and says so here),
+the administration's or the API's (their own tests), or a staff page listed in `REFUSED` with a
+person who must not reach it: a user of another centre, or of a role without the need. A new
+URL that is in no list fails this test until its refusal is written down.
+
+Each staff page is asked by that person (GET, and POST where it takes one) on a real object of
+the Hospital General, and by an anonymous visitor: the person gets 403 or 404 and never the
+page; the visitor is sent to log in."""
+
+from __future__ import annotations
+
+import uuid
+from dataclasses import dataclass
+from datetime import date, timedelta
+from typing import Any
+
+import pytest
+from django.core.files.base import ContentFile
+from django.urls import URLPattern, URLResolver, get_resolver, reverse
+from django.utils import timezone
+
+from conftest import make_user
+from enlace.callcentre.models import Call
+from enlace.directory.models import Dependency
+from enlace.imports.models import ImportJob
+from enlace.improvements.actions import Plan, do_create_improvement
+from enlace.oir import actions as oir_actions
+from enlace.oir.actions.reserved import NewEntry, do_create_reserved_entry
+from enlace.privacy import actions as privacy_actions
+from enlace.privacy.models import UnusualAccess
+from enlace.suggestionbox.actions import Opening, Witness, do_open_box
+
+# Pages anyone may open: the portal and the OIR's public pages, logging in and its steps, the
+# language switch. Their own tests cover what they show.
+PUBLIC = {
+    "home",
+    "portal:home",
+    "portal:track",
+    "portal:rate",
+    "portal:data_request",
+    "portal:data_receipt",
+    "accounts:login",
+    "accounts:logout",
+    "accounts:password_reset",
+    "accounts:password_reset_done",
+    "accounts:password_reset_confirm",
+    "accounts:password_reset_complete",
+    "oir_public:file",
+    "oir_public:receipt",
+    "oir_public:track",
+    "oir_public:track_pdf",
+    "oir_public:register",
+    "oir_public:entry",
+    "oir_public:reserved",
+    "set_language",
+}
+# Doors of other systems, each with its own credential and tests: the webhooks (a signature),
+# the telephone system (a shared token), Open311 and the REST API (keys), the administration
+# (staff accounts; enlace/*/tests/test_admin.py).
+OWN_CREDENTIALS = ("channels:", "open311:", "api:", "admin:")
+# Pages of one's own account: every logged-in person reaches their own, and only theirs.
+OWN_ACCOUNT = {
+    "accounts:second_factor",
+    "accounts:second_factor_enrol",
+    "accounts:security",
+    "accounts:password_change",
+    "accounts:password_done",
+}
+
+
+@dataclass(frozen=True)
+class Refusal:
+    who: str  # a key of the `people` fixture
+    args: str = ""  # a key of the `objects` fixture, for the URL's argument(s)
+    post: bool = False  # the page also takes a POST, refused the same
+
+
+# who: "outsider" is a liaison of another centre (Unidad Médica Zacamil); the others are roles.
+REFUSED: dict[str, Refusal] = {
+    "cases:new": Refusal("analyst", post=True),
+    "cases:export": Refusal("agent"),
+    "cases:detail": Refusal("outsider", "case"),
+    "cases:attachment": Refusal("outsider", "attachment"),
+    "cases:action": Refusal("outsider", "case_action", post=True),
+    "reports:dashboard": Refusal("agent"),
+    "reports:compliance": Refusal("agent"),
+    "reports:participation": Refusal("agent"),
+    "improvements:list": Refusal("agent"),
+    "improvements:new": Refusal("analyst", post=True),
+    "improvements:detail": Refusal("outsider", "improvement", post=True),
+    "imports:list": Refusal("analyst", post=True),
+    "imports:template": Refusal("resolution"),
+    "imports:detail": Refusal("resolution", "import_job"),
+    "imports:rejected": Refusal("resolution", "import_job"),
+    "callcentre:list": Refusal("liaison"),
+    "callcentre:panel": Refusal("liaison"),
+    "callcentre:history": Refusal("liaison"),
+    "callcentre:detail": Refusal("liaison", "call"),
+    "suggestionbox:list": Refusal("agent"),
+    "suggestionbox:new": Refusal("agent", post=True),
+    "suggestionbox:detail": Refusal("outsider", "opening"),
+    "suggestionbox:transcribe": Refusal("outsider", "opening", post=True),
+    "suggestionbox:correct": Refusal("outsider", "opening", post=True),
+    "oir:home": Refusal("agent"),
+    "oir:list": Refusal("resolution"),
+    "oir:new": Refusal("resolution", post=True),
+    "oir:detail": Refusal("resolution", "oir_request"),
+    "oir:pdf": Refusal("resolution", "oir_request"),
+    "oir:action": Refusal("resolution", "oir_action", post=True),
+    "oir:unit": Refusal("agent"),
+    "oir:item": Refusal("outsider", "oir_item", post=True),
+    "oir:item_file": Refusal("outsider", "oir_item"),
+    "oir:reserved": Refusal("agent", post=True),
+    "oir:declassify": Refusal("agent", "reserved", post=True),
+    "oir:statistics": Refusal("agent"),
+    "privacy:home": Refusal("administrator"),
+    "privacy:requests": Refusal("resolution"),
+    "privacy:request_new": Refusal("oir", post=True),
+    "privacy:request": Refusal("analyst", "subject_request"),
+    "privacy:request_search": Refusal("resolution", "subject_request", post=True),
+    "privacy:request_json": Refusal("administrator", "subject_request", post=True),
+    "privacy:request_pdf": Refusal("administrator", "subject_request", post=True),
+    "privacy:request_rectify": Refusal("resolution", "subject_request", post=True),
+    "privacy:request_cancel": Refusal("resolution", "subject_request", post=True),
+    "privacy:request_extend": Refusal("oir", "subject_request", post=True),
+    "privacy:request_answer": Refusal("oir", "subject_request", post=True),
+    "privacy:request_refuse": Refusal("oir", "subject_request", post=True),
+    "privacy:access_log": Refusal("administrator"),
+    "privacy:unusual": Refusal("analyst"),
+    "privacy:unusual_review": Refusal("resolution", "unusual", post=True),
+    "privacy:breaches": Refusal("agent"),
+    "privacy:breach_new": Refusal("agent", post=True),
+    "privacy:breach": Refusal("liaison", "breach"),
+    "privacy:breach_notice": Refusal("liaison", "breach", post=True),
+    "privacy:breach_close": Refusal("liaison", "breach", post=True),
+    "privacy:retention": Refusal("analyst"),
+}
+# Pages every staff member reaches, showing only what their centre and role may see: the
+# person of another centre is refused the Hospital General's case inside them instead.
+SCOPED = {"cases:list", "cases:queue"}
+
+
+def named_routes() -> dict[str, URLPattern]:
+    found: dict[str, URLPattern] = {}
+
+    def walk(patterns: list[Any], namespace: str | None) -> None:
+        for pattern in patterns:
+            if isinstance(pattern, URLResolver):
+                walk(pattern.url_patterns, pattern.namespace or namespace)
+            elif pattern.name:
+                found[f"{namespace}:{pattern.name}" if namespace else pattern.name] = pattern
+
+    walk(get_resolver().url_patterns, None)
+    return found
+
+
+def test_every_url_is_public_or_has_its_refusal_written_down() -> None:
+    routes = {name for name in named_routes() if not name.startswith(OWN_CREDENTIALS)}
+    unlisted = routes - PUBLIC - OWN_ACCOUNT - SCOPED - set(REFUSED)
+    assert not unlisted, f"URLs with no refusal written down: {sorted(unlisted)}"
+    gone = (PUBLIC | OWN_ACCOUNT | SCOPED | set(REFUSED)) - routes
+    assert not gone, f"listed but no longer served: {sorted(gone)}"
+
+
+@pytest.fixture
+def people(db: None) -> dict[str, Any]:
+    return {
+        "outsider": make_user("carlos", "liaison", "UM-ZAC"),
+        "liaison": make_user("bruno", "liaison", "HG"),
+        "agent": make_user("alicia", "agent"),
+        "resolution": make_user("rosa", "resolution"),
+        "analyst": make_user("andres", "analyst"),
+        "oir": make_user("olga", "oir_officer"),
+        "administrator": make_user("sistemas", "administrator"),
+        "dpo": make_user("dora", "dpo"),
+    }
+
+
+@pytest.fixture
+def objects(people: dict[str, Any], make_case: Any, settings: Any, tmp_path: Any) -> dict[str, Any]:
+    settings.MEDIA_ROOT = tmp_path
+    hg = Dependency.objects.get(code="HG")
+    case = make_case(citizen={"name": "Ana", "dui": "00016297-5"})
+    from enlace.channels.models import Attachment
+
+    attachment = Attachment.objects.create(
+        case=case,
+        file=ContentFile(b"%PDF-1.4", name="a.pdf"),
+        name="a.pdf",
+        content_type="application/pdf",
+        size=8,
+        sha256="0" * 64,
+    )
+    call = Call.objects.create(pbx_call_id="c-1", caller="+50371234567", started_at=timezone.now())
+    improvement = do_create_improvement(
+        Plan(title="Farmacia", dependency=hg), acting_user=people["resolution"]
+    )
+    job = ImportJob.objects.create(
+        created_by=people["administrator"],
+        original_name="c.csv",
+        skip_invalid=False,
+        file=ContentFile(b"x", name="c.csv"),
+        rejected_file=ContentFile(b"x", name="r.csv"),
+    )
+    opening = do_open_box(
+        Opening(
+            dependency=hg,
+            opened_on=timezone.localdate(),
+            witnesses=[Witness("Ana", "directora"), Witness("Luis", "Punto Seguro")],
+            forms_found=1,
+        ),
+        acting_user=people["resolution"],
+    )
+    request, _created = oir_actions.do_register_request(
+        oir_actions.NewRequest(
+            channel="in_person",
+            requester_name="María",
+            document_type="dui",
+            document_number="04567890-3",
+            notify_by="office",
+            description="Contratos",
+            gender="female",
+        ),
+        acting_user=people["oir"],
+    )
+    item = request.items.get()
+    item = oir_actions.do_send_item(
+        item, hg, timezone.localdate() + timedelta(days=3), acting_user=people["oir"]
+    )
+    reserved = do_create_reserved_entry(
+        NewEntry(
+            reference="IR-1",
+            information="Planos",
+            dependency=hg,
+            legal_article="Art. 19",
+            cause="Seguridad",
+            classified_on=date(2025, 1, 1),
+            period_years=7,
+        ),
+        acting_user=people["oir"],
+    )
+    subject, _new = privacy_actions.do_register_subject_request(
+        privacy_actions.NewSubjectRequest(
+            kind="access",
+            channel="letter",
+            requester_name="Ana",
+            description="Mis datos",
+            dui="00016297-5",
+        ),
+        acting_user=people["dpo"],
+    )
+    breach = privacy_actions.do_register_breach(
+        privacy_actions.NewBreach(
+            title="Correo",
+            discovered_at=timezone.now() - timedelta(hours=1),
+            description="x",
+            data_affected="y",
+            people_affected=1,
+        ),
+        acting_user=people["dpo"],
+    )
+    unusual = UnusualAccess.objects.create(
+        user=people["agent"],
+        hour=timezone.now().replace(minute=0, second=0, microsecond=0),
+        accesses=900,
+        threshold=500,
+    )
+    return {
+        "case": [case.pk],
+        "attachment": [case.pk, attachment.pk],
+        "case_action": [case.pk, "comentar"],
+        "call": [call.pk],
+        "improvement": [improvement.pk],
+        "import_job": [job.pk],
+        "opening": [opening.pk],
+        "oir_request": [request.pk],
+        "oir_action": [request.pk, "decidir"],
+        "oir_item": [item.pk],
+        "reserved": [reserved.pk],
+        "subject_request": [subject.pk],
+        "breach": [breach.pk],
+        "unusual": [unusual.pk],
+        "_case_code": case.display_code,
+    }
+
+
+@pytest.mark.parametrize("name", sorted(REFUSED))
+def test_each_staff_page_refuses_its_outsider(
+    name: str, people: dict[str, Any], objects: dict[str, Any], client_for: Any, client: Any
+) -> None:
+    refusal = REFUSED[name]
+    url = reverse(name, args=objects[refusal.args] if refusal.args else [])
+    intruder = client_for(people[refusal.who])
+    answer = intruder.get(url)
+    assert answer.status_code in (403, 404, 405), (name, refusal.who, answer.status_code)
+    if refusal.post:
+        posted = intruder.post(url, {"body": "x", "title": "x", "reason": "x"})
+        assert posted.status_code in (403, 404), (name, refusal.who, posted.status_code)
+    anonymous = client.get(url)
+    assert anonymous.status_code == 302, (name, anonymous.status_code)
+    assert anonymous["Location"].startswith(reverse("accounts:login"))
+
+
+@pytest.mark.parametrize("name", sorted(SCOPED))
+def test_shared_pages_hide_another_centres_case(
+    name: str, people: dict[str, Any], objects: dict[str, Any], client_for: Any, client: Any
+) -> None:
+    page = client_for(people["outsider"]).get(reverse(name))
+    assert page.status_code == 200
+    assert objects["_case_code"] not in page.content.decode()
+    assert client.get(reverse(name)).status_code == 302
+
+
+@pytest.mark.parametrize("name", sorted(OWN_ACCOUNT))
+def test_account_pages_need_a_login(name: str, client: Any, db: None) -> None:
+    response = client.get(reverse(name))
+    assert response.status_code == 302
+    assert reverse("accounts:login") in response["Location"]
+
+
+def test_the_portal_receipts_name_nothing_for_a_token_not_theirs(client: Any, db: None) -> None:
+    for name in ("portal:data_receipt",):
+        page = client.get(reverse(name, args=[uuid.uuid4()]))
+        assert page.status_code in (200, 404)
+        assert "ARCO-" not in page.content.decode()

@@ -1,0 +1,122 @@
+"""Personal data by need, and every view of it logged: the case page, the API (one case, a list
+page, a step's answer), the caller's history, exports (in enlace/cases/tests/test_exports.py),
+masked for roles and keys that do not need it, and bulk reads through the API limited."""
+
+import pytest
+from django.urls import reverse
+
+from enlace.apikeys.testing import key_client
+from enlace.privacy.models import AccessVia, PersonalDataAccess
+
+CITIZEN = {"name": "María José Núñez", "dui": "00016297-5", "phone": "+50371234567"}
+
+
+@pytest.fixture
+def person_case(make_case):
+    return make_case(citizen={**CITIZEN, "email": "maria@example.com"}, description="Me dolía")
+
+
+def logged(**filters):
+    return list(PersonalDataAccess.objects.filter(**filters).values_list("via", "case_id"))
+
+
+def test_opening_a_case_page_is_logged(resolution, person_case, client_for):
+    assert (
+        client_for(resolution).get(reverse("cases:detail", args=[person_case.pk])).status_code
+        == 200
+    )
+    assert logged(user=resolution) == [(AccessVia.CASE_PAGE, person_case.pk)]
+
+
+@pytest.mark.parametrize("persona", ["analyst", "admin_role"])
+def test_roles_that_read_figures_do_not_open_case_pages(request, person_case, client_for, persona):
+    if persona == "admin_role":
+        from conftest import make_user
+
+        user = make_user("sistemas", "administrator")
+    else:
+        user = request.getfixturevalue(persona)
+    client = client_for(user)
+    assert client.get(reverse("cases:detail", args=[person_case.pk])).status_code == 403
+    assert (
+        client.post(
+            reverse("cases:action", args=[person_case.pk, "comentar"]), {"body": "x"}
+        ).status_code
+        == 403
+    )
+    assert not PersonalDataAccess.objects.exists()
+
+
+def test_the_api_reads_in_clear_for_a_key_that_may_and_logs_each_case(person_case, make_case):
+    others = [make_case() for _ in range(3)]
+    client, key = key_client()
+    body = client.get("/api/v1/cases", {"limit": 10}).json()
+    mine = next(item for item in body["items"] if item["code"] == person_case.display_code)
+    assert mine["citizen"]["dui"] == "00016297-5"
+    assert mine["description"] == "Me dolía"
+    rows = PersonalDataAccess.objects.filter(api_key=key, via=AccessVia.API_LIST)
+    assert sorted(rows.values_list("case_id", flat=True)) == sorted(
+        [person_case.pk, *(case.pk for case in others)]
+    )
+    assert rows.first().user == key.user  # the key's service account
+    client.get(f"/api/v1/cases/{person_case.display_code}")
+    assert PersonalDataAccess.objects.filter(api_key=key, via=AccessVia.API_READ).count() == 1
+
+
+def test_a_key_without_personal_data_reads_masked_and_nothing_is_logged(person_case):
+    client, _key = key_client(personal_data=False)
+    body = client.get(f"/api/v1/cases/{person_case.display_code}").json()
+    assert body["citizen"] == {
+        "name": "M. J. N.",
+        "dui": "0001••••-5",
+        "affiliation": "",
+        "phone": "••••-••67",
+        "email": "m••••@example.com",
+    }
+    assert body["description"] == ""
+    events = client.get(f"/api/v1/cases/{person_case.display_code}/events").json()
+    assert all(event["note"] == "" for event in events)
+    assert not PersonalDataAccess.objects.exists()
+
+
+def test_an_analyst_key_reads_masked_whatever_the_key_says(person_case):
+    client, _key = key_client(role="analyst", can_write=False, personal_data=True)
+    body = client.get(f"/api/v1/cases/{person_case.display_code}").json()
+    assert body["citizen"]["dui"] == "0001••••-5"
+
+
+def test_bulk_reads_in_clear_are_limited_per_key(make_case, settings):
+    settings.PERSONAL_DATA_READS_PER_HOUR = 5
+    for _ in range(4):
+        make_case()
+    client, key = key_client()
+    assert client.get("/api/v1/cases", {"limit": 4}).status_code == 200
+    refused = client.get("/api/v1/cases", {"limit": 4})
+    assert refused.status_code == 429
+    assert refused["Retry-After"]
+    assert "personal data" in refused.json()["detail"]  # the test key asks in English
+    in_spanish = client.get("/api/v1/cases", {"limit": 4}, HTTP_ACCEPT_LANGUAGE="es")
+    assert "datos personales" in in_spanish.json()["detail"]
+    # Nothing was read, so nothing more is logged; one more case still fits the hour.
+    assert PersonalDataAccess.objects.filter(api_key=key).count() == 4
+    assert client.get("/api/v1/cases", {"limit": 1}).status_code == 200
+    # Another key has its own hour.
+    other, _other_key = key_client(name="Otro sistema")
+    assert other.get("/api/v1/cases", {"limit": 4}).status_code == 200
+
+
+def test_the_callers_history_is_logged_with_the_person_looked_up(agent, person_case, client_for):
+    client = client_for(agent)
+    response = client.get(
+        reverse("callcentre:history"), {"citizen_phone": "7123-4567", "citizen_dui": ""}
+    )
+    assert person_case.display_code in response.content.decode()
+    [row] = PersonalDataAccess.objects.filter(user=agent)
+    assert (row.via, row.case_id, row.subject) == (
+        AccessVia.CALLER_HISTORY,
+        person_case.pk,
+        "+50371234567",
+    )
+    # Typing a number not yet complete looks nothing up, and logs nothing.
+    client.get(reverse("callcentre:history"), {"citizen_phone": "7123", "citizen_dui": ""})
+    assert PersonalDataAccess.objects.filter(user=agent).count() == 1
