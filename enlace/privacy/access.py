@@ -29,6 +29,10 @@ def record(
     found nothing). Returns how many."""
     now = timezone.now()
     user_id = getattr(user, "pk", None)
+    case_ids = list(dict.fromkeys(case_ids))
+    if connection.vendor == "postgresql" and len(case_ids) > 1 and not request_ids:
+        # A page of cases (an API list): one statement over an array, no row objects.
+        return _insert_cases(case_ids, now, user_id, api_key_id, via, subject[:100])
     common: dict[str, Any] = {
         "at": now,
         "user_id": user_id,
@@ -36,7 +40,7 @@ def record(
         "via": via,
         "subject": subject[:100],
     }
-    rows = [PersonalDataAccess(case_id=pk, **common) for pk in dict.fromkeys(case_ids)]
+    rows = [PersonalDataAccess(case_id=pk, **common) for pk in case_ids]
     rows += [
         PersonalDataAccess(information_request_id=pk, **common) for pk in dict.fromkeys(request_ids)
     ]
@@ -45,6 +49,24 @@ def record(
     if rows:
         PersonalDataAccess.objects.bulk_create(rows)
     return len(rows)
+
+
+def _insert_cases(
+    case_ids: list[int],
+    at: Any,
+    user_id: int | None,
+    api_key_id: int | None,
+    via: str,
+    subject: str,
+) -> int:
+    table = PersonalDataAccess._meta.db_table
+    sql = (
+        f"INSERT INTO {table} (case_id, at, user_id, api_key_id, via, "
+        "information_request_id, subject) SELECT unnest(%s::bigint[]), %s, %s, %s, %s, NULL, %s"
+    )
+    with connection.cursor() as cursor:
+        cursor.execute(sql, [case_ids, at, user_id, api_key_id, via, subject])
+        return int(cursor.rowcount)
 
 
 def record_query(

@@ -89,3 +89,85 @@ def admin_key(make_case: Any) -> str:
 )
 def test_api_answers_as_its_schema_says(case: Any, admin_key: str) -> None:
     case.call_and_validate(headers={"Authorization": f"Bearer {admin_key}"})
+
+
+# --- A corpus of hostile values --------------------------------------------------------------
+# What the generator rarely reaches: dates at the calendar's ends and impossible ones, numbers
+# past 64 bits, cursors that decode to such dates or to nothing, text that is not text. Each
+# query parameter of each GET operation, and the case code of the paths, gets each value alone.
+def _cursor(text: str) -> str:
+    import base64
+
+    return base64.urlsafe_b64encode(text.encode()).decode().rstrip("=")
+
+
+HOSTILE = [
+    "9999-12-31",
+    "0001-01-01",
+    "2026-02-30",
+    "99999-01-01",
+    "-1",
+    "0",
+    "99999999999999999999999",
+    "1e308",
+    "NaN",
+    "true",
+    "",
+    " ",
+    "\u0000",
+    "２０２６-01-01",
+    "' OR 1=1 --",
+    "A" * 3000,
+    _cursor("9999-12-31T23:59:59-12:00|1"),
+    _cursor("0001-01-01T00:00:00+14:00|1"),
+    _cursor("2026-01-01T00:00:00+00:00|99999999999999999999"),
+    _cursor("x|y|z"),
+    "%%%",
+]
+
+
+def _hostile_cases(schema: Any) -> Iterator[tuple[str, Any]]:
+    for result in schema.get_all_operations():
+        operation = result.ok()
+        if operation.method.upper() != "GET":
+            continue
+        path = {name: EXAMPLE_CODE for name in ("code",) if "{code}" in operation.path}
+        for parameter in operation.query:
+            for value in HOSTILE:
+                yield (
+                    f"{operation.label} ?{parameter.name}={value[:20]!r}",
+                    operation.Case(path_parameters=path, query={parameter.name: value}),
+                )
+        if path:
+            for value in HOSTILE:
+                yield (
+                    f"{operation.label} code={value[:20]!r}",
+                    operation.Case(path_parameters={"code": value}),
+                )
+
+
+def test_hostile_values_get_a_declared_answer_never_a_server_error(
+    api_schema: Any, admin_key: str
+) -> None:
+    from schemathesis.checks import not_a_server_error
+    from schemathesis.specs.openapi.checks import (
+        content_type_conformance,
+        response_schema_conformance,
+        status_code_conformance,
+    )
+
+    checks = [
+        not_a_server_error,
+        status_code_conformance,
+        content_type_conformance,
+        response_schema_conformance,
+    ]
+    tried = 0
+    for label, case in _hostile_cases(api_schema):
+        try:
+            response = case.call(headers={"Authorization": f"Bearer {admin_key}"})
+            case.validate_response(response, checks=checks)
+        except Exception as error:  # noqa: BLE001 - name the request that failed
+            raise AssertionError(f"{label}: {error}") from error
+        tried += 1
+    assert tried > 200  # every GET's parameters, each with every value
