@@ -57,7 +57,9 @@ format: install
 # the deadline sweeper (10,000 of 1,000,000 deadlines due), the participation report beside
 # hand SQL, the import of 1,000,000 rows beside a bare COPY, a 1,000,000-row export,
 # portal submissions per second beside a bare view that inserts one row, and case creations per
-# second through POST /api/v1/cases (8 clients) beside a bare endpoint that inserts one row.
+# second through POST /api/v1/cases (8 clients) beside a bare endpoint that inserts one row, and
+# the access log and masking on the case page and an API page of 200 cases beside the same
+# pages without them.
 BENCH_DB = DATABASE_URL=$${BENCH_DATABASE_URL:-postgres://postgres@127.0.0.1:5432/enlace_bench}
 bench: install
 	$(BENCH_DB) $(PY) bench/case_list.py
@@ -67,6 +69,7 @@ bench: install
 	$(BENCH_DB) $(PY) bench/export.py
 	$(BENCH_DB) $(PY) bench/portal.py
 	$(BENCH_DB) $(PY) bench/api.py
+	$(BENCH_DB) $(PY) bench/personal_data.py
 
 lock: install
 	$(VENV)/bin/pip install --quiet uv
