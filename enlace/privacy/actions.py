@@ -140,7 +140,12 @@ def do_search_subject(
         if request.status == SubjectRequestStatus.RECEIVED:
             request.status = SubjectRequestStatus.IN_PROCESS
             request.save(update_fields=["status", "updated_at"])
-            changes = {"status": {"from": str(SubjectRequestStatus.RECEIVED.label), "to": ""}}
+            changes = {
+                "status": {
+                    "from": str(SubjectRequestStatus.RECEIVED.label),
+                    "to": str(SubjectRequestStatus.IN_PROCESS.label),
+                }
+            }
         history.record(
             request,
             SubjectEventKind.SEARCHED,
