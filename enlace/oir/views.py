@@ -52,6 +52,8 @@ from enlace.oir.permissions import can_view_statistics, is_officer, unit_scope
 from enlace.oir.rules import legal_rules
 from enlace.oir.statistics import Period, labels, oir_statistics
 from enlace.oir.steps import APPEAL_STEP, ITEM_STEPS, REQUEST_STEPS, PartStep
+from enlace.privacy.access import record as record_access
+from enlace.privacy.models import AccessVia
 
 
 def _officer(request: HttpRequest) -> User:
@@ -327,6 +329,7 @@ def request_detail(request: HttpRequest, pk: int) -> HttpResponse:
     if not is_officer(user):
         # A liaison sees the request through the items sent to their unit.
         raise PermissionDenied(_("Open the items sent to your unit instead."))
+    record_access(user, AccessVia.OIR_REQUEST, request_ids=[info.pk])  # the requester's data
     return render(request, "oir/detail.html", _detail_context(user, info))
 
 
@@ -398,6 +401,7 @@ def resolution_pdf(request: HttpRequest, pk: int) -> HttpResponse:
     document = getattr(info, "document", None)
     if document is None:
         raise Http404(_("This request has no resolution yet."))
+    record_access(user, AccessVia.OIR_REQUEST, request_ids=[info.pk])
     response = HttpResponse(bytes(document.pdf), content_type="application/pdf")
     response["Content-Disposition"] = f'inline; filename="{document.filename}"'
     response["Cache-Control"] = "private, no-store"

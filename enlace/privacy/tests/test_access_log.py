@@ -120,3 +120,43 @@ def test_the_callers_history_is_logged_with_the_person_looked_up(agent, person_c
     # Typing a number not yet complete looks nothing up, and logs nothing.
     client.get(reverse("callcentre:history"), {"citizen_phone": "7123", "citizen_dui": ""})
     assert PersonalDataAccess.objects.filter(user=agent).count() == 1
+
+
+def test_an_information_request_page_and_its_resolution_are_logged(oir, client_for):
+    from enlace.oir import actions
+
+    info, _created = actions.do_register_request(
+        actions.NewRequest(
+            channel="in_person",
+            requester_name="María",
+            document_type="dui",
+            document_number="04567890-3",
+            notify_by="office",
+            description="Contratos",
+            gender="female",
+        ),
+        acting_user=oir,
+    )
+    assert client_for(oir).get(reverse("oir:detail", args=[info.pk])).status_code == 200
+    assert list(
+        PersonalDataAccess.objects.filter(user=oir).values_list("via", "information_request")
+    ) == [(AccessVia.OIR_REQUEST, info.pk)]
+
+
+def test_downloading_an_imports_rejected_rows_is_logged(admin_user, client_for, settings, tmp_path):
+    from django.core.files.base import ContentFile
+
+    from enlace.imports.models import ImportJob
+
+    settings.MEDIA_ROOT = tmp_path
+    job = ImportJob.objects.create(
+        created_by=admin_user,
+        original_name="casos.csv",
+        skip_invalid=True,
+        file=ContentFile(b"x", name="casos.csv"),
+        rejected_file=ContentFile(b"linea,motivo\n", name="r.csv"),
+    )
+    response = client_for(admin_user).get(reverse("imports:rejected", args=[job.pk]))
+    assert response.status_code == 200
+    row = PersonalDataAccess.objects.get(user=admin_user)
+    assert (row.via, row.subject) == (AccessVia.IMPORT_FILE, f"import:{job.pk}")

@@ -182,14 +182,15 @@ def test_the_webhook_takes_only_get_and_post(db):
         b"{not json",
     ],
 )
-def test_a_signed_body_that_cannot_be_read_is_kept_and_refused(db, body):
-    response = post("whatsapp", body)
+@pytest.mark.parametrize("plugin", ["whatsapp", "facebook"])
+def test_a_signed_body_that_cannot_be_read_is_kept_and_refused(db, body, plugin):
+    response = post(plugin, body)
     assert response.status_code == 400
-    message = InboundMessage.objects.get(plugin="whatsapp")
+    message = InboundMessage.objects.get(plugin=plugin)
     assert message.external_id.startswith("refused:")
     assert message.status == InboundStatus.IGNORED
     assert message.error
     # The same body again is the same row.
-    assert post("whatsapp", body).status_code == 400
+    assert post(plugin, body).status_code == 400
     assert InboundMessage.objects.count() == 1
     assert not Case.objects.exists()
