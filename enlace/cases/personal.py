@@ -67,12 +67,10 @@ def spend(request: HttpRequest, reads: int) -> tuple[bool, int]:
     name = f"personal-reads:{actor}:{slot}"
     retry_after = max(1, int((slot + 1) * WINDOW - now))
     limit = int(settings.PERSONAL_DATA_READS_PER_HOUR)
-    cache.add(name, 0, timeout=WINDOW + 60)
-    try:
+    try:  # one round trip to the cache once the hour's counter exists
         used = cache.incr(name, reads)
-    except ValueError:  # expired between add and incr
-        cache.set(name, reads, timeout=WINDOW + 60)
-        used = reads
+    except ValueError:  # the hour's first read: start its counter (or join a racing one)
+        used = reads if cache.add(name, reads, timeout=WINDOW + 60) else cache.incr(name, reads)
     if used > limit:
         cache.decr(name, reads)  # refused: what it did not read is not spent
         return False, retry_after
