@@ -22,7 +22,13 @@ from enlace.cases.lifecycle import OPEN_STATUSES, CaseKind
 from enlace.cases.models import Case
 from enlace.catalogues.models import OpinionType
 from enlace.reports.compliance import CentreCompliance, deadline_compliance
-from enlace.reports.participation import COMPLAINT_TYPES, Period, participation_report, percentages
+from enlace.reports.participation import (
+    COMPLAINT_TYPES,
+    Period,
+    counted_cases,
+    participation_report,
+    percentages,
+)
 
 
 @dataclass(frozen=True)
@@ -58,10 +64,7 @@ def monthly_trend(period: Period, *, dependency_ids: list[int] | None = None) ->
     """Opinions (per type) and inquiries received in each calendar month of `period`, by local
     time; a month without cases is all zeros. `dependency_ids` limits it to those centres, as
     `participation_report` does. One query: GROUP BY month, kind and opinion type."""
-    start, end = period.bounds()
-    cases = Case.objects.filter(received_at__gte=start, received_at__lt=end)
-    if dependency_ids is not None:
-        cases = cases.filter(dependency_id__in=dependency_ids)
+    cases = counted_cases(period, dependency_ids=dependency_ids)
     rows = (
         cases.annotate(month=TruncMonth("received_at", tzinfo=timezone.get_current_timezone()))
         .values_list("month", "kind", "opinion_type__code")
@@ -117,14 +120,13 @@ class Dashboard:
 
     @property
     def complaints(self) -> int:
-        by_type: dict[str, int] = self.participation["opinions"]["by_type"]
-        return sum(by_type.get(code, 0) for code in COMPLAINT_TYPES)
+        return int(self.participation["opinions"]["complaints"]["count"])
 
     @property
     def complaints_percent(self) -> Decimal | None:
         if not self.opinions:
             return None
-        return percentages([self.complaints, self.opinions - self.complaints])[0]
+        return Decimal(self.participation["opinions"]["complaints"]["percent"])
 
     @property
     def answered(self) -> int:

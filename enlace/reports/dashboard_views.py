@@ -229,7 +229,7 @@ def _quick_links(
 
 def _figures(board: Dashboard, centre: Dependency | None, centre_value: str) -> dict[str, Any]:
     opinions, inquiries = board.participation["opinions"], board.participation["inquiries"]
-    type_names = dict(board.opinion_types)
+    type_counts = {row["code"]: row["count"] for row in opinions["by_type"]}
     period_query = urlencode(
         {"date_from": board.period.start.isoformat(), "date_to": board.period.end.isoformat()}
     )
@@ -269,10 +269,10 @@ def _figures(board: Dashboard, centre: Dependency | None, centre_value: str) -> 
             }
             for month in board.trend
         ],
-        "type_totals": [opinions["by_type"].get(code, 0) for _, code, _ in types_in_trend],
-        "by_type": bars([(type_names.get(c, c), n) for c, n in opinions["by_type"].items()]),
-        "by_channel_group": bars(list(opinions["by_channel_group"].items())),
-        "limitantes": bars([(row["name"], row["count"]) for row in opinions["limitantes"]])[:TOP],
-        "topics": bars([(row["name"], row["count"]) for row in inquiries["topics"]])[:TOP],
+        "type_totals": [type_counts.get(code, 0) for _, code, _ in types_in_trend],
+        "by_type": bars(opinions["by_type"]),
+        "by_channel_group": bars(opinions["by_channel_group"]),
+        "limitantes": bars(opinions["complaints"]["by_limitante"])[:TOP],
+        "topics": bars(inquiries["topics"])[:TOP],
         "overdue_centres": overdue_centres,
     }

@@ -1,5 +1,6 @@
 """The participation report as an XLSX workbook: one sheet per section, numbers as numbers
-(percentages as fractions formatted 0.00 %), so analysts can compute with them."""
+(percentages as fractions formatted 0.00 %, the very shares `participation_report()` computed),
+so analysts can compute with them and the workbook agrees with the page and the PDF."""
 
 from __future__ import annotations
 
@@ -13,103 +14,100 @@ from openpyxl.cell import WriteOnlyCell
 from openpyxl.styles import Font
 from openpyxl.worksheet._write_only import WriteOnlyWorksheet
 
-from enlace.catalogues.models import Channel, OpinionType
-from enlace.directory.models import LevelOfCare
-from enlace.reports.participation import percentages
+from enlace.reports.participation import centre_levels, type_columns
 
 PERCENT = "0.00%"
 
 
-def _sheet(
-    book: Workbook, title: str, header: list[str], rows: list[list[Any]], *, share: bool = True
-) -> None:
-    """A section: its header in bold, its rows, and (with `share`) a percentage column of the
-    second column's counts that adds up to 100.00 %."""
-    sheet: WriteOnlyWorksheet = book.create_sheet(title[:31])
+def _fraction(sheet: WriteOnlyWorksheet, percent: str) -> Any:
+    cell = WriteOnlyCell(sheet, value=float(Decimal(percent) / Decimal(100)))
+    cell.number_format = PERCENT
+    return cell
+
+
+def _header(sheet: WriteOnlyWorksheet, header: list[str]) -> None:
     bold = Font(bold=True)
     cells = []
-    for text in [*header, "%"] if share else header:
+    for text in header:
         cell = WriteOnlyCell(sheet, value=text)
         cell.font = bold
         cells.append(cell)
     sheet.append(cells)
-    shares = percentages([row[1] for row in rows]) if share else []
-    for index, row in enumerate(rows):
-        if share:
-            cell = WriteOnlyCell(sheet, value=float(shares[index] / Decimal(100)))
-            cell.number_format = PERCENT
-            sheet.append([*row, cell])
+
+
+def _section(book: Workbook, title: str, heading: str, rows: list[dict[str, Any]]) -> None:
+    """A section: name, total and share per row; a row's channels follow it, indented by a
+    column of their group's name."""
+    sheet: WriteOnlyWorksheet = book.create_sheet(title[:31])
+    nested = any("channels" in row for row in rows)
+    _header(
+        sheet, [heading, _("Channel"), _("Total"), "%"] if nested else [heading, _("Total"), "%"]
+    )
+    for row in rows:
+        if nested:
+            sheet.append([row["name"], "", row["count"], _fraction(sheet, row["percent"])])
+            for sub in row["channels"]:
+                sheet.append(
+                    [row["name"], sub["name"], sub["count"], _fraction(sheet, sub["percent"])]
+                )
         else:
-            sheet.append(row)
+            sheet.append([row["name"], row["count"], _fraction(sheet, row["percent"])])
 
 
 def participation_xlsx(report: dict[str, Any]) -> bytes:
     opinions, inquiries = report["opinions"], report["inquiries"]
-    types = dict(OpinionType.objects.values_list("code", "name"))
-    channels = dict(Channel.objects.values_list("code", "name"))
-    levels = {code: str(label) for code, label in LevelOfCare.choices}
     book = Workbook(write_only=True)
-    period = f"{report['period']['from']} - {report['period']['to']}"
-    _sheet(
-        book,
-        _("Summary"),
-        [_("Period"), period],
-        [[_("Opinions"), opinions["total"]], [_("Inquiries"), inquiries["total"]]],
-        share=False,
-    )
-    _sheet(
-        book,
-        _("Opinions by type"),
-        [_("Type"), _("Total")],
-        [[types.get(code, code), n] for code, n in opinions["by_type"].items()],
-    )
-    _sheet(
-        book,
-        _("Channels"),
-        [_("Channel"), _("Total")],
-        [[channels.get(code, code), n] for code, n in opinions["by_channel"].items()],
-    )
-    _sheet(
-        book,
-        _("Limitantes"),
-        [_("Limitante"), _("Total")],
-        [[row["name"], row["count"]] for row in opinions["limitantes"]],
-    )
-    _sheet(
-        book,
-        _("Opinions by level of care"),
-        [_("Level of care"), _("Total")],
-        [[levels.get(code, code), n] for code, n in opinions["by_level_of_care"].items()],
-    )
-    type_codes = list(types)
-    _sheet(
-        book,
-        _("Opinions by centre"),
-        [_("Code"), _("Centre"), _("Level of care"), _("Total"), *(types[c] for c in type_codes)],
+    summary: WriteOnlyWorksheet = book.create_sheet(_("Summary")[:31])
+    _header(summary, [_("Period"), f"{report['period']['from']} - {report['period']['to']}"])
+    summary.append([_("Opinions"), opinions["total"]])
+    summary.append(
         [
-            [
-                row["code"],
-                row["name"],
-                levels.get(row["level_of_care"], row["level_of_care"]),
-                row["total"],
-                *(row["by_type"].get(code, 0) for code in type_codes),
-            ]
-            for row in opinions["by_dependency"]
-        ],
-        share=False,
+            _("Opinions answered"),
+            opinions["answered"]["count"],
+            _fraction(summary, opinions["answered"]["percent"]),
+        ]
     )
-    _sheet(
-        book,
-        _("Inquiries and errands"),
-        [_("Reception channel"), _("Total")],
-        [[row["group"], row["total"]] for row in inquiries["by_channel_group"]],
+    summary.append(
+        [
+            _("Complaints and claims"),
+            opinions["complaints"]["count"],
+            _fraction(summary, opinions["complaints"]["percent"]),
+        ]
     )
-    _sheet(
-        book,
-        _("Most frequent inquiries"),
-        [_("Topic"), _("Total")],
-        [[row["name"], row["count"]] for row in inquiries["topics"]],
+    summary.append([_("Inquiries"), inquiries["total"]])
+    _section(book, _("Opinions by type"), _("Type"), opinions["by_type"])
+    _section(
+        book, _("Participation channels"), _("Participation channel"), opinions["by_channel_group"]
     )
+    _section(book, _("Limitantes"), _("Limitante"), opinions["complaints"]["by_limitante"])
+    _section(book, _("Opinions by level of care"), _("Level of care"), opinions["by_level_of_care"])
+    levels = centre_levels(opinions)
+    frequent: WriteOnlyWorksheet = book.create_sheet(_("Complaints by level")[:31])
+    _header(frequent, [_("Level of care"), _("Limitante"), _("Total")])
+    for level in levels:
+        for row in level["complaints"]:
+            frequent.append([level["name"], row["name"], row["count"]])
+    types = type_columns(opinions)
+    centres: WriteOnlyWorksheet = book.create_sheet(_("Opinions by centre")[:31])
+    _header(
+        centres,
+        [_("Code"), _("Centre"), _("Level of care"), _("Total"), *(name for _c, name in types)],
+    )
+    for level in levels:
+        for row in level["centres"]:
+            centres.append(
+                [
+                    row["code"],
+                    row["name"],
+                    level["name"],
+                    row["total"],
+                    *(row["by_type"].get(code, 0) for code, _name in types),
+                ]
+            )
+    _section(
+        book, _("Inquiries and errands"), _("Reception channel"), inquiries["by_channel_group"]
+    )
+    _section(book, _("Most frequent inquiries"), _("Topic"), inquiries["topics"])
     buffer = io.BytesIO()
     book.save(buffer)
     return buffer.getvalue()

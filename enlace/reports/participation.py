@@ -14,13 +14,27 @@ from typing import Any
 
 from django.db.models import Count, Q, QuerySet
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
-from enlace.cases.lifecycle import CaseKind
+from enlace.cases.lifecycle import CaseKind, CaseStatus
 from enlace.cases.models import Case
-from enlace.catalogues.models import ChannelGroup, OpinionType
+from enlace.catalogues.models import Channel, ChannelGroup, OpinionType
+from enlace.directory.models import LevelOfCare
 
 COMPLAINT_TYPES = ("reclamo", "queja")
+# Void cases were registered by mistake; a merged case is counted in the one it was merged into.
+NOT_COUNTED = (CaseStatus.VOID, CaseStatus.MERGED)
+# An opinion is answered once its answer went to the citizen (and closed after it).
+ANSWERED_STATUSES = (CaseStatus.ANSWERED, CaseStatus.CLOSED)
+# The codes of the lines that hold what no other line of their section does.
+TO_CLASSIFY = "to_classify"
+NO_LIMITANTE = "none"
+NO_CENTRE = "none"
+OTHERS = "others"
+FREQUENT = 5  # complaints listed per level of care
+FREQUENT_TOPICS = 10
 HUNDREDTH = Decimal("0.01")
+ZERO = Decimal("0.00")
 
 
 @dataclass(frozen=True)
@@ -53,81 +67,156 @@ def percentages(counts: list[int]) -> list[Decimal]:
     return floors
 
 
+def counted_cases(period: Period, *, dependency_ids: list[int] | None = None) -> QuerySet[Case]:
+    """The cases a report counts for `period`: received in it, neither void (registered by
+    mistake) nor merged into another (the case it was merged into counts once)."""
+    start, end = period.bounds()
+    cases = Case.objects.filter(received_at__gte=start, received_at__lt=end).exclude(
+        status__in=NOT_COUNTED
+    )
+    if dependency_ids is not None:
+        cases = cases.filter(dependency_id__in=dependency_ids)
+    return cases
+
+
 def participation_report(
     period: Period, *, dependency_ids: list[int] | None = None
 ) -> dict[str, Any]:
     """The report's figures for `period`; `dependency_ids` limits it to those centres (a
-    liaison's own report)."""
-    start, end = period.bounds()
-    cases = Case.objects.filter(received_at__gte=start, received_at__lt=end)
-    if dependency_ids is not None:
-        cases = cases.filter(dependency_id__in=dependency_ids)
-    opinions = cases.filter(kind=CaseKind.OPINION)
-    inquiries = cases.filter(kind=CaseKind.INQUIRY)
+    liaison's own report).
+
+    Every section is a list of rows {code, name, count, percent}: the code is stable (the same
+    in every language), the name is in the request's language, and the percent (two decimals,
+    as text) is computed here once, so the page, the PDF, the XLSX and the JSON print the same
+    figures. Each section's rows add up to its total (an "Otros" or "Por clasificar" line
+    holds what no other line does)."""
+    cases = counted_cases(period, dependency_ids=dependency_ids)
     return {
         "period": {"from": period.start.isoformat(), "to": period.end.isoformat()},
-        "opinions": _opinions(opinions),
-        "inquiries": _inquiries(inquiries),
+        "opinions": _opinions(cases.filter(kind=CaseKind.OPINION)),
+        "inquiries": _inquiries(cases.filter(kind=CaseKind.INQUIRY)),
     }
 
 
-def _counts(queryset: QuerySet[Case], field: str) -> dict[str, int]:
-    rows = queryset.values_list(field).annotate(n=Count("id")).order_by("-n", field)
-    return {str(key or ""): n for key, n in rows}
+def rows(items: list[tuple[str, str, int]], total: int | None = None) -> list[dict[str, Any]]:
+    """Section rows from (code, name, count), each with its share of `total` (default: of the
+    rows' sum), the shares adding up to 100.00 when the rows hold the whole total."""
+    counts = [count for _code, _name, count in items]
+    whole = sum(counts) if total is None else total
+    shares = percentages([*counts, whole - sum(counts)])[: len(counts)] if whole else []
+    return [
+        {"code": code, "name": name, "count": count, "percent": str(share)}
+        for (code, name, count), share in zip(items, shares or [ZERO] * len(items), strict=True)
+    ]
+
+
+def _last(items: list[tuple[str, str, int]], code: str) -> list[tuple[str, str, int]]:
+    """The line of `code` (what no other line holds) moved to the end of its section."""
+    return [item for item in items if item[0] != code] + [i for i in items if i[0] == code]
+
+
+def share(part: int, whole: int) -> str:
+    """`part` as a percentage of `whole` with two decimals, as text ("0.00" of nothing)."""
+    return str(percentages([part, whole - part])[0]) if whole else str(ZERO)
+
+
+def _grouped(queryset: QuerySet[Case], *fields: str) -> list[tuple[Any, ...]]:
+    """(*fields, count) rows, the largest first."""
+    return list(queryset.values_list(*fields).annotate(n=Count("id")).order_by("-n", *fields))
 
 
 def _opinions(opinions: QuerySet[Case]) -> dict[str, Any]:
-    type_codes = list(OpinionType.objects.values_list("code", flat=True))
-    per_type = {code: Count("id", filter=Q(opinion_type__code=code)) for code in type_codes}
+    type_names = dict(OpinionType.objects.values_list("code", "name"))
+    channel_names = dict(Channel.objects.values_list("code", "name"))
+    level_names = {code: str(label) for code, label in LevelOfCare.choices}
+    figures = opinions.aggregate(
+        total=Count("id"),
+        answered=Count("id", filter=Q(status__in=ANSWERED_STATUSES)),
+        complaints=Count("id", filter=Q(opinion_type__code__in=COMPLAINT_TYPES)),
+    )
+    total, complaints = figures["total"], figures["complaints"]
+
+    by_type = [
+        (code or TO_CLASSIFY, type_names.get(code, "") if code else str(_("To classify")), n)
+        for code, n in _grouped(opinions, "opinion_type__code")
+    ]
+    channels = _grouped(opinions, "channel__report_group", "channel__code")
+    group_totals: dict[str, int] = {}
+    for group, _code, n in channels:
+        group_totals[group] = group_totals.get(group, 0) + n
+    groups = sorted(group_totals.items(), key=lambda item: (-item[1], item[0]))
+    by_group = rows([(g, str(ChannelGroup(g).label), n) for g, n in groups], total)
+    for row in by_group:
+        row["channels"] = rows(
+            [(c, channel_names.get(c, c), n) for g, c, n in channels if g == row["code"]], total
+        )
+
+    complaint_cases = opinions.filter(opinion_type__code__in=COMPLAINT_TYPES)
+    limitantes = [
+        (code, name, n)
+        for code, name, n in _grouped(
+            complaint_cases.filter(limitante__isnull=False), "limitante__code", "limitante__name"
+        )
+    ]
+    without = complaints - sum(n for _c, _n, n in limitantes)
+    if without:
+        limitantes.append((NO_LIMITANTE, str(_("No limitante recorded")), without))
+
+    per_type = {code: Count("id", filter=Q(opinion_type__code=code)) for code in type_names}
     dependencies = (
         opinions.filter(dependency__isnull=False)
         .values("dependency__code", "dependency__name", "level_of_care")
         .annotate(total=Count("id"), **{f"type_{code}": n for code, n in per_type.items()})
         .order_by("-total", "dependency__name")
     )
-    groups = _counts(opinions, "channel__report_group")
-    limitantes = (
-        opinions.filter(opinion_type__code__in=COMPLAINT_TYPES, limitante__isnull=False)
-        .values("limitante__code", "limitante__name")
-        .annotate(count=Count("id"))
-        .order_by("-count", "limitante__name")
+    by_dependency = [
+        {
+            "code": row["dependency__code"],
+            "name": row["dependency__name"],
+            "level_of_care": row["level_of_care"],
+            "total": row["total"],
+            "by_type": {code: row[f"type_{code}"] for code in type_names if row[f"type_{code}"]},
+        }
+        for row in _plain(dependencies)
+    ]
+    per_level = _grouped(
+        complaint_cases.filter(limitante__isnull=False).exclude(level_of_care=""),
+        "level_of_care",
+        "limitante__code",
+        "limitante__name",
     )
-    per_level = (
-        opinions.filter(opinion_type__code__in=COMPLAINT_TYPES, limitante__isnull=False)
-        .exclude(level_of_care="")
-        .values("level_of_care", "limitante__code", "limitante__name")
-        .annotate(count=Count("id"))
-        .order_by("level_of_care", "-count", "limitante__name")
-    )
-    limitantes_by_level: dict[str, list[dict[str, Any]]] = {}
-    for row in per_level:
-        limitantes_by_level.setdefault(row["level_of_care"], []).append(
-            {"code": row["limitante__code"], "name": row["limitante__name"], "count": row["count"]}
-        )
+    levels = [
+        (code or NO_CENTRE, level_names.get(code, code) if code else str(_("No centre")), n)
+        for code, n in _grouped(opinions, "level_of_care")
+    ]
+    by_level = rows(_last(levels, NO_CENTRE), total)
+    for level in by_level:
+        level["centres"] = [d for d in by_dependency if d["level_of_care"] == level["code"]]
+        # The most frequent complaints of the level, as the seed lists them.
+        level["complaints"] = [
+            {"code": code, "name": name, "count": n}
+            for lvl, code, name, n in sorted(per_level, key=lambda r: (-r[3], r[2]))
+            if lvl == level["code"]
+        ][:FREQUENT]
     return {
-        "total": opinions.count(),
-        "by_type": _counts(opinions, "opinion_type__code"),
-        "by_channel": _counts(opinions, "channel__code"),
-        "by_channel_group": {str(ChannelGroup(g).label): n for g, n in groups.items() if g},
-        "by_level_of_care": _counts(opinions.exclude(level_of_care=""), "level_of_care"),
-        "by_dependency": [
-            {
-                "code": row["dependency__code"],
-                "name": row["dependency__name"],
-                "level_of_care": row["level_of_care"],
-                "total": row["total"],
-                "by_type": {
-                    code: row[f"type_{code}"] for code in type_codes if row[f"type_{code}"]
-                },
-            }
-            for row in _plain(dependencies)
-        ],
-        "limitantes": [
-            {"code": row["limitante__code"], "name": row["limitante__name"], "count": row["count"]}
-            for row in limitantes
-        ],
-        # The most frequent complaints of each level of care, as the seed lists them.
-        "limitantes_by_level": limitantes_by_level,
+        "total": total,
+        "answered": {"count": figures["answered"], "percent": share(figures["answered"], total)},
+        "by_type": rows(_last(by_type, TO_CLASSIFY), total),
+        "by_channel_group": by_group,
+        "by_channel": rows(
+            [
+                (c, channel_names.get(c, c), n)
+                for _g, c, n in sorted(channels, key=lambda row: (-row[2], row[1]))
+            ],
+            total,
+        ),
+        "complaints": {
+            "count": complaints,
+            "percent": share(complaints, total),
+            "by_limitante": rows(limitantes, complaints),
+        },
+        "by_level_of_care": by_level,
+        "by_dependency": by_dependency,
     }
 
 
@@ -137,22 +226,27 @@ def _plain(rows: Any) -> list[dict[str, Any]]:
 
 
 def _inquiries(inquiries: QuerySet[Case]) -> dict[str, Any]:
-    groups = list(_counts(inquiries, "channel__report_group").items())
-    shares = percentages([n for _, n in groups])
-    topics = (
-        inquiries.filter(topic__isnull=False)
-        .values("topic__code", "topic__name")
-        .annotate(count=Count("id"))
-        .order_by("-count", "topic__name")
-    )
+    groups = _grouped(inquiries, "channel__report_group")
+    total = sum(n for _g, n in groups)
+    topics = _grouped(inquiries.filter(topic__isnull=False), "topic__code", "topic__name")
+    listed = topics[:FREQUENT_TOPICS]
+    others = total - sum(n for _c, _n, n in listed)
+    if others:
+        listed.append((OTHERS, str(_("Others")), others))
     return {
-        "total": sum(n for _, n in groups),
-        "by_channel_group": [
-            {"group": str(ChannelGroup(group).label), "total": n, "percent": str(share)}
-            for (group, n), share in zip(groups, shares, strict=True)
-        ],
-        "topics": [
-            {"code": row["topic__code"], "name": row["topic__name"], "count": row["count"]}
-            for row in topics
-        ],
+        "total": total,
+        "by_channel_group": rows([(g, str(ChannelGroup(g).label), n) for g, n in groups], total),
+        # The ten most frequent topics, as shares of all inquiries; "Otros" holds the rest
+        # (other topics and inquiries without one).
+        "topics": rows(listed, total),
     }
+
+
+def centre_levels(opinions: dict[str, Any]) -> list[dict[str, Any]]:
+    """The levels of care whose centres the report lists (not the "no centre" line)."""
+    return [level for level in opinions["by_level_of_care"] if level["centres"]]
+
+
+def type_columns(opinions: dict[str, Any]) -> list[tuple[str, str]]:
+    """The opinion types of the centres' tables: (code, name), most frequent first."""
+    return [(row["code"], row["name"]) for row in opinions["by_type"] if row["code"] != TO_CLASSIFY]

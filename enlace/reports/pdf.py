@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import html
 import io
-from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any, Literal
 
@@ -40,7 +39,6 @@ from reportlab.platypus import (  # type: ignore[import-untyped, unused-ignore]
     TableStyle,
 )
 
-from enlace.catalogues.models import Channel, OpinionType
 from enlace.core.pdf import (
     BOLD,
     FONT,
@@ -52,10 +50,10 @@ from enlace.core.pdf import (
     Pages,
     paragraph_style,
 )
-from enlace.directory.models import LevelOfCare
-from enlace.reports.participation import COMPLAINT_TYPES, percentages
+from enlace.reports.participation import centre_levels, type_columns
 
 DASH = " \N{EN DASH} "
+INDENT = "\N{NO-BREAK SPACE}" * 4  # a channel under its group
 STRIPE = colors.HexColor("#eef2f7")
 TOTAL_ROW = colors.HexColor("#dde4ee")
 PALETTE = [
@@ -247,54 +245,47 @@ def _pie_chart(items: list[Item], shares: list[Decimal]) -> Any:
 
 
 def figures_section(
-    title: str, heading: str, items: list[Item], *, chart: Chart = "bar", intro: str = ""
+    title: str,
+    heading: str,
+    rows: list[dict[str, Any]],
+    total: int,
+    *,
+    chart: Chart = "bar",
+    intro: str = "",
 ) -> list[Flowable]:
-    """A section of the report: its title, an optional sentence, a table of label / total /
-    percentage with a Total row (100.00%), and a bar or pie chart of the same figures."""
+    """A section of the report: its title, an optional sentence, a table of the section's rows
+    (name / total / percentage, as `participation_report()` computed them) with a Total row,
+    and a bar or pie chart of the same figures. A row's "channels" are printed below it."""
     flow = [_text(title, "h2")]
     if intro:
         flow.append(_text(intro, "body"))
-    if not items:
+    if not rows:
         return [*flow, _text(_("No figures in this period."), "body")]
-    shares = percentages([count for _label, count in items])
-    rows = [
-        [label, number(count), percent(share)]
-        for (label, count), share in zip(items, shares, strict=True)
-    ]
-    total = [_("Total"), number(sum(count for _label, count in items)), percent(Decimal(100))]
+    lines = []
+    for row in rows:
+        lines.append([row["name"], number(row["count"]), f"{row['percent']}%"])
+        lines += [
+            [f"{INDENT}{sub['name']}", number(sub["count"]), f"{sub['percent']}%"]
+            for sub in row.get("channels", [])
+        ]
     table = _table(
         [heading, _("Total"), _("Percentage")],
-        rows,
+        lines,
         [WIDTH - 2 * FIGURE_COLUMN, FIGURE_COLUMN, FIGURE_COLUMN],
-        total,
+        [
+            _("Total"),
+            number(total),
+            percent(sum((Decimal(row["percent"]) for row in rows), Decimal(0))),
+        ],
     )
+    items = [(row["name"], row["count"]) for row in rows]
+    shares = [Decimal(row["percent"]) for row in rows]
     drawing = (_bar_chart if chart == "bar" else _pie_chart)(items, shares)
     # On a page of its own when it does not fit in what is left of one; split when longer.
     return [KeepTogether([*flow, table, Spacer(1, 10), drawing])]
 
 
 # The report's sections -------------------------------------------------------------------
-
-
-@dataclass(frozen=True)
-class Names:
-    """What the report's codes are called."""
-
-    types: dict[str, str]
-    channels: dict[str, str]
-    levels: dict[str, str]
-
-    @classmethod
-    def load(cls) -> Names:
-        return cls(
-            types=dict(OpinionType.objects.values_list("code", "name")),
-            channels=dict(Channel.objects.values_list("code", "name")),
-            levels={code: str(label) for code, label in LevelOfCare.choices},
-        )
-
-
-def _named(counts: dict[str, int], names: dict[str, str]) -> list[Item]:
-    return [(names.get(code, code), count) for code, count in counts.items()]
 
 
 def _long_date(iso: str) -> str:
@@ -304,11 +295,8 @@ def _long_date(iso: str) -> str:
 
 def _cover(report: dict[str, Any]) -> list[Flowable]:
     period = report["period"]
-    opinions, inquiries = report["opinions"]["total"], report["inquiries"]["total"]
-    summary = _(
-        "In this period %(opinions)s opinions about the service received and "
-        "%(inquiries)s inquiries were received."
-    ) % {"opinions": number(opinions), "inquiries": number(inquiries)}
+    opinions, inquiries = report["opinions"], report["inquiries"]
+    answered = opinions["answered"]
     return [
         _text(INSTITUTION, "institution"),
         Spacer(1, 6),
@@ -316,41 +304,50 @@ def _cover(report: dict[str, Any]) -> list[Flowable]:
         _text(
             f"{_('Period')}: {_long_date(period['from'])}{DASH}{_long_date(period['to'])}", "period"
         ),
-        _text(summary, "body"),
+        _text(summary_sentence(opinions["total"], inquiries["total"]), "body"),
+        _text(answered_sentence(answered["count"], answered["percent"]), "body"),
         _table(
             [_("Summary"), _("Total")],
-            [[_("Opinions"), number(opinions)], [_("Inquiries"), number(inquiries)]],
+            [
+                [_("Opinions"), number(opinions["total"])],
+                [_("Opinions answered"), number(answered["count"])],
+                [_("Inquiries"), number(inquiries["total"])],
+            ],
             [WIDTH - FIGURE_COLUMN, FIGURE_COLUMN],
         ),
     ]
 
 
-def _complaints(opinions: dict[str, Any]) -> list[Flowable]:
-    complaints = sum(opinions["by_type"].get(code, 0) for code in COMPLAINT_TYPES)
-    intro = ""
-    if complaints:
-        share = percentages([complaints, opinions["total"] - complaints])[0]
-        intro = _(
-            "%(share)s%% of the opinions (%(count)s) are complaints and claims, associated "
-            "with these limitantes:"
-        ) % {"share": share, "count": number(complaints)}
-    return figures_section(
-        _("Complaints and claims, by limitante"),
-        _("Limitante"),
-        [(row["name"], row["count"]) for row in opinions["limitantes"]],
-        intro=intro,
-    )
+def summary_sentence(opinions: int, inquiries: int) -> str:
+    return _(
+        "In this period %(opinions)s opinions about the service received and "
+        "%(inquiries)s inquiries were received."
+    ) % {"opinions": number(opinions), "inquiries": number(inquiries)}
 
 
-def _centres(centres: list[dict[str, Any]], types: list[str], names: Names) -> Any:
+def answered_sentence(count: int, share: str) -> str:
+    return _("%(share)s%% of the opinions (%(count)s) have been answered.") % {
+        "share": share,
+        "count": number(count),
+    }
+
+
+def complaints_sentence(count: int, share: str) -> str:
+    return _(
+        "%(share)s%% of the opinions (%(count)s) are complaints and claims, associated with "
+        "these limitantes:"
+    ) % {"share": share, "count": number(count)}
+
+
+def _centres(centres: list[dict[str, Any]], types: list[tuple[str, str]]) -> Any:
     """The centres of a level of care, with their opinions by type and a Total row."""
-    headers = [names.types.get(code, code) for code in types]
+    headers = [name for _code, name in types]
     widths = [_word_width(header) for header in headers]
 
     def figures(by_type: dict[str, int], total: int) -> list[str]:
-        return [*(number(by_type.get(code, 0)) for code in types), number(total)]
+        return [*(number(by_type.get(code, 0)) for code, _name in types), number(total)]
 
-    sums = {code: sum(row["by_type"].get(code, 0) for row in centres) for code in types}
+    sums = {code: sum(row["by_type"].get(code, 0) for row in centres) for code, _name in types}
     return _table(
         [_("Centre"), *headers, _("Total")],
         [[row["name"], *figures(row["by_type"], row["total"])] for row in centres],
@@ -366,53 +363,57 @@ def _word_width(header: str) -> float:
     return float(max(TYPE_COLUMN, longest + 2 * CELL_PADDING + 1))
 
 
-def _level(code: str, opinions: dict[str, Any], names: Names) -> list[Flowable]:
+def _level(level: dict[str, Any], types: list[tuple[str, str]]) -> list[Flowable]:
     """One level of care: its share of the opinions, its centres by type of opinion, and its
     most frequent complaints and claims."""
-    count = opinions["by_level_of_care"][code]
-    share = percentages([count, opinions["total"] - count])[0]
-    centres = [row for row in opinions["by_dependency"] if row["level_of_care"] == code]
     flow = [
         CondPageBreak(LEVEL_START),
-        _text(names.levels.get(code, code), "h3"),
+        _text(level["name"], "h3"),
         _text(
             _("%(count)s opinions (%(share)s%% of all opinions).")
-            % {"count": number(count), "share": share},
+            % {"count": number(level["count"]), "share": level["percent"]},
             "body",
         ),
-        _centres(centres, list(opinions["by_type"]), names),
+        _centres(level["centres"], types),
     ]
-    frequent = opinions["limitantes_by_level"].get(code, [])[:5]
-    if frequent:
+    if level["complaints"]:
         table = _table(
             [_("Limitante"), _("Total")],
-            [[row["name"], number(row["count"])] for row in frequent],
+            [[row["name"], number(row["count"])] for row in level["complaints"]],
             [WIDTH - FIGURE_COLUMN, FIGURE_COLUMN],
         )
-        lead = f"{_('Most frequent complaints and claims')}{DASH}{names.levels.get(code, code)}"
+        lead = f"{_('Most frequent complaints and claims')}{DASH}{level['name']}"
         flow.append(KeepTogether([_text(lead, "lead"), table]))
     return flow
 
 
-def _opinions(opinions: dict[str, Any], names: Names) -> list[Flowable]:
-    levels = [code for code in LevelOfCare.values if opinions["by_level_of_care"].get(code)]
+def _opinions(opinions: dict[str, Any]) -> list[Flowable]:
+    total = opinions["total"]
+    levels = centre_levels(opinions)
+    complaints = opinions["complaints"]
+    types = type_columns(opinions)
     return [
-        *figures_section(
-            _("Opinions by type"),
-            _("Type"),
-            _named(opinions["by_type"], names.types),
-            chart="pie",
-        ),
+        *figures_section(_("Opinions by type"), _("Type"), opinions["by_type"], total, chart="pie"),
         *figures_section(
             _("Most used participation channels"),
-            _("Channel"),
-            _named(opinions["by_channel"], names.channels),
+            _("Participation channel"),
+            opinions["by_channel_group"],
+            total,
         ),
-        *_complaints(opinions),
+        *figures_section(
+            _("Complaints and claims, by limitante"),
+            _("Limitante"),
+            complaints["by_limitante"],
+            complaints["count"],
+            intro=complaints_sentence(complaints["count"], complaints["percent"])
+            if complaints["count"]
+            else "",
+        ),
         *figures_section(
             _("Opinions by level of care"),
             _("Level of care"),
-            _named(opinions["by_level_of_care"], names.levels),
+            opinions["by_level_of_care"],
+            total,
             chart="pie",
         ),
         *(
@@ -420,7 +421,7 @@ def _opinions(opinions: dict[str, Any], names: Names) -> list[Flowable]:
             if levels
             else []
         ),
-        *(flowable for code in levels for flowable in _level(code, opinions, names)),
+        *(flowable for level in levels for flowable in _level(level, types)),
     ]
 
 
@@ -433,19 +434,21 @@ def _inquiries(inquiries: dict[str, Any]) -> list[Flowable]:
         *figures_section(
             _("Inquiries and errands"),
             _("Reception channel"),
-            [(row["group"], row["total"]) for row in inquiries["by_channel_group"]],
+            inquiries["by_channel_group"],
+            inquiries["total"],
             chart="pie",
             intro=intro,
         ),
         *figures_section(
             _("Most frequent inquiries"),
             _("Topic"),
-            [(row["name"], row["count"]) for row in inquiries["topics"]],
+            inquiries["topics"],
+            inquiries["total"],
         ),
     ]
 
 
-def _build(report: dict[str, Any], names: Names, pages: Pages) -> bytes:
+def _build(report: dict[str, Any], pages: Pages) -> bytes:
     buffer = io.BytesIO()
     period = report["period"]
     document = SimpleDocTemplate(
@@ -462,7 +465,7 @@ def _build(report: dict[str, Any], names: Names, pages: Pages) -> bytes:
     )
     story = [
         *_cover(report),
-        *_opinions(report["opinions"], names),
+        *_opinions(report["opinions"]),
         *_inquiries(report["inquiries"]),
     ]
     document.build(story, onFirstPage=pages.draw, onLaterPages=pages.draw)
@@ -475,7 +478,6 @@ def participation_pdf(report: dict[str, Any]) -> bytes:
         title=_("Citizen participation channels"),
         generated=date_format(timezone.localtime(), "DATETIME_FORMAT"),
     )
-    names = Names.load()
-    _build(report, names, pages)  # a first pass counts the pages for "page n of m"
+    _build(report, pages)  # a first pass counts the pages for "page n of m"
     pages.total = pages.seen
-    return _build(report, names, pages)
+    return _build(report, pages)

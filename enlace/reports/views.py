@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import date
 from decimal import Decimal
 from typing import Any
@@ -19,12 +19,10 @@ from django.utils.translation import gettext_lazy
 
 from enlace.accounts.models import User
 from enlace.cases.permissions import Capability, has_capability, report_scope
-from enlace.catalogues.models import Channel, OpinionType
 from enlace.core import dates
-from enlace.directory.models import LevelOfCare
 from enlace.reports.compliance import deadline_compliance
 from enlace.reports.exports import participation_xlsx
-from enlace.reports.participation import Period, participation_report, percentages
+from enlace.reports.participation import Period, centre_levels, participation_report
 from enlace.reports.pdf import participation_pdf
 
 
@@ -69,18 +67,22 @@ def compliance(request: HttpRequest) -> HttpResponse:
 class Bar:
     label: str
     count: int
-    percent: Decimal
+    percent: str  # as participation_report() computed it
     width: Decimal  # share of the largest bar, for the chart
+    channels: tuple[Bar, ...] = ()  # a channel group's channels, below it
 
 
-def bars(items: list[tuple[str, int]]) -> list[Bar]:
-    """Rows of a table-and-chart section: label, count, share of the total (two decimals,
-    adding up to 100.00) and the bar's length relative to the largest."""
-    shares = percentages([count for _, count in items])
-    largest = max((count for _, count in items), default=0) or 1
+def bars(rows: list[dict[str, Any]]) -> list[Bar]:
+    """A section's rows for its table and chart: the bar's length relative to the largest."""
+    largest = max((row["count"] for row in rows), default=0) or 1
+
+    def bar(row: dict[str, Any]) -> Bar:
+        width = (Decimal(row["count"] * 100) / largest).quantize(Decimal("0.1"))
+        return Bar(row["name"], row["count"], row["percent"], width)
+
     return [
-        Bar(label, count, share, (Decimal(count * 100) / largest).quantize(Decimal("0.1")))
-        for (label, count), share in zip(items, shares, strict=True)
+        replace(bar(row), channels=tuple(bar(sub) for sub in row.get("channels", [])))
+        for row in rows
     ]
 
 
@@ -121,33 +123,14 @@ def participation(request: HttpRequest) -> HttpResponse:
         response["Content-Disposition"] = f'attachment; filename="{name}"'
         return response
     opinions, inquiries = report["opinions"], report["inquiries"]
-    types = dict(OpinionType.objects.values_list("code", "name"))
-    channels = dict(Channel.objects.values_list("code", "name"))
-    levels = dict(LevelOfCare.choices)
-    complaints = sum(opinions["by_type"].get(code, 0) for code in ("reclamo", "queja"))
     context.update(
         report=report,
-        by_type=bars([(types.get(c, c), n) for c, n in opinions["by_type"].items()]),
-        by_channel=bars([(channels.get(c, c), n) for c, n in opinions["by_channel"].items()]),
-        by_level=bars(
-            [(str(levels.get(c, c)), n) for c, n in opinions["by_level_of_care"].items()]
-        ),
-        complaints=complaints,
-        complaints_share=percentages([complaints, opinions["total"] - complaints])[0],
-        limitantes=bars([(row["name"], row["count"]) for row in opinions["limitantes"]]),
-        levels=[
-            {
-                "name": levels.get(code, code),
-                "total": opinions["by_level_of_care"].get(code, 0),
-                "centres": [d for d in opinions["by_dependency"] if d["level_of_care"] == code],
-                "limitantes": opinions["limitantes_by_level"].get(code, [])[:5],
-            }
-            for code in LevelOfCare.values
-            if opinions["by_level_of_care"].get(code)
-        ],
-        inquiry_groups=bars(
-            [(row["group"], row["total"]) for row in inquiries["by_channel_group"]]
-        ),
-        topics=bars([(row["name"], row["count"]) for row in inquiries["topics"][:10]]),
+        by_type=bars(opinions["by_type"]),
+        by_channel_group=bars(opinions["by_channel_group"]),
+        limitantes=bars(opinions["complaints"]["by_limitante"]),
+        by_level=bars(opinions["by_level_of_care"]),
+        levels=centre_levels(opinions),
+        inquiry_groups=bars(inquiries["by_channel_group"]),
+        topics=bars(inquiries["topics"]),
     )
     return render(request, "reports/participation.html", context)

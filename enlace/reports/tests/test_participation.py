@@ -9,7 +9,9 @@ import pytest
 import time_machine
 from django.core.management import CommandError, call_command
 
+from enlace.cases.actions import do_merge_case, do_void_case
 from enlace.cases.lifecycle import CaseKind
+from enlace.catalogues.models import InquiryTopic
 from enlace.reports.participation import percentages
 
 SV = ZoneInfo("America/El_Salvador")
@@ -39,6 +41,11 @@ def semester(make_case):
         make_case(type="reclamo", centre="HG")  # outside the period
 
 
+def figures(rows):
+    """A section's rows as (code, count, percent)."""
+    return [(row["code"], row["count"], row["percent"]) for row in rows]
+
+
 @pytest.mark.django_db
 def test_the_report_for_a_semester(semester, analyst, client_for):
     response = client_for(analyst).get(URL, PERIOD)
@@ -47,14 +54,29 @@ def test_the_report_for_a_semester(semester, analyst, client_for):
     assert report["period"] == {"from": "2016-01-01", "to": "2016-06-30"}
     opinions = report["opinions"]
     assert opinions["total"] == 4
-    assert opinions["by_type"] == {"queja": 2, "felicitacion": 1, "reclamo": 1}
-    assert opinions["by_channel"] == {"llamada_127": 2, "buzon": 1, "facebook": 1}
-    assert opinions["by_channel_group"] == {
-        "Centro de Llamadas": 2,
-        "Buzón de Sugerencias": 1,
-        "Redes Sociales": 1,
-    }
-    assert opinions["by_level_of_care"] == {"hospital": 2, "clinica_comunal": 1, "unidad_medica": 1}
+    assert figures(opinions["by_type"]) == [
+        ("queja", 2, "50.00"),
+        ("felicitacion", 1, "25.00"),
+        ("reclamo", 1, "25.00"),
+    ]
+    assert opinions["by_type"][0]["name"] == "Queja"
+    assert figures(opinions["by_channel"]) == [
+        ("llamada_127", 2, "50.00"),
+        ("buzon", 1, "25.00"),
+        ("facebook", 1, "25.00"),
+    ]
+    groups = opinions["by_channel_group"]
+    assert [(g["code"], g["name"], g["count"], g["percent"]) for g in groups] == [
+        ("centro_llamadas", "Centro de Llamadas", 2, "50.00"),
+        ("buzon", "Buzón de Sugerencias", 1, "25.00"),
+        ("redes_sociales", "Redes Sociales", 1, "25.00"),
+    ]
+    assert figures(groups[2]["channels"]) == [("facebook", 1, "25.00")]
+    assert figures(opinions["by_level_of_care"]) == [
+        ("hospital", 2, "50.00"),
+        ("clinica_comunal", 1, "25.00"),
+        ("unidad_medica", 1, "25.00"),
+    ]
     assert opinions["by_dependency"][0] == {
         "code": "HG",
         "name": "Hospital General",
@@ -62,23 +84,95 @@ def test_the_report_for_a_semester(semester, analyst, client_for):
         "total": 2,
         "by_type": {"reclamo": 1, "queja": 1},
     }
-    assert opinions["limitantes"] == [
-        {"code": "tiempo_espera", "name": "Tiempo de espera prolongado", "count": 2},
-        {"code": "falta_medicamento", "name": "Falta de medicamento", "count": 1},
+    complaints = opinions["complaints"]
+    assert (complaints["count"], complaints["percent"]) == (3, "75.00")
+    assert figures(complaints["by_limitante"]) == [
+        ("tiempo_espera", 2, "66.67"),
+        ("falta_medicamento", 1, "33.33"),
     ]
+    assert opinions["by_level_of_care"][0]["complaints"] == [
+        {"code": "falta_medicamento", "name": "Falta de medicamento", "count": 1},
+        {"code": "tiempo_espera", "name": "Tiempo de espera prolongado", "count": 1},
+    ]
+    assert opinions["answered"] == {"count": 0, "percent": "0.00"}
     inquiries = report["inquiries"]
     assert inquiries["total"] == 10
-    assert inquiries["by_channel_group"] == [
-        {"group": "Centro de Llamadas", "total": 7, "percent": "70.00"},
-        {"group": "Otros", "total": 1, "percent": "10.00"},
-        {"group": "Redes Sociales", "total": 1, "percent": "10.00"},
-        {"group": "Sitio Web", "total": 1, "percent": "10.00"},
+    assert figures(inquiries["by_channel_group"]) == [
+        ("centro_llamadas", 7, "70.00"),
+        ("otros", 1, "10.00"),
+        ("redes_sociales", 1, "10.00"),
+        ("sitio_web", 1, "10.00"),
     ]
     assert inquiries["topics"][0] == {
         "code": "citas",
         "name": "Citas médicas (programación y confirmación)",
         "count": 9,
+        "percent": "90.00",
     }
+
+
+@pytest.mark.django_db
+def test_void_and_merged_cases_are_not_counted(semester, analyst, client_for, make_case):
+    with time_machine.travel(datetime(2016, 3, 2, 10, tzinfo=SV), tick=False):
+        mistake = make_case(type="queja", centre="HG")
+        duplicate = make_case(type="reclamo", centre="HG")
+        kept = make_case(type="reclamo", centre="HG")
+        do_void_case(mistake, "Llamada de prueba", acting_user=analyst)
+        do_merge_case(duplicate, kept, acting_user=analyst)
+    report = client_for(analyst).get(URL, PERIOD).json()
+    assert report["opinions"]["total"] == 5  # the four, and the case the duplicate joined
+    assert {row["code"]: row["count"] for row in report["opinions"]["by_type"]} == {
+        "reclamo": 2,
+        "queja": 2,
+        "felicitacion": 1,
+    }
+
+
+@pytest.mark.django_db
+def test_opinions_to_classify_and_topics_beyond_the_ten_have_their_own_line(
+    analyst, client_for, make_case
+):
+    with time_machine.travel(datetime(2016, 3, 1, 10, tzinfo=SV), tick=False):
+        make_case(type="reclamo")
+        make_case(opinion_type=None, to_classify=True, dependency=None, limitante=None)
+        topics = list(InquiryTopic.objects.order_by("code").values_list("code", flat=True))
+        assert len(topics) > 10
+        for code in topics[:11]:
+            make_case(CaseKind.INQUIRY, topic=code)
+    report = client_for(analyst).get(URL, PERIOD).json()
+    assert figures(report["opinions"]["by_type"]) == [
+        ("reclamo", 1, "50.00"),
+        ("to_classify", 1, "50.00"),
+    ]
+    assert report["opinions"]["by_type"][1]["name"] == "Por clasificar"
+    assert figures(report["opinions"]["by_level_of_care"])[-1] == ("none", 1, "50.00")
+    topics_rows = report["inquiries"]["topics"]
+    assert len(topics_rows) == 11
+    assert (topics_rows[-1]["code"], topics_rows[-1]["name"], topics_rows[-1]["count"]) == (
+        "others",
+        "Otros",
+        1,
+    )
+    assert sum(row["count"] for row in topics_rows) == report["inquiries"]["total"] == 11
+    assert sum(Decimal(row["percent"]) for row in topics_rows) == Decimal("100.00")
+
+
+@pytest.mark.django_db
+def test_the_json_keys_and_codes_do_not_depend_on_the_language(semester, analyst, client_for):
+    client = client_for(analyst)
+    spanish = client.get(URL, PERIOD, headers={"accept-language": "es"}).json()
+    english = client.get(URL, PERIOD, headers={"accept-language": "en"}).json()
+
+    def codes(value):
+        if isinstance(value, dict):
+            return {k: codes(v) for k, v in value.items() if k != "name"}
+        if isinstance(value, list):
+            return [codes(item) for item in value]
+        return value
+
+    assert codes(spanish) == codes(english)
+    assert spanish["inquiries"]["by_channel_group"][1]["name"] == "Otros"
+    assert english["inquiries"]["by_channel_group"][1]["name"] == "Others"
 
 
 @pytest.mark.django_db
@@ -150,10 +244,12 @@ def test_the_page_shows_each_section_with_its_table_and_chart(semester, analyst,
         ("Redes Sociales", 1, "10.00"),
         ("Sitio Web", 1, "10.00"),
     ]
-    assert response.context["complaints"] == 3
-    assert str(response.context["complaints_share"]) == "75.00"
+    assert "75.00% de las opiniones (3)" in html
+    assert [(bar.label, bar.count) for bar in response.context["by_channel_group"][2].channels] == [
+        ("Facebook", 1)
+    ]
     hospital = response.context["levels"][0]
-    assert hospital["total"] == 2
+    assert (hospital["count"], hospital["percent"]) == (2, "50.00")
     assert hospital["centres"][0]["code"] == "HG"
     assert html.count('class="bar"') >= 10
 
@@ -190,7 +286,11 @@ def test_the_xlsx_has_one_sheet_per_section_with_real_numbers(semester, analyst,
     assert response.status_code == 200
     assert response["Content-Disposition"].endswith('2016-06-30.xlsx"')
     book = load_workbook(io.BytesIO(response.content))
-    assert book.sheetnames[:3] == ["Resumen", "Clasificación de opiniones", "Canales"]
+    assert book.sheetnames[:3] == [
+        "Resumen",
+        "Clasificación de opiniones",
+        "Medios de participación",
+    ]
     inquiries = book["Consultas o gestiones"]
     rows = list(inquiries.iter_rows(values_only=True))
     assert rows[0] == ("Canal de recepción", "Total", "%")
@@ -218,6 +318,8 @@ def test_the_command_writes_an_xlsx(semester, tmp_path):
     )
     summary = load_workbook(output)["Resumen"]
     assert list(summary.iter_rows(values_only=True))[1:] == [
-        ("Opiniones", 4),
-        ("Consultas", 10),
+        ("Opiniones", 4, None),
+        ("Opiniones respondidas", 0, 0),
+        ("Quejas y reclamos", 3, 0.75),
+        ("Consultas", 10, None),
     ]

@@ -15,7 +15,7 @@ from pypdf import PdfReader
 
 from enlace.cases.lifecycle import CaseKind
 from enlace.core.pdf import INSTITUTION
-from enlace.reports.participation import percentages
+from enlace.reports.participation import rows
 from enlace.reports.pdf import fit, number, participation_pdf
 
 SV = ZoneInfo("America/El_Salvador")
@@ -59,10 +59,15 @@ def test_the_pdf_has_every_section_with_its_figures(semester, analyst, client_fo
     assert "Medios de participación ciudadana" in text
     assert "Periodo: 1 de enero de 2016 \N{EN DASH} 30 de junio de 2016" in text
     assert "se recibieron 4 opiniones sobre el servicio recibido y 10 consultas" in text
-    assert "Resumen Total Opiniones 4 Consultas 10" in text
-    # Opinions by type and by channel, most frequent first, with a Total row.
+    assert "Resumen Total Opiniones 4 Opiniones respondidas 0 Consultas 10" in text
+    assert "El 0.00% de las opiniones (0) ha sido respondido." in text
+    # Opinions by type and by channel group (its channels below), most frequent first, with a
+    # Total row.
     assert "Queja 2 50.00% Felicitación 1 25.00% Reclamo 1 25.00% Total 4 100.00%" in text
-    assert "Centro de Llamadas 127 2 50.00% Buzón de sugerencias 1 25.00%" in text
+    assert (
+        "Centro de Llamadas 2 50.00% Centro de Llamadas 127 2 50.00% "
+        "Buzón de Sugerencias 1 25.00% Buzón de sugerencias 1 25.00%"
+    ) in text
     # Complaints and claims: 3 of 4 opinions, and their limitantes.
     assert "El 75.00% de las opiniones (3) corresponde a quejas y reclamos" in text
     assert "Tiempo de espera prolongado 2 66.67% Falta de medicamento 1 33.33% Total 3" in text
@@ -100,25 +105,21 @@ def test_the_numbers_are_printed_as_the_seed_prints_them(db):
         ("Sitio Web", 852),
         ("Otros", 110),
     ]
-    shares = percentages([count for _group, count in groups])
     report = {
         "period": {"from": "2016-01-01", "to": "2016-06-30"},
         "opinions": {
             "total": 0,
-            "by_type": {},
-            "by_channel": {},
-            "by_channel_group": {},
-            "by_level_of_care": {},
+            "answered": {"count": 0, "percent": "0.00"},
+            "by_type": [],
+            "by_channel": [],
+            "by_channel_group": [],
+            "complaints": {"count": 0, "percent": "0.00", "by_limitante": []},
+            "by_level_of_care": [],
             "by_dependency": [],
-            "limitantes": [],
-            "limitantes_by_level": {},
         },
         "inquiries": {
             "total": 105546,
-            "by_channel_group": [
-                {"group": group, "total": count, "percent": str(share)}
-                for (group, count), share in zip(groups, shares, strict=True)
-            ],
+            "by_channel_group": rows([(name, name, count) for name, count in groups]),
             "topics": [],
         },
     }
@@ -187,7 +188,7 @@ def test_the_command_writes_a_pdf(semester, tmp_path):
     period = ["--from", "2016-01-01", "--to", "2016-06-30"]
     call_command("report", "participation", *period, "--format", "pdf", "--output", str(output))
     text = text_of(output.read_bytes())
-    assert "Resumen Total Opiniones 4 Consultas 10" in text
+    assert "Resumen Total Opiniones 4 Opiniones respondidas 0 Consultas 10" in text
     assert "Centro de Llamadas 7 70.00%" in text
     with pytest.raises(CommandError, match="needs --output"):
         call_command("report", "participation", *period, "--format", "pdf")
