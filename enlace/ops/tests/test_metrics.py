@@ -1,0 +1,147 @@
+"""/metrics: who may read it, what it counts (by route name, never the path), and the
+database's figures read when scraped."""
+
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from enlace.cases.models import CaseDeadline
+
+ROOT = Path(__file__).resolve().parents[3]
+
+
+def scrape(client, **extra) -> str:
+    response = client.get("/metrics", **extra)
+    assert response.status_code == 200, response.status_code
+    assert response["Content-Type"].startswith("text/plain")
+    return response.content.decode()
+
+
+def value(text: str, sample: str) -> float:
+    for line in text.splitlines():
+        if line.startswith(sample + " "):
+            return float(line.rsplit(" ", 1)[1])
+    raise AssertionError(f"{sample} not in the metrics")
+
+
+def test_an_allowed_address_reads_the_metrics(client, db, settings):
+    settings.METRICS_ALLOWED_IPS = ["10.0.0.0/8"]
+    text = scrape(client, REMOTE_ADDR="10.20.30.40")
+    assert "enlace_deadlines_open" in text
+
+
+def test_an_address_not_allowed_is_refused_even_logged_in(client, admin_user, settings):
+    settings.METRICS_ALLOWED_IPS = ["10.0.0.0/8"]
+    settings.METRICS_TOKEN = "s3cret-token"
+    client.force_login(admin_user)
+    response = client.get("/metrics", REMOTE_ADDR="192.168.1.9")
+    assert response.status_code == 404
+    assert b"enlace_" not in response.content
+
+
+@pytest.mark.parametrize(
+    "authorization", ["", "Bearer wrong", "Bearer s3cret-token ", "bearer s3cret-token", "Basic x"]
+)
+def test_a_wrong_token_is_refused(client, db, settings, authorization):
+    settings.METRICS_ALLOWED_IPS = []
+    settings.METRICS_TOKEN = "s3cret-token"
+    response = client.get("/metrics", HTTP_AUTHORIZATION=authorization)
+    assert response.status_code == 404
+
+
+def test_the_token_opens_the_metrics_from_anywhere(client, db, settings):
+    settings.METRICS_ALLOWED_IPS = []
+    settings.METRICS_TOKEN = "s3cret-token"
+    text = scrape(client, REMOTE_ADDR="203.0.113.7", HTTP_AUTHORIZATION="Bearer s3cret-token")
+    assert "enlace_tasks_ready" in text
+
+
+def test_no_token_and_no_address_turns_the_metrics_off(client, db, settings):
+    settings.METRICS_ALLOWED_IPS = []
+    settings.METRICS_TOKEN = ""
+    assert client.get("/metrics", HTTP_AUTHORIZATION="Bearer ").status_code == 404
+    assert client.get("/metrics").status_code == 404
+
+
+def test_an_unparsable_address_is_refused(client, db, settings):
+    settings.METRICS_ALLOWED_IPS = ["0.0.0.0/0"]
+    assert client.get("/metrics", REMOTE_ADDR="not-an-address").status_code == 404
+
+
+def test_requests_are_counted_by_route_name_never_by_path(client, db):
+    client.get("/")
+    client.get("/seguimiento/")
+    client.get("/casos/12345/")  # not logged in: redirected to the login
+    client.get("/no-such-page/ana.perez@example.com/04567890-1")
+    text = scrape(client)
+    assert 'route="home"' in text
+    assert 'route="unmatched",status="4xx"' in text
+    assert "example.com" not in text
+    assert "04567890" not in text
+    assert "12345" not in text
+    assert 'route="cases:detail",status="3xx"' in text
+
+
+def test_failed_logins_are_counted(client, db):
+    before = value(scrape(client), "enlace_login_failures_total")
+    client.post("/cuenta/entrar/", {"username": "nadie", "password": "mal"})
+    assert value(scrape(client), "enlace_login_failures_total") == before + 1
+    assert value(scrape(client), "enlace_login_failures_last_hour") >= 1
+
+
+def test_the_database_figures_are_read_when_scraped(client, make_case):
+    case = make_case()
+    open_now = CaseDeadline.objects.filter(status="open").count()
+    assert open_now >= 1
+    text = scrape(client)
+    assert value(text, "enlace_deadlines_open") == open_now
+    assert value(text, "enlace_deadlines_overdue") == 0
+    CaseDeadline.objects.filter(case=case).update(
+        due_on="2020-01-01", next_check_at="2020-01-02T00:00Z"
+    )
+    text = scrape(client)
+    assert value(text, "enlace_deadlines_overdue") == open_now
+    assert value(text, "enlace_sweeper_lag_seconds") > 365 * 24 * 3600
+    for outbox in ("notifications", "webhooks", "replies"):
+        assert f'enlace_outbox_backlog{{outbox="{outbox}",status="pending"}}' in text
+    assert value(text, 'enlace_figures_error{figure="deadlines"}') == 0
+
+
+def test_the_figures_are_read_once_per_scrape(client, db, django_assert_max_num_queries):
+    # queue, 3 outboxes, deadlines (2) and the last sweep, logins (2): a fixed count
+    with django_assert_max_num_queries(10):
+        scrape(client)
+
+
+SCRIPT = """
+import django, os, sys
+os.environ["ENLACE_ENV"] = "development"
+os.environ["DJANGO_SETTINGS_MODULE"] = "config.settings"
+django.setup()
+from enlace.ops import metrics
+if sys.argv[1] == "observe":
+    metrics.REQUEST_LATENCY.labels("home", "2xx").observe(0.01)
+else:
+    from prometheus_client import CollectorRegistry, generate_latest, multiprocess
+    registry = CollectorRegistry()
+    multiprocess.MultiProcessCollector(registry)
+    sys.stdout.write(generate_latest(registry).decode())
+"""
+
+
+def test_worker_processes_add_up_in_multiprocess_mode(tmp_path):
+    env = {**os.environ, "PROMETHEUS_MULTIPROC_DIR": str(tmp_path)}
+    for _ in range(3):  # three worker processes, one request each
+        subprocess.run([sys.executable, "-c", SCRIPT, "observe"], env=env, cwd=ROOT, check=True)
+    out = subprocess.run(
+        [sys.executable, "-c", SCRIPT, "collect"],
+        env=env,
+        cwd=ROOT,
+        check=True,
+        capture_output=True,
+        text=True,
+    ).stdout
+    assert value(out, 'enlace_http_request_duration_seconds_count{route="home",status="2xx"}') == 3
