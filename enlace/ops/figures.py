@@ -8,7 +8,8 @@ them from here. No figure carries personal data: only counts and ages.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from datetime import datetime, timedelta
+from collections.abc import Callable
+from datetime import UTC, datetime, timedelta
 
 from django.conf import settings
 from django.db.models import Count, Min, Q, Sum
@@ -94,8 +95,8 @@ def _rq_queue(now: datetime) -> Queue:
     for job_id in queue.get_job_ids(0, 0):
         job = Job.fetch(job_id, connection=queue.connection)
         if job.enqueued_at:
-            oldest = job.enqueued_at.replace(tzinfo=job.enqueued_at.tzinfo or timezone.utc)
-    scheduled = ScheduledJobRegistry(queue=queue).count
+            oldest = job.enqueued_at.replace(tzinfo=job.enqueued_at.tzinfo or UTC)
+    scheduled = ScheduledJobRegistry(queue=queue).count  # type: ignore[no-untyped-call]
     failed = FailedJobRegistry(queue=queue).count
     return Queue("rq", ready, scheduled, _age(now, oldest), failed)
 
@@ -159,7 +160,7 @@ def read_all(now: datetime | None = None) -> Figures:
     """Every figure; one that cannot be read is named in `errors` (the others still are)."""
     now = now or timezone.now()
     figures = Figures()
-    readers = {
+    readers: dict[str, Callable[[], None]] = {
         "queue": lambda: setattr(figures, "queue", queue_figures(now)),
         "backlogs": lambda: setattr(figures, "backlogs", backlog_figures(now)),
         "deadlines": lambda: setattr(figures, "deadlines", deadline_figures(now)),

@@ -13,7 +13,7 @@ from enlace.cases.models import CaseDeadline
 ROOT = Path(__file__).resolve().parents[3]
 
 
-def scrape(client, **extra) -> str:
+def scrape(client, **extra):
     response = client.get("/metrics", **extra)
     assert response.status_code == 200, response.status_code
     assert response["Content-Type"].startswith("text/plain")

@@ -45,7 +45,7 @@ def test_every_request_without_one_gets_its_own(client, db):
     assert first != second
 
 
-def json_lines(run) -> list[dict]:
+def json_lines(run):
     stream = io.StringIO()
     handler = logging.StreamHandler(stream)
     handler.addFilter(requestid.RequestIdFilter())
