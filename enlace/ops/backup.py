@@ -153,7 +153,9 @@ def _dump_postgresql(connection: BaseDatabaseWrapper, target: Path) -> dict[str,
             cursor.execute(f"SELECT COUNT(*) FROM {quoted}")  # noqa: S608 (a table's name)
             counts[table] = int(cursor.fetchone()[0])
         command = ["pg_dump", "--format=custom", f"--snapshot={snapshot}", "--no-owner"]
-        _run([*command, "--no-privileges", f"--file={target / PG_DUMP}"], _pg_environment(connection))
+        _run(
+            [*command, "--no-privileges", f"--file={target / PG_DUMP}"], _pg_environment(connection)
+        )
     return counts
 
 
@@ -262,8 +264,15 @@ def read_manifest(folder: Path) -> dict[str, Any]:
 
 def _restore_postgresql(connection: BaseDatabaseWrapper, folder: Path) -> None:
     _run(
-        ["pg_restore", "--no-owner", "--no-privileges", "--exit-on-error", "--single-transaction",
-         f"--dbname={connection.settings_dict['NAME']}", str(folder / PG_DUMP)],
+        [
+            "pg_restore",
+            "--no-owner",
+            "--no-privileges",
+            "--exit-on-error",
+            "--single-transaction",
+            f"--dbname={connection.settings_dict['NAME']}",
+            str(folder / PG_DUMP),
+        ],
         _pg_environment(connection),
     )
 
@@ -331,6 +340,10 @@ def restore(source: Path, *, alias: str = "default", storage: Storage | None = N
         shown = ", ".join(f"{t}: {a} in the backup, {b} restored" for t, (a, b) in wrong.items())
         raise BackupError(f"row counts differ after the restore: {shown[:2000]}")
     return Report(
-        source, len(counts), sum(counts.values()), len(manifest["files"]), 0,
+        source,
+        len(counts),
+        sum(counts.values()),
+        len(manifest["files"]),
+        0,
         time.monotonic() - started,
     )

@@ -7,7 +7,6 @@ one answers at BACKUP_TEST_POSTGRES (default postgres://postgres@127.0.0.1:5432)
 with the reason shown.
 """
 
-import hashlib
 import json
 import os
 import socket
@@ -33,7 +32,12 @@ FILES = {
 def manage(*args, env, check=True):
     done = subprocess.run(  # noqa: S603 (this interpreter, manage.py, our arguments)
         [sys.executable, "manage.py", *args],
-        cwd=ROOT, env=env, capture_output=True, text=True, check=False, timeout=900,
+        cwd=ROOT,
+        env=env,
+        capture_output=True,
+        text=True,
+        check=False,
+        timeout=900,
     )
     if check and done.returncode != 0:
         raise AssertionError(f"manage.py {' '.join(args)}: {done.stdout}\n{done.stderr}")
@@ -65,25 +69,51 @@ def postgres_reachable() -> bool:
 def psql(sql: str) -> None:
     subprocess.run(  # noqa: S603
         ["psql", f"{POSTGRES}/postgres", "-qc", sql],  # noqa: S607 (PostgreSQL's client)
-        check=True, capture_output=True,
+        check=True,
+        capture_output=True,
     )
 
 
-@pytest.fixture(params=["sqlite", "postgresql"])
-def databases(request, tmp_path):
-    """The URLs of a source database and of a new, empty one to restore into."""
-    if request.param == "sqlite":
-        yield f"sqlite:///{tmp_path / 'source.sqlite3'}", f"sqlite:///{tmp_path / 'new.sqlite3'}"
-        return
+def database_urls(kind: str, folder: Path, *names: str) -> list[str]:
+    if kind == "sqlite":
+        return [f"sqlite:///{folder / name}.sqlite3" for name in names]
     if not postgres_reachable():
         pytest.skip(f"no PostgreSQL answers at {POSTGRES} (BACKUP_TEST_POSTGRES)")
-    names = [f"{PREFIX}_src_{os.getpid()}", f"{PREFIX}_new_{os.getpid()}"]
-    for name in names:
-        psql(f"DROP DATABASE IF EXISTS {name}")
-        psql(f"CREATE DATABASE {name}")
-    yield tuple(f"{POSTGRES}/{name}" for name in names)
-    for name in names:
-        psql(f"DROP DATABASE IF EXISTS {name} WITH (FORCE)")
+    databases = [f"{PREFIX}_{name}_{os.getpid()}" for name in names]
+    for database in databases:
+        psql(f"DROP DATABASE IF EXISTS {database}")
+        psql(f"CREATE DATABASE {database}")
+    return [f"{POSTGRES}/{database}" for database in databases]
+
+
+def drop(urls: list[str]) -> None:
+    for url in urls:
+        if url.startswith("postgres"):
+            psql(f"DROP DATABASE IF EXISTS {urlsplit(url).path[1:]} WITH (FORCE)")
+
+
+@pytest.fixture(scope="module", params=["sqlite", "postgresql"])
+def source(request, tmp_path_factory):
+    """A database populated by the demo seeding (once per module and engine), with files."""
+    folder = tmp_path_factory.mktemp(request.param)
+    urls = database_urls(request.param, folder, "source")
+    env = environment(urls[0], folder / "media")
+    manage("migrate", "--noinput", "-v0", env=env)
+    manage("seed_demo", "--opinions", "40", "--inquiries", "60", "--no-seed-semester", env=env)
+    for name, content in FILES.items():
+        path = folder / "media" / name
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_bytes(content)
+    yield request.param, env
+    drop(urls)
+
+
+@pytest.fixture
+def new_database(source, tmp_path):
+    """A new, empty database of the source's engine."""
+    urls = database_urls(source[0], tmp_path, "new")
+    yield urls[0]
+    drop(urls)
 
 
 def table_counts(env) -> dict[str, int]:
@@ -100,22 +130,15 @@ def participation(env) -> dict:
 
 
 @pytest.mark.parametrize("kind", ["folder", "tar"])
-def test_a_restored_backup_has_every_row_figure_and_file(databases, tmp_path, kind):
-    source_url, new_url = databases
-    source = environment(source_url, tmp_path / "media")
-    manage("migrate", "--noinput", "-v0", env=source)
-    manage("seed_demo", "--opinions", "40", "--inquiries", "60", "--no-seed-semester", env=source)
-    for name, content in FILES.items():
-        path = tmp_path / "media" / name
-        path.parent.mkdir(parents=True, exist_ok=True)
-        path.write_bytes(content)
-    before = table_counts(source)
-    report = participation(source)
+def test_a_restored_backup_has_every_row_figure_and_file(source, new_database, tmp_path, kind):
+    _, env = source
+    before = table_counts(env)
+    report = participation(env)
     assert before["cases_case"] == 100
     assert report["opinions"]["total"] == 40
 
     target = tmp_path / ("backup.tar" if kind == "tar" else "backup")
-    said = manage("backup", str(target), env=source).stdout
+    said = manage("backup", str(target), env=env).stdout
     assert f"{len(FILES)} stored files" in said
     if kind == "tar":
         assert tarfile.is_tarfile(target)
@@ -124,36 +147,41 @@ def test_a_restored_backup_has_every_row_figure_and_file(databases, tmp_path, ki
         assert manifest["tables"] == before
         assert set(manifest["files"]) == set(FILES)
 
-    restored = environment(new_url, tmp_path / "new-media")
+    restored = environment(new_database, tmp_path / "new-media")
     said = manage("restore", str(target), env=restored).stdout
     assert "Restored and verified" in said
 
     assert table_counts(restored) == before
     assert participation(restored) == report
     for name, content in FILES.items():
-        path = tmp_path / "new-media" / name
-        assert hashlib.sha256(path.read_bytes()).digest() == hashlib.sha256(content).digest()
+        assert (tmp_path / "new-media" / name).read_bytes() == content
     assert manage("migrate", "--check", env=restored, check=False).returncode == 0
 
 
-def test_a_restore_refuses_a_database_that_is_not_empty(databases, tmp_path):
-    source_url, _ = databases
-    source = environment(source_url, tmp_path / "media")
-    manage("migrate", "--noinput", "-v0", env=source)
-    manage("backup", str(tmp_path / "b"), env=source)
-    done = manage("restore", str(tmp_path / "b"), env=source, check=False)
+def test_a_restore_refuses_a_database_that_is_not_empty(source, tmp_path):
+    _, env = source
+    manage("backup", str(tmp_path / "b"), env=env)
+    done = manage("restore", str(tmp_path / "b"), env=env, check=False)
     assert done.returncode != 0
     assert "not empty" in done.stderr
 
 
-def test_a_damaged_backup_is_refused(databases, tmp_path):
-    source_url, new_url = databases
-    source = environment(source_url, tmp_path / "media")
-    manage("migrate", "--noinput", "-v0", env=source)
-    (tmp_path / "media" / "a").mkdir(parents=True)
-    (tmp_path / "media" / "a" / "file.txt").write_text("original")
-    manage("backup", str(tmp_path / "b"), env=source)
-    (tmp_path / "b" / "files" / "a" / "file.txt").write_text("changed")
-    done = manage("restore", str(tmp_path / "b"), env=environment(new_url, tmp_path / "m2"), check=False)
+def test_a_damaged_backup_is_refused(source, new_database, tmp_path):
+    _, env = source
+    manage("backup", str(tmp_path / "b"), env=env)
+    damaged = tmp_path / "b" / "files" / "imports" / "2026" / "casos.csv"
+    damaged.write_bytes(damaged.read_bytes().replace(b"Ana", b"Eva"))
+    restored = environment(new_database, tmp_path / "m2")
+    done = manage("restore", str(tmp_path / "b"), env=restored, check=False)
     assert done.returncode != 0
     assert "damaged" in done.stderr
+    assert not (tmp_path / "m2").exists()
+
+
+def test_a_backup_never_overwrites(source, tmp_path):
+    _, env = source
+    (tmp_path / "b").mkdir()
+    (tmp_path / "b" / "other").write_text("x")
+    done = manage("backup", str(tmp_path / "b"), env=env, check=False)
+    assert done.returncode != 0
+    assert "not empty" in done.stderr

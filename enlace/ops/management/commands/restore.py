@@ -34,9 +34,7 @@ class Command(BaseCommand):
                 parsed = dj_database_url.parse(options["database_url"])
             except ValueError as error:
                 raise CommandError(f"--database-url: {error}") from None
-            connections.settings[TARGET] = connections.configure_settings({TARGET: parsed})[
-                TARGET
-            ]
+            connections.settings[TARGET] = connections.configure_settings({TARGET: parsed})[TARGET]
             alias = TARGET
         try:
             report = restore(options["source"], alias=alias)
