@@ -79,7 +79,8 @@ class Command(BaseCommand):
         else:
             out("Outboxes (still to send):")
             for backlog in read.backlogs:
-                line = f"  {backlog.name:<14} {backlog.pending:>7} pending {backlog.sending:>5} sending"
+                line = f"  {backlog.name:<14} {backlog.pending:>7} pending"
+                line += f" {backlog.sending:>5} sending"
                 if backlog.pending or backlog.sending:
                     line += f"  oldest {_duration(backlog.oldest_age_seconds)}"
                 out(warn(line) if backlog.oldest_age_seconds > 3600 else line)
