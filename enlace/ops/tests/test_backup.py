@@ -116,7 +116,7 @@ def new_database(source, tmp_path):
     drop(urls)
 
 
-def table_counts(env) -> dict[str, int]:
+def table_counts(env):
     script = (
         "from enlace.ops.backup import row_counts; from django.db import connection; "
         "import json; print(json.dumps(row_counts(connection)))"
@@ -124,7 +124,7 @@ def table_counts(env) -> dict[str, int]:
     return json.loads(manage("shell", "-v", "0", "-c", script, env=env).stdout)
 
 
-def participation(env) -> dict:
+def participation(env):
     out = manage("report", "participation", "--from", "2000-01-01", "--to", "2100-12-31", env=env)
     return json.loads(out.stdout)
 
