@@ -147,3 +147,17 @@ def test_rq_carries_the_request_id_into_the_task(settings):
         queue.empty()
     ran = next(line for line in lines if line["message"] == "task rq ran")
     assert ran["request_id"] == "req-rq-9"
+
+
+def test_each_request_is_one_json_line_without_its_path_or_query(client, db, settings):
+    settings.LOG_REQUESTS = True
+    lines = json_lines(
+        lambda: client.get("/seguimiento/?codigo=04567890-1&nombre=Ana", HTTP_X_REQUEST_ID="acc-1")
+    )
+    [line] = [line for line in lines if line["logger"] == "enlace.access"]
+    assert line["request_id"] == "acc-1"
+    assert line["route"] == "portal:track"
+    assert line["status"] == 200
+    assert line["method"] == "GET"
+    assert "04567890" not in json.dumps(lines)
+    assert "Ana" not in json.dumps(lines)
