@@ -216,10 +216,3 @@ def view(request: HttpRequest) -> HttpResponse:
     if not allowed(request):
         return HttpResponse("Not Found\n", status=404, content_type="text/plain")
     return HttpResponse(generate_latest(registry()), content_type=CONTENT_TYPE_LATEST)
-
-
-def child_exit(server: Any, worker: Any) -> None:
-    """gunicorn's `child_exit` hook in multiprocess mode: a worker that ended leaves its live
-    gauges behind otherwise (gunicorn.conf.py: `from enlace.ops.metrics import child_exit`)."""
-    if os.environ.get("PROMETHEUS_MULTIPROC_DIR"):
-        multiprocess.mark_process_dead(worker.pid)  # type: ignore[no-untyped-call]
