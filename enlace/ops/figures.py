@@ -85,20 +85,31 @@ def queue_figures(now: datetime) -> Queue:
 
 
 def _rq_queue(now: datetime) -> Queue:
-    import django_rq
+    import redis
+    from rq import Queue as RQQueue
     from rq.job import Job
     from rq.registry import FailedJobRegistry, ScheduledJobRegistry
 
-    queue = django_rq.get_queue("default")
-    ready = queue.count
-    oldest = None
-    for job_id in queue.get_job_ids(0, 0):
-        job = Job.fetch(job_id, connection=queue.connection)
-        if job.enqueued_at:
-            oldest = job.enqueued_at.replace(tzinfo=job.enqueued_at.tzinfo or UTC)
-    scheduled = ScheduledJobRegistry(queue=queue).count  # type: ignore[no-untyped-call]
-    failed = FailedJobRegistry(queue=queue).count
-    return Queue("rq", ready, scheduled, _age(now, oldest), failed)
+    from enlace.ops.checks import redis_connection
+
+    connection = redis_connection()  # short timeouts: a scrape must not hang on Redis
+    assert isinstance(connection, redis.Redis)
+    try:
+        queue = RQQueue("default", connection=connection)
+        oldest = None
+        for job_id in queue.get_job_ids(0, 0):
+            job = Job.fetch(job_id, connection=connection)
+            if job.enqueued_at:
+                oldest = job.enqueued_at.replace(tzinfo=job.enqueued_at.tzinfo or UTC)
+        return Queue(
+            "rq",
+            queue.count,
+            ScheduledJobRegistry(queue=queue).count,  # type: ignore[no-untyped-call]
+            _age(now, oldest),
+            FailedJobRegistry(queue=queue).count,
+        )
+    finally:
+        connection.close()
 
 
 def backlog_figures(now: datetime) -> list[Backlog]:

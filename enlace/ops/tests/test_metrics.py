@@ -2,6 +2,7 @@
 database's figures read when scraped."""
 
 import os
+import socket
 import subprocess
 import sys
 from pathlib import Path
@@ -11,6 +12,14 @@ import pytest
 from enlace.cases.models import CaseDeadline
 
 ROOT = Path(__file__).resolve().parents[3]
+
+
+def redis_reachable() -> bool:
+    try:
+        with socket.create_connection(("127.0.0.1", 6379), timeout=1):
+            return True
+    except OSError:
+        return False
 
 
 def scrape(client, **extra):
@@ -147,3 +156,39 @@ def test_worker_processes_add_up_in_multiprocess_mode(tmp_path):
         text=True,
     ).stdout
     assert value(out, 'enlace_http_request_duration_seconds_count{route="home",status="2xx"}') == 3
+
+
+@pytest.mark.skipif(not redis_reachable(), reason="no Redis on 127.0.0.1:6379")
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)
+def test_the_rq_queue_is_measured_on_redis(client, settings):
+    import django_rq
+    from django.test import override_settings
+    from django_tasks_rq.backend import Job
+    from rq.registry import FailedJobRegistry
+
+    from enlace.ops.tests.test_request_id import tell_request_id
+
+    url = "redis://127.0.0.1:6379/5"
+    rq_tasks = {"default": {"BACKEND": "django_tasks_rq.RQBackend", "QUEUES": ["default"]}}
+    rq_queues = {"default": {"URL": url, "DEFAULT_TIMEOUT": 60}}
+    with override_settings(TASKS=rq_tasks, RQ_QUEUES=rq_queues, TASKS_BACKEND="rq", REDIS_URL=url):
+        queue = django_rq.get_queue("default", job_class=Job)
+        queue.empty()
+        tell_request_id.enqueue("one")
+        tell_request_id.enqueue("two")
+        text = scrape(client)
+        failed = FailedJobRegistry(queue=queue).count
+        queue.empty()
+    assert value(text, "enlace_tasks_ready") == 2
+    assert value(text, "enlace_tasks_oldest_age_seconds") >= 0
+    assert value(text, "enlace_tasks_failed") == failed
+    assert value(text, 'enlace_figures_error{figure="queue"}') == 0
+
+
+def test_a_queue_that_does_not_answer_is_an_error_not_a_500(client, db, settings):
+    settings.TASKS_BACKEND = "rq"
+    settings.REDIS_URL = "redis://127.0.0.1:1/5"
+    text = scrape(client)
+    assert value(text, 'enlace_figures_error{figure="queue"}') == 1
+    assert "enlace_tasks_ready" not in text
+    assert "enlace_deadlines_open" in text
