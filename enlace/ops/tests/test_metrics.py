@@ -52,7 +52,8 @@ def test_an_address_not_allowed_is_refused_even_logged_in(client, admin_user, se
 
 
 @pytest.mark.parametrize(
-    "authorization", ["", "Bearer wrong", "Bearer s3cret-token ", "bearer s3cret-token", "Basic x"]
+    "authorization",
+    ["", "Bearer wrong", "Bearer s3cret-token ", "bearer s3cret-token", "Basic x", "Bearer ñ"],
 )
 def test_a_wrong_token_is_refused(client, db, settings, authorization):
     settings.METRICS_ALLOWED_IPS = []
