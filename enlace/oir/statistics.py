@@ -2,8 +2,11 @@
 one dict that the page, the XLSX and the JSON API render (none of them queries on its own).
 
 What each figure counts:
-- requests, their items and the items' outcomes, extensions, channels and the requester's
-  profile: the requests *received* in the period;
+- requests, their items, extensions, channels and the requester's profile: the requests
+  *received* in the period;
+- the items' outcomes: the items of the requests *resolved* in the period (an item is decided
+  when its request is resolved), so that the outcomes add up over the same requests as the
+  resolved ones and the answer times;
 - business days to answer (average and median, for the 10-day rule and for information more
   than five years old): the requests *resolved* in the period, from the integer stored on
   resolution; the median with window functions (ROW_NUMBER, COUNT) that SQLite and PostgreSQL
@@ -112,7 +115,11 @@ def oir_statistics(period: Period) -> dict[str, Any]:
         total=Count("id"),
         in_time=Count("id", filter=Q(resolved_on__lte=F("due_on"))),
     )
-    outcomes = _counts(items.exclude(outcome=""), "outcome", list(Outcome.choices))
+    outcomes = _counts(
+        RequestItem.objects.filter(request__in=resolved).exclude(outcome=""),
+        "outcome",
+        list(Outcome.choices),
+    )
     by_kind_outcome: dict[str, dict[str, int]] = {kind: {} for kind in AppealKind.values}
     for kind, outcome, n in (
         appeals.values_list("kind", "outcome").annotate(n=Count("id")).order_by()

@@ -560,7 +560,7 @@ def statistics(request: HttpRequest) -> HttpResponse:
     names = labels()
     requests = report["requests"]
     tables = [
-        (_("Outcomes of the items"), "outcomes", [
+        (_("Outcomes of the items of the requests resolved"), "outcomes", [
             (names["outcome"][k], n) for k, n in report["items"]["by_outcome"].items()
         ]),
         (_("Channel"), "channels", [

@@ -132,10 +132,10 @@ HAND_COUNTED = {
         "old_information": 1,
     },
     "items": {
-        "total": 5,
-        "decided": 4,
+        "total": 5,  # of A, B, C and D, received in March
+        "decided": 5,  # of A, B, C and E, resolved in March: the outcomes of the same requests
         "by_outcome": {
-            "delivered": 1,
+            "delivered": 2,
             "partial": 0,
             "reserved": 1,
             "confidential": 1,
