@@ -26,7 +26,7 @@ from enlace.cases.rules import (
     normalise_phone,
     normalise_tracking_code,
 )
-from enlace.catalogues.forms import ActiveEntryField
+from enlace.catalogues.forms import CHOOSE, ActiveEntryField
 from enlace.catalogues.models import Channel, InquiryTopic, Limitante, OpinionType
 from enlace.catalogues.queries import resolve_entry
 from enlace.core import dates
@@ -376,18 +376,21 @@ class ClassificationForm(CaseActionForm):
         queryset=OpinionType.objects.none(),
         required=False,
         to_field_name="code",
+        empty_label=CHOOSE,
     )
     limitante = forms.ModelChoiceField(
         label=_("Limitante"),
         queryset=Limitante.objects.none(),
         required=False,
         to_field_name="code",
+        empty_label=CHOOSE,
     )
     topic = forms.ModelChoiceField(
         label=_("Inquiry topic"),
         queryset=InquiryTopic.objects.none(),
         required=False,
         to_field_name="code",
+        empty_label=CHOOSE,
     )
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
@@ -567,7 +570,10 @@ class MergeForm(CaseActionForm):
 
 class EscalateForm(CaseActionForm):
     opinion_type = forms.ModelChoiceField(
-        label=_("Opinion type"), queryset=OpinionType.objects.none(), to_field_name="code"
+        label=_("Opinion type"),
+        queryset=OpinionType.objects.none(),
+        to_field_name="code",
+        empty_label=CHOOSE,
     )
     dependency = forms.CharField(
         label=_("Centre involved"), widget=TypeAheadInput("dependency-options")

@@ -12,7 +12,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any
 
-from django.utils.translation import gettext_lazy
+from django.utils.translation import gettext_lazy, pgettext_lazy
 
 from enlace.accounts.models import User
 from enlace.cases import actions
@@ -125,7 +125,7 @@ _STEPS: dict[str, Step[Case]] = {
         ),
         done=gettext_lazy("Receipt acknowledged."),
         title=gettext_lazy("Acknowledge receipt"),
-        button=gettext_lazy("Acknowledge"),
+        button=pgettext_lazy("button", "Acknowledge"),
         offered=_moves_to(CaseStatus.ACKNOWLEDGED),
         target=CaseStatus.ACKNOWLEDGED,
     ),
@@ -291,7 +291,7 @@ _STEPS: dict[str, Step[Case]] = {
         ),
         done=gettext_lazy("Case voided."),
         title=gettext_lazy("Void the case"),
-        button=gettext_lazy("Void"),
+        button=pgettext_lazy("button", "Void"),
         offered=_moves_to(CaseStatus.VOID),
         target=CaseStatus.VOID,
         secondary=True,

@@ -6,8 +6,12 @@ from typing import Any
 
 from django import forms
 from django.core.exceptions import ValidationError
+from django.utils.translation import gettext_lazy
 
 from enlace.catalogues.queries import entry_by_code
+
+# What an empty choice reads, instead of Django's "---------".
+CHOOSE = gettext_lazy("Choose…")
 
 
 class ActiveEntryField(forms.ModelChoiceField):  # type: ignore[type-arg]
@@ -16,6 +20,7 @@ class ActiveEntryField(forms.ModelChoiceField):  # type: ignore[type-arg]
     renders still come from its queryset, which must hold the active entries."""
 
     def __init__(self, **kwargs: Any) -> None:
+        kwargs.setdefault("empty_label", CHOOSE)
         super().__init__(to_field_name="code", **kwargs)
 
     def to_python(self, value: Any) -> Any:

@@ -229,3 +229,17 @@ def test_a_punto_seguro_agent_sees_only_their_centre(punto_seguro, make_case, cl
     assert client.get(detail(theirs)).status_code == 404
     listed = {c.pk for c in client.get(reverse("cases:list")).context["page"].cases}
     assert listed == {ours.pk}
+
+
+@pytest.mark.django_db
+def test_empty_choices_read_choose_not_dashes(agent, resolution, client_for, make_case):
+    case = make_case(to_classify=True, opinion_type=None, limitante=None)
+    pages = [
+        client_for(agent).get("/casos/nuevo/", headers={"accept-language": "es"}),
+        client_for(resolution).get(f"/casos/{case.pk}/", headers={"accept-language": "es"}),
+    ]
+    for page in pages:
+        assert page.status_code == 200
+        html = page.content.decode()
+        assert "---------" not in html
+        assert "Elija…" in html
