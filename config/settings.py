@@ -101,6 +101,8 @@ MIDDLEWARE = [
     "enlace.core.privacy.NoStoreForPeople",
     # One read of the reference data's version per request (enlace/core/reference.py).
     "enlace.core.reference.ReferenceScope",
+    # A view's "not found" in the console's look and language with DEBUG on too.
+    "enlace.core.notfound.NotFoundPage",
     # Locks an account after repeated failed logins (django-axes; must come last).
     "axes.middleware.AxesMiddleware",
 ]

@@ -243,3 +243,16 @@ def test_empty_choices_read_choose_not_dashes(agent, resolution, client_for, mak
         html = page.content.decode()
         assert "---------" not in html
         assert "Elija…" in html
+
+
+@pytest.mark.django_db
+def test_a_case_outside_the_scope_is_the_consoles_not_found_with_debug_on_too(
+    settings, outsider, client_for, make_case
+):
+    settings.DEBUG = True
+    case = make_case(centre="HG")
+    response = client_for(outsider).get(f"/casos/{case.pk}/", headers={"accept-language": "es"})
+    assert response.status_code == 404
+    html = response.content.decode()
+    assert "No encontrado" in html
+    assert "DEBUG" not in html
