@@ -84,7 +84,11 @@ class Recipients:
 
 
 def acknowledgement(case: Case) -> int:
+    """The citizen's acknowledgement, once per case: a case the portal acknowledged when it
+    was registered gets no second one when staff acknowledge it."""
     if not case.citizen_email:
+        return 0
+    if Notification.objects.filter(case=case, kind=NotificationKind.ACKNOWLEDGEMENT).exists():
         return 0
     with translation.override(settings.LANGUAGE_CODE):
         subject = _("We received your %(subject)s — code %(code)s") % {

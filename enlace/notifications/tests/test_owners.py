@@ -3,6 +3,8 @@
 import pytest
 from django.db import IntegrityError, transaction
 
+from enlace.cases import actions
+from enlace.notifications import notify
 from enlace.notifications.models import Notification
 
 pytestmark = pytest.mark.django_db
@@ -32,3 +34,11 @@ def test_a_notification_has_exactly_one_owner(make_case):
         )
     Notification.objects.create(message_id="<3@x>", case=case, **base)
     Notification.objects.create(message_id="<4@x>", information_request=request, **base)
+
+
+@pytest.mark.django_db
+def test_a_case_acknowledged_at_registration_is_not_acknowledged_twice(make_case, resolution):
+    case = make_case(citizen={"name": "Ana", "email": "ana@example.com"})
+    assert notify.acknowledgement(case) == 1  # as the portal does when it registers the case
+    actions.do_acknowledge_case(case, acting_user=resolution)  # "Acusar recibo" on the page
+    assert Notification.objects.filter(case=case, kind="acknowledgement").count() == 1
