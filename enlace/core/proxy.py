@@ -1,13 +1,16 @@
-"""The client's address behind a reverse proxy, trusted only from the proxies we run.
+"""The client's address behind a reverse proxy, believed only from the proxies we run.
 
 nginx (deploy/nginx.conf.template) connects to the application servers and passes the address it
-saw in `X-Real-IP` and appends it to `X-Forwarded-For`. Those headers are believed only when
-the connection itself comes from an address of `TRUSTED_PROXIES` (addresses or networks);
-anything else could be a client naming any address to escape a rate limit or a lock-out.
+saw in `X-Real-IP` (overwriting whatever the client sent) and appends it to `X-Forwarded-For`.
+Those headers are believed only when the connection itself comes from an address of
+`TRUSTED_PROXIES` (addresses or networks); from anywhere else they could be a client naming any
+address to escape a rate limit or a lock-out.
 
 `TrustedProxyMiddleware` (first in MIDDLEWARE) rewrites `REMOTE_ADDR` once, so every use of it
 (the portal's rate limits, the login throttle, the account events, the channels' logs) sees the
-client: walking `X-Forwarded-For` from the right, the first address that is not a trusted proxy.
+client. It trusts one hop: `X-Real-IP`, else the last address of `X-Forwarded-For` (the one our
+proxy appended; anything left of it was written by the client and may be made up). A load
+balancer in front of nginx is nginx's to see through (`set_real_ip_from`, docs/operations.md).
 With `TRUSTED_PROXIES` empty (the default) nothing is rewritten.
 """
 
@@ -48,20 +51,19 @@ def within(address: str, nets: tuple[Network, ...]) -> bool:
     return any(ip in net for net in nets)
 
 
-def client_from(remote_addr: str, forwarded_for: str, trusted: tuple[Network, ...]) -> str:
-    """The client's address: `remote_addr` unless it is a trusted proxy; then the right-most
-    address of `forwarded_for` that is not one (every proxy of ours appends the address it saw,
-    so anything left of the first stranger may be made up)."""
+def client_from(
+    remote_addr: str, real_ip: str, forwarded_for: str, trusted: tuple[Network, ...]
+) -> str:
+    """The client's address: `remote_addr` unless that is a trusted proxy; then the address the
+    proxy says it saw (`X-Real-IP`, else the last hop of `X-Forwarded-For`), if it is one."""
     if not trusted or not within(remote_addr, trusted):
         return remote_addr
     hops = [hop.strip() for hop in forwarded_for.split(",") if hop.strip()]
-    for hop in reversed(hops):
-        if not within(hop, trusted):
-            try:
-                return str(ipaddress.ip_address(hop))
-            except ValueError:
-                return remote_addr  # not an address: believe nothing of it
-    return hops[0] if hops else remote_addr
+    candidate = real_ip.strip() or (hops[-1] if hops else "")
+    try:
+        return str(ipaddress.ip_address(candidate))
+    except ValueError:
+        return remote_addr  # no address, or not one: the proxy's own
 
 
 class TrustedProxyMiddleware:
@@ -71,9 +73,10 @@ class TrustedProxyMiddleware:
     def __call__(self, request: HttpRequest) -> HttpResponse:
         trusted = _trusted(tuple(settings.TRUSTED_PROXIES))
         if trusted:
-            remote = str(request.META.get("REMOTE_ADDR") or "")
-            forwarded = str(request.META.get("HTTP_X_FORWARDED_FOR") or "")
-            if not forwarded and within(remote, trusted):
-                forwarded = str(request.META.get("HTTP_X_REAL_IP") or "")
-            request.META["REMOTE_ADDR"] = client_from(remote, forwarded, trusted)
+            request.META["REMOTE_ADDR"] = client_from(
+                str(request.META.get("REMOTE_ADDR") or ""),
+                str(request.META.get("HTTP_X_REAL_IP") or ""),
+                str(request.META.get("HTTP_X_FORWARDED_FOR") or ""),
+                trusted,
+            )
         return self.get_response(request)
