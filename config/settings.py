@@ -69,13 +69,20 @@ INSTALLED_APPS = [
     "enlace.webhooks",
     "enlace.open311",
     "enlace.apikeys",
+    "enlace.ops",
     "django_tasks",
     "django_tasks_db",
 ]
 
 MIDDLEWARE = [
-    # Behind nginx: the client's address from X-Forwarded-For, only from TRUSTED_PROXIES.
+    # Behind nginx: the client's address from X-Real-IP, believed only from TRUSTED_PROXIES.
     "enlace.core.proxy.TrustedProxyMiddleware",
+    # The request's id (an incoming X-Request-ID if sane, else new): in every log line, echoed
+    # in the response, carried into the tasks it enqueues (enlace/core/requestid.py).
+    "enlace.core.requestid.RequestIdMiddleware",
+    # /healthz, /readyz and /metrics before anything else (no session, no host check, no HTTPS
+    # redirect); every other request timed for the metrics (enlace/ops/probes.py).
+    "enlace.ops.probes.Probes",
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
@@ -319,12 +326,42 @@ CACHES = {
     }[CACHE_BACKEND]
 }
 
+# Logs: one line per record to standard error. LOG_FORMAT=json writes one JSON object a line
+# (time, level, logger, message, request_id, and the exception) for a log collector; the
+# default is for a person at a terminal. Every record carries the request id
+# (enlace/core/requestid.py), "-" outside a request or a task.
+LOG_FORMAT = envchoice("LOG_FORMAT", "text", ("text", "json"))
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
-    "handlers": {"console": {"class": "logging.StreamHandler"}},
+    "filters": {"request_id": {"()": "enlace.core.requestid.RequestIdFilter"}},
+    "formatters": {
+        "text": {"format": "%(asctime)s %(levelname)s %(name)s [%(request_id)s] %(message)s"},
+        "json": {"()": "enlace.core.logformat.JsonFormatter"},
+    },
+    "handlers": {
+        "console": {
+            "class": "logging.StreamHandler",
+            "filters": ["request_id"],
+            "formatter": LOG_FORMAT,
+        }
+    },
     "root": {"handlers": ["console"], "level": envstr("LOG_LEVEL", "INFO")},
 }
+
+# Metrics (enlace/ops/metrics.py) at /metrics, only for these addresses or networks (a
+# Prometheus server; comma-separated, CIDR allowed) or a request with
+# `Authorization: Bearer <METRICS_TOKEN>`. Behind a reverse proxy on this machine every request
+# comes from 127.0.0.1: then use the token, or refuse /metrics at the proxy.
+METRICS_ALLOWED_IPS = envlist("METRICS_ALLOWED_IPS", "127.0.0.1,::1" if DEVELOPMENT else "")
+METRICS_TOKEN = envsecret("METRICS_TOKEN", "")
+try:
+    import ipaddress
+
+    for _network in METRICS_ALLOWED_IPS:
+        ipaddress.ip_network(_network, strict=False)
+except ValueError as exc:
+    raise ImproperlyConfigured(f"METRICS_ALLOWED_IPS: {exc}") from None
 
 # --- Channels (enlace/channels) ---------------------------------------------------------------
 # The channel plug-ins this deployment runs, each a folder of enlace/channels (docs/architecture.md

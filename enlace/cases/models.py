@@ -418,6 +418,13 @@ class CaseDeadline(models.Model):
                 condition=models.Q(next_check_at__isnull=False),
             ),
             models.Index(fields=["step", "due_on"], name="deadline_step_due_idx"),
+            # The operator's figures: open deadlines, and how many are past their date
+            # (enlace/ops/figures.py), without reading the met and cancelled ones.
+            models.Index(
+                fields=["due_on"],
+                name="deadline_open_due_idx",
+                condition=models.Q(status="open"),
+            ),
             # Deadline compliance counts the steps met in a period.
             models.Index(fields=["step", "met_at"], name="deadline_step_met_idx"),
         ]

@@ -2,10 +2,9 @@
 
 from __future__ import annotations
 
-from django_tasks import task
-
 from enlace.channels import replies
 from enlace.channels.actions import do_process_message
+from enlace.core.requestid import task
 
 
 @task()

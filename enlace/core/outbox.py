@@ -203,10 +203,20 @@ class Outbox(Generic[Row]):
         return len(due)
 
 
+_OUTBOXES: dict[str, Outbox[Any]] = {}
+
+
 def register(outbox: Outbox[Any], *, order: int) -> None:
-    """Add the outbox's re-queue to the sweeper's jobs (from the owning app's `ready()`)."""
+    """Add the outbox's re-queue to the sweeper's jobs (from the owning app's `ready()`), and
+    the outbox to those the operator's backlogs list (`outboxes()`)."""
+    _OUTBOXES[outbox.name] = outbox
 
     def requeue(now: datetime) -> dict[str, int]:
         return {f"{outbox.name} requeued": outbox.requeue_due(now=now)}
 
     sweeping.register(f"outbox.{outbox.name}", requeue, order=order)
+
+
+def outboxes() -> list[Outbox[Any]]:
+    """Every registered outbox, by name (metrics and `manage.py status` show their backlogs)."""
+    return [_OUTBOXES[name] for name in sorted(_OUTBOXES)]

@@ -2,8 +2,7 @@
 
 from __future__ import annotations
 
-from django_tasks import task
-
+from enlace.core.requestid import task
 from enlace.imports.jobs import run_import_job
 
 
