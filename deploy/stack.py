@@ -18,6 +18,7 @@ Every variable is listed in docs/operations.md ("The stack on one machine").
 
 from __future__ import annotations
 
+import mailbox
 import os
 import re
 import secrets
@@ -121,6 +122,8 @@ def production_environment(config: Config) -> dict[str, str]:
         "REDIS_URL": config.redis_url,
         "PATH": f"{VENV_BIN}{os.pathsep}{os.environ.get('PATH', '/usr/bin:/bin')}",
         "PYTHONUNBUFFERED": "1",
+        # Every process writes its samples here; a scrape adds them up (enlace/ops/metrics.py).
+        "PROMETHEUS_MULTIPROC_DIR": str(config.run / "prometheus"),
     }
     defaults = {
         "ALLOWED_HOSTS": hosts,
@@ -137,6 +140,8 @@ def production_environment(config: Config) -> dict[str, str]:
             + ([f"https://{config.host}:{config.tls_port}"] if tls else [])
         ),
         "LOG_LEVEL": "INFO",
+        # /metrics for this machine only (nginx passes the client's address on).
+        "METRICS_ALLOWED_IPS": "127.0.0.1,::1",
         "WEB_WORKER_CLASS": config.web_worker_class,
         "WEB_WORKERS": str(config.web_workers),
         "WEB_THREADS": str(config.web_threads),
@@ -372,14 +377,17 @@ def start() -> int:
         pid = int((config.run / "supervisord.pid").read_text().strip() or 0)
         if pid and Path(f"/proc/{pid}").exists():
             sys.exit(f"a stack already runs from {config.run} (supervisord {pid}): make stack-stop")
-    for folder in ("logs", "maildir"):
+    shutil.rmtree(config.run / "prometheus", ignore_errors=True)  # emptied at each start
+    for folder in ("logs", "prometheus"):
         (config.run / folder).mkdir(parents=True, exist_ok=True)
+    mailbox.Maildir(config.run / "maildir", create=True)  # the sink's, with tmp/ new/ cur/
     environment = production_environment(config)
     (config.run / "stack.env").write_text(
         "".join(
             f"{name}={shlex.quote(environment[name])}\n"
             for name in sorted(environment)
-            if name in PRODUCTION_NAMES or name.startswith(("EMAIL_", "DATABASE_", "RATE_"))
+            if name in PRODUCTION_NAMES
+            or name.startswith(("EMAIL_", "DATABASE_", "RATE_", "METRICS_", "PROMETHEUS_"))
         )
     )
     check_services(config)
