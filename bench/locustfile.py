@@ -147,7 +147,8 @@ class Staff(HttpUser):
             allow_redirects=False,
             catch_response=True,
         ) as response:
-            match = re.search(r"/casos/(\d+)/", response.headers.get("Location", ""))
+            # Back to a new form, naming the case just registered.
+            match = re.search(r"registered=(\d+)", response.headers.get("Location", ""))
             if response.status_code != 302 or not match:
                 response.failure(f"register {response.status_code}")
                 return ""
@@ -157,7 +158,7 @@ class Staff(HttpUser):
 
 
 class Agent(Staff):
-    fixed_count = 25
+    fixed_count = int(os.environ.get("LOAD_AGENTS", "25"))
     group = "agents"
     wait_time = between(2, 6)
 
@@ -175,7 +176,7 @@ class Agent(Staff):
 
 
 class Resolver(Staff):
-    fixed_count = 25
+    fixed_count = int(os.environ.get("LOAD_RESOLVERS", "25"))
     group = "resolvers"
     wait_time = between(2, 6)
 
@@ -215,7 +216,7 @@ class Resolver(Staff):
 
 
 class Manager(Staff):
-    fixed_count = 3
+    fixed_count = int(os.environ.get("LOAD_MANAGERS", "3"))
     group = "managers"
     wait_time = between(10, 20)
 
@@ -229,7 +230,7 @@ class Manager(Staff):
 
 
 class Integration(HttpUser):
-    fixed_count = 4
+    fixed_count = int(os.environ.get("LOAD_INTEGRATIONS", "4"))
     wait_time = between(2, 4)
 
     @task(3)
