@@ -114,7 +114,8 @@ def gunicorn(
         process.kill()
         raise RuntimeError("gunicorn did not start")
     # Keep reading its log so that it never blocks on a full pipe.
-    threading.Thread(target=lambda: [None for _ in process.stderr], daemon=True).start()
+    log = process.stderr
+    threading.Thread(target=lambda: [None for _ in log], daemon=True).start()
     return process, port
 
 

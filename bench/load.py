@@ -59,25 +59,30 @@ def free_port(consecutive: int = 1) -> int:
     raise RuntimeError("no free port")
 
 
+def drain_output(process: subprocess.Popen[str]) -> None:
+    """Read a child's output to its end, so that it never blocks on a full pipe."""
+    for _line in process.stdout or []:
+        pass
+
+
 class Receiver:
     """The webhooks' receiver: answers 200 and counts each delivery id (and its repeats)."""
 
     def __init__(self) -> None:
         self.deliveries: Counter[str] = Counter()
         self.events: Counter[str] = Counter()
-        self.down = False  # answers 503 while True (a receiver's outage)
+        self.slow = 0.0  # seconds to wait before answering (deliveries in flight, bench/chaos.py)
         receiver = self
 
         class Handler(BaseHTTPRequestHandler):
             def do_POST(self) -> None:
                 length = int(self.headers.get("Content-Length") or 0)
                 self.rfile.read(length)
-                if receiver.down:
-                    self.send_response(503)
-                else:
-                    receiver.deliveries[self.headers.get("X-Enlace-Delivery", "?")] += 1
-                    receiver.events[self.headers.get("X-Enlace-Event", "?")] += 1
-                    self.send_response(200)
+                receiver.deliveries[self.headers.get("X-Enlace-Delivery", "?")] += 1
+                receiver.events[self.headers.get("X-Enlace-Event", "?")] += 1
+                if receiver.slow:
+                    time.sleep(receiver.slow)
+                self.send_response(200)
                 self.send_header("Content-Length", "0")
                 self.end_headers()
 
@@ -182,9 +187,7 @@ class Stack:
             lines.append(line)
             if "stops it all." in line:
                 print("".join(lines[-14:]), flush=True)
-                threading.Thread(
-                    target=lambda: [None for _ in self.launcher.stdout or []], daemon=True
-                ).start()
+                threading.Thread(target=drain_output, args=(self.launcher,), daemon=True).start()
                 return
         raise RuntimeError("the stack did not start:\n" + "".join(lines[-40:]))
 
@@ -226,7 +229,7 @@ class Stack:
         import psycopg
 
         with psycopg.connect(self.database_url, connect_timeout=5) as connection:
-            return list(connection.execute(query, params or []).fetchall())  # type: ignore[arg-type]
+            return list(connection.execute(query, params or []).fetchall())
 
 
 class Sampler:
@@ -262,18 +265,20 @@ class Sampler:
         try:
             import redis
 
-            client = redis.Redis.from_url(self.stack.redis_url, socket_timeout=2)
+            client = redis.Redis.from_url(
+                self.stack.redis_url, socket_timeout=2, decode_responses=True
+            )
             length = int(client.llen("rq:queue:default"))
             sample["queue_length"] = length
             age = 0.0
             if length:
                 oldest = client.lindex("rq:queue:default", 0)
                 if oldest:
-                    enqueued = client.hget(f"rq:job:{oldest.decode()}", "enqueued_at")
+                    enqueued = client.hget(f"rq:job:{oldest!s}", "enqueued_at")
                     if enqueued:
                         from datetime import UTC, datetime
 
-                        moment = datetime.fromisoformat(enqueued.decode().rstrip("Z"))
+                        moment = datetime.fromisoformat(str(enqueued).rstrip("Z"))
                         age = time.time() - moment.replace(tzinfo=UTC).timestamp()
             sample["queue_oldest_seconds"] = round(age, 2)
         except Exception as error:
@@ -375,7 +380,7 @@ def count(stack: Stack, receiver: Receiver, record: Path, mark: str) -> dict[str
         stack.sql("SELECT status, count(*) FROM notifications_notification GROUP BY 1")
     )
     mails = list((stack.run_dir / "maildir" / "new").glob("*"))
-    ids = Counter()
+    ids: Counter[str] = Counter()
     for mail in mails:
         for line in mail.read_text(errors="replace").splitlines():
             if line.lower().startswith("message-id:"):

@@ -69,7 +69,7 @@ def remember(kind: str, **values: str) -> None:
         told[kind].append(values)
 
 
-@events.quitting.add_listener
+@events.quitting.add_listener  # type: ignore[untyped-decorator]
 def _write_record(**_kwargs: Any) -> None:
     if RECORD:
         with open(RECORD, "w") as out:
@@ -81,7 +81,7 @@ class Staff(HttpUser):
     group = "agents"
 
     def csrf(self) -> dict[str, str]:
-        return {"X-CSRFToken": self.client.cookies.get("csrftoken", "")}
+        return {"X-CSRFToken": str(self.client.cookies.get("csrftoken", ""))}
 
     def on_start(self) -> None:
         person = account(self.group)
