@@ -269,15 +269,18 @@ def fault_sweeper(stack: Stack, receiver: Receiver, args: Any) -> dict[str, Any]
             " WHERE status = 'open' AND due_on >= CURRENT_DATE"
         ).rowcount
     started = time.monotonic()
-    remaining = made_due
-    while time.monotonic() - started < 60:
-        remaining = stack.sql(
-            "SELECT count(*) FROM cases_casedeadline WHERE next_check_at <= now()"
-            " AND status = 'open'"
+    in_batch = 0
+    while time.monotonic() - started < 60 and not in_batch:
+        # sweeper-1 inside a transaction: it has claimed a batch (FOR UPDATE SKIP LOCKED).
+        in_batch = stack.sql(
+            "SELECT count(*) FROM pg_stat_activity WHERE application_name = 'enlace-sweeper-1'"
+            " AND xact_start IS NOT NULL"
         )[0][0]
-        if remaining < made_due:  # a batch has been committed: the sweepers are at work
-            break
-        time.sleep(0.1)
+        if not in_batch:
+            time.sleep(0.05)
+    remaining = stack.sql(
+        "SELECT count(*) FROM cases_casedeadline WHERE next_check_at <= now() AND status = 'open'"
+    )[0][0]
     pid = supervised_pid(stack, "sweeper-1")
     os.kill(pid, signal.SIGKILL)
     back = wait_running(stack, "sweeper-1", pid)
@@ -299,6 +302,7 @@ def fault_sweeper(stack: Stack, receiver: Receiver, args: Any) -> dict[str, Any]
     ][0]
     return {
         "deadlines_made_due": made_due,
+        "sweeper_1_in_a_transaction_when_killed": bool(in_batch),
         "due_when_killed": remaining,
         "killed": f"sweeper-1 (pid {pid})",
         "supervisor_restarted_in_s": back,

@@ -255,11 +255,17 @@ class Sampler:
         try:
             rows = self.stack.sql(
                 "SELECT coalesce(state, '?'), count(*) FROM pg_stat_activity"
-                " WHERE datname = %s GROUP BY 1",
+                " WHERE datname = %s AND application_name LIKE 'enlace-%%' GROUP BY 1",
                 [self.stack.database],
             )
             sample["connections"] = dict(rows)
             sample["connections_total"] = sum(count for _state, count in rows)
+            kinds = self.stack.sql(
+                "SELECT split_part(application_name, '-', 2), count(*) FROM pg_stat_activity"
+                " WHERE datname = %s AND application_name LIKE 'enlace-%%' GROUP BY 1",
+                [self.stack.database],
+            )
+            sample["connections_by_kind"] = dict(kinds)
         except Exception as error:
             sample["connections_error"] = str(error)[:200]
         try:
@@ -294,8 +300,13 @@ class Sampler:
         totals = [s["connections_total"] for s in self.samples if "connections_total" in s]
         lengths = [s["queue_length"] for s in self.samples if "queue_length" in s]
         ages = [s["queue_oldest_seconds"] for s in self.samples if "queue_oldest_seconds" in s]
+        by_kind: dict[str, int] = {}
+        for sample in self.samples:
+            for kind, number in sample.get("connections_by_kind", {}).items():
+                by_kind[kind] = max(by_kind.get(kind, 0), number)
         return {
             "samples": len(self.samples),
+            "db_connections_max_by_kind": by_kind,
             "db_connections_max": max(totals, default=0),
             "db_connections_mean": round(sum(totals) / len(totals), 1) if totals else 0,
             "queue_length_max": max(lengths, default=0),

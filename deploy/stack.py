@@ -184,6 +184,8 @@ def programs(config: Config, environment: dict[str, str]) -> list[tuple[str, str
     for kind, count in counts.items():
         for index in range(count):
             extra = {"PORT": str(config.web_ports[index])} if kind == "web" else {}
+            # Each process names itself to PostgreSQL (pg_stat_activity.application_name).
+            extra["PGAPPNAME"] = f"enlace-{kind}-{index + 1}"
             command = expand(kinds[kind], {**environment, **extra})
             result.append((f"{kind}-{index + 1}", command, extra))
     run = config.run
