@@ -7,7 +7,7 @@ HOST ?= 127.0.0.1
 PORT ?= 8000
 PYTEST_ARGS ?=
 
-.PHONY: run setup install test test-postgres lint format bench lock messages clean
+.PHONY: run setup install test test-postgres lint format bench lock messages clean stack stack-stop stack-smoke load chaos
 
 # The commands below are a developer's: debug on and a development key (config/settings.py).
 # Anything else (a server, a container) runs as production unless it says otherwise.
@@ -35,6 +35,31 @@ run: setup
 	$(PY) manage.py db_worker --interval 2 --no-reload & \
 	$(PY) manage.py sweep --loop 60 & \
 	$(PY) manage.py runserver $(HOST):$(PORT)
+
+# The production topology on this machine (deploy/stack.py, docs/operations.md): nginx on
+# STACK_PORT (8080) in front of two gunicorn web processes, two RQ workers, two sweepers, under
+# supervisor from deploy/Procfile, on PostgreSQL (STACK_DATABASE_URL) and Redis (STACK_REDIS_URL).
+# Ctrl+C or `make stack-stop` stops it all.
+stack: install
+	$(PY) deploy/stack.py start
+
+stack-stop: install
+	$(PY) deploy/stack.py stop
+
+# Starts the stack on a fresh database, curls it through nginx, stops it, checks nothing is left.
+stack-smoke: install
+	$(PY) -m pytest deploy/tests -p no:xdist -v
+
+# The load test against the stack (bench/load.py, bench/README.md): LOAD_USERS Locust users
+# (80: 25 agents, 25 resolution staff, 3 managers, 4 integrations, citizens) for LOAD_TIME.
+LOAD_USERS ?= 80
+LOAD_TIME ?= 10m
+load: install
+	flock /tmp/enlace-bench.lock $(PY) bench/load.py --users $(LOAD_USERS) --run-time $(LOAD_TIME)
+
+# Faults under load (bench/chaos.py): restarts this machine's PostgreSQL and Redis.
+chaos: install
+	flock /tmp/enlace-bench.lock $(PY) bench/chaos.py
 
 test: install
 	$(PY) -m pytest -n 2 $(PYTEST_ARGS)

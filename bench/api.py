@@ -258,6 +258,15 @@ def writes_floor_view(request: Any) -> Any:
     return HttpResponse(json.dumps(answer), status=201, content_type="application/json")
 
 
+def wsgi() -> Any:
+    """`gunicorn 'bench.api:wsgi()'`: the project with the floors, as --serve configures it."""
+    from django.core.wsgi import get_wsgi_application
+
+    application = get_wsgi_application()
+    configure_server()
+    return application
+
+
 def serve_forever() -> int:
     """`--serve`: the body of one server process. Prints its port, then serves until killed."""
     django.setup()
@@ -369,12 +378,27 @@ def hammer(
     }
 
 
+def server_label(args: Any) -> str:
+    if args.server == "gunicorn":
+        return f"gunicorn, {args.workers} {args.worker_class} worker(s) x {args.threads} thread(s)"
+    return f"{args.servers} development server process(es)"
+
+
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0] if __doc__ else None)
     parser.add_argument("--cases", type=int, default=1_000_000)
     parser.add_argument("--clients", type=int, default=8)
     parser.add_argument("--seconds", type=float, default=20.0)
-    parser.add_argument("--servers", type=int, default=1, help="server processes")
+    parser.add_argument("--servers", type=int, default=1, help="dev server processes")
+    parser.add_argument(
+        "--server",
+        choices=("dev", "gunicorn"),
+        default="dev",
+        help="Django's threaded development server, or gunicorn as deploy/Procfile runs it",
+    )
+    parser.add_argument("--workers", type=int, default=2, help="gunicorn's worker processes")
+    parser.add_argument("--threads", type=int, default=4, help="threads per gunicorn worker")
+    parser.add_argument("--worker-class", default="gthread", help="gthread or sync")
     parser.add_argument("--no-idempotency-key", action="store_true")
     parser.add_argument("--serve", action="store_true", help=argparse.SUPPRESS)
     args = parser.parse_args()
@@ -401,8 +425,20 @@ def main() -> int:
     key, raw = do_create_api_key(
         name="bench", role=Role.RESOLUTION, can_write=True, dependencies=[], created_by=admin
     )
-    processes, ports = start_servers(args.servers)
-    bases = [f"http://127.0.0.1:{port}" for port in ports]
+    if args.server == "gunicorn":
+        unicorn, port = bare_floor.gunicorn(
+            "bench.api:wsgi()",
+            workers=args.workers,
+            threads=args.threads,
+            worker_class=args.worker_class,
+        )
+        processes: list[Any] = []
+        bases = [f"http://127.0.0.1:{port}"]
+        bare_floor.warm(bases[0])
+    else:
+        unicorn = None
+        processes, ports = start_servers(args.servers)
+        bases = [f"http://127.0.0.1:{port}" for port in ports]
     try:
         floor = hammer(
             [f"{base}/bench/floor/" for base in bases],
@@ -431,6 +467,8 @@ def main() -> int:
         )
     finally:
         stop_servers(processes)
+        if unicorn is not None:
+            bare_floor.stop_gunicorn(unicorn)
         made = Case.objects.filter(created_by=key.user)
         created = made.count()
         audited = ApiAudit.objects.filter(api_key=key, status_code=201).count()
@@ -448,9 +486,7 @@ def main() -> int:
     ratio = api["per_second"] / floor["per_second"] if floor["per_second"] else 0.0
     writes_ratio = api["per_second"] / writes["per_second"] if writes["per_second"] else 0.0
     case_list.say()
-    case_list.say(
-        f"{args.clients} clients, {args.seconds:g} s each, {args.servers} server process(es)"
-    )
+    case_list.say(f"{args.clients} clients, {args.seconds:g} s each, {server_label(args)}")
     case_list.say(f"{'':<38}{'req/s':>9}{'p50 ms':>9}{'p99 ms':>9}{'failed':>8}")
     label = "POST /api/v1/cases" + ("" if args.no_idempotency_key else " + Idempotency-Key")
     for name, figures in (
@@ -475,6 +511,7 @@ def main() -> int:
         json.dumps(
             {
                 "clients": args.clients,
+                "server": server_label(args),
                 "servers": args.servers,
                 "idempotency_key": not args.no_idempotency_key,
                 "floor": floor,

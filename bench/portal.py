@@ -133,23 +133,9 @@ def hammer(
     }
 
 
-def main() -> int:
-    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0] if __doc__ else None)
-    parser.add_argument("--cases", type=int, default=1_000_000)
-    parser.add_argument("--clients", type=int, default=4)
-    parser.add_argument("--seconds", type=float, default=20.0)
-    args = parser.parse_args()
-
-    django.setup()
-    db = case_list.database_settings()
-    case_list.ensure_database(db)
-    case_list.prepare_schema()
-    case_list.ensure_cases(args.cases, regenerate=False)
-
+def configure_server() -> None:
+    """The settings the server runs with (this process's, or each gunicorn worker's)."""
     from django.conf import settings
-
-    from enlace.cases.models import Case
-    from enlace.channels.models import InboundMessage
 
     settings.ROOT_URLCONF = bare_floor.urlconf(FLOOR_TABLE)
     settings.DEBUG = False
@@ -158,9 +144,60 @@ def main() -> int:
     settings.PORTAL_RATE_LIMITS = {"submit": (10**9, 3600), "track": (10**9, 600)}
     settings.EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
     settings.MEDIA_ROOT = ROOT / "bench" / "results" / "media"
+
+
+def wsgi() -> Any:
+    """`gunicorn 'bench.portal:wsgi()'`: the project with the floor, configured as above."""
+    from django.core.wsgi import get_wsgi_application
+
+    application = get_wsgi_application()
+    configure_server()
+    return application
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0] if __doc__ else None)
+    parser.add_argument("--cases", type=int, default=1_000_000)
+    parser.add_argument("--clients", type=int, default=4)
+    parser.add_argument("--seconds", type=float, default=20.0)
+    parser.add_argument(
+        "--server",
+        choices=("dev", "gunicorn"),
+        default="dev",
+        help="Django's threaded development server, or gunicorn as deploy/Procfile runs it",
+    )
+    parser.add_argument("--workers", type=int, default=2, help="gunicorn's worker processes")
+    parser.add_argument("--threads", type=int, default=4, help="threads per gunicorn worker")
+    parser.add_argument("--worker-class", default="gthread", help="gthread or sync")
+    args = parser.parse_args()
+
+    django.setup()
+    db = case_list.database_settings()
+    case_list.ensure_database(db)
+    case_list.prepare_schema()
+    case_list.ensure_cases(args.cases, regenerate=False)
+
+    from enlace.cases.models import Case
+    from enlace.channels.models import InboundMessage
+
+    configure_server()
     bare_floor.create_table(FLOOR_TABLE)
-    server, port = bare_floor.serve()
-    base = f"http://127.0.0.1:{port}"
+    if args.server == "gunicorn":
+        unicorn, port = bare_floor.gunicorn(
+            "bench.portal:wsgi()",
+            workers=args.workers,
+            threads=args.threads,
+            worker_class=args.worker_class,
+        )
+        server = None
+        base = f"http://127.0.0.1:{port}"
+        bare_floor.warm(base)
+        label = f"gunicorn, {args.workers} {args.worker_class} worker(s) x {args.threads} thread(s)"
+    else:
+        unicorn = None
+        server, port = bare_floor.serve()
+        base = f"http://127.0.0.1:{port}"
+        label = "one development server process"
     before = Case.objects.count()
     try:
         floor = hammer(
@@ -175,12 +212,15 @@ def main() -> int:
             base, "/", portal_form, clients=args.clients, seconds=args.seconds, with_form=True
         )
     finally:
-        server.shutdown()
+        if server is not None:
+            server.shutdown()
+        if unicorn is not None:
+            bare_floor.stop_gunicorn(unicorn)
     made = Case.objects.filter(description__contains=MARK)
     created = made.count()
     ratio = portal["per_second"] / floor["per_second"] if floor["per_second"] else 0.0
     case_list.say()
-    case_list.say(f"{args.clients} clients, {args.seconds:g} s each, one server process")
+    case_list.say(f"{args.clients} clients, {args.seconds:g} s each, {label}")
     case_list.say(f"{'':<34}{'req/s':>9}{'p50 ms':>9}{'p99 ms':>9}{'failed':>8}")
     for label, figures in (("bare view, one INSERT", floor), ("portal submission", portal)):
         case_list.say(
@@ -199,7 +239,14 @@ def main() -> int:
     RESULTS.parent.mkdir(parents=True, exist_ok=True)
     RESULTS.write_text(
         json.dumps(
-            {"clients": args.clients, "floor": floor, "portal": portal, "ratio": ratio}, indent=2
+            {
+                "clients": args.clients,
+                "server": label,
+                "floor": floor,
+                "portal": portal,
+                "ratio": ratio,
+            },
+            indent=2,
         )
     )
     return 0 if created == portal["requests"] else 1

@@ -75,6 +75,8 @@ INSTALLED_APPS = [
 ]
 
 MIDDLEWARE = [
+    # Behind nginx: the client's address from X-Real-IP, believed only from TRUSTED_PROXIES.
+    "enlace.core.proxy.TrustedProxyMiddleware",
     # The request's id (an incoming X-Request-ID if sane, else new): in every log line, echoed
     # in the response, carried into the tasks it enqueues (enlace/core/requestid.py).
     "enlace.core.requestid.RequestIdMiddleware",
@@ -144,6 +146,14 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     }
 else:
     DATABASES["default"]["CONN_HEALTH_CHECKS"] = True
+    # DATABASE_POOL=N: each process keeps a pool of up to N connections (psycopg_pool) instead
+    # of one persistent connection per thread; 0 (the default) keeps CONN_MAX_AGE's.
+    DATABASE_POOL = envint("DATABASE_POOL", "0")
+    if DATABASE_POOL > 0:
+        DATABASES["default"]["CONN_MAX_AGE"] = 0  # Django refuses persistent + pooled
+        DATABASES["default"]["OPTIONS"] = {
+            "pool": {"min_size": 1, "max_size": DATABASE_POOL, "timeout": 10}
+        }
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 AUTH_USER_MODEL = "accounts.User"
@@ -180,6 +190,12 @@ SECURE_SSL_REDIRECT = envbool("SECURE_SSL_REDIRECT", "false")
 SECURE_HSTS_SECONDS = envint("SECURE_HSTS_SECONDS", "0")
 if envbool("BEHIND_TLS_PROXY", "false"):
     SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
+# The reverse proxies whose X-Forwarded-For is believed (addresses or networks, comma-separated;
+# enlace/core/proxy.py). Empty: REMOTE_ADDR is the client, as with no proxy.
+TRUSTED_PROXIES = envlist("TRUSTED_PROXIES", "")
+# Addresses the portal's and OIR's rate limits do not count (a load generator's, on a test
+# stack only; docs/operations.md). Empty by default, and in production.
+RATE_LIMIT_EXEMPT = envlist("RATE_LIMIT_EXEMPT", "")
 
 # Content-Security-Policy (django-csp): only this site's scripts, styles, images and fonts;
 # no plug-ins, no framing, forms post here. Inline style attributes stay allowed (the report's

@@ -9,11 +9,14 @@ citizens' portal and the OIR's public pages count their submissions and look-ups
 from __future__ import annotations
 
 import time
+from functools import lru_cache
 
 from django.conf import settings
 from django.core.cache import cache
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
+
+from enlace.core import proxy
 
 # (requests, seconds) per client address; settings may override either.
 DEFAULT_LIMITS = {
@@ -30,9 +33,22 @@ def limit_for(scope: str) -> tuple[int, int]:
 
 
 def client_address(request: HttpRequest) -> str:
-    """REMOTE_ADDR: behind a proxy, the proxy must set it to the client's (a header sent by
-    the client itself could name any address and escape the limit)."""
+    """REMOTE_ADDR: behind a proxy, the client's as enlace/core/proxy.py found it, believing
+    `X-Forwarded-For` only from the addresses of TRUSTED_PROXIES (a header sent by the client
+    itself could name any address and escape the limit)."""
     return str(request.META.get("REMOTE_ADDR") or "unknown")
+
+
+@lru_cache(maxsize=8)
+def _exempt(items: tuple[str, ...]) -> tuple[proxy.Network, ...]:
+    return proxy.networks(items, "RATE_LIMIT_EXEMPT")
+
+
+def exempt(request: HttpRequest) -> bool:
+    """Whether the address is one of RATE_LIMIT_EXEMPT (empty by default): a load generator of
+    a test stack, never a production setting (docs/operations.md)."""
+    nets = _exempt(tuple(getattr(settings, "RATE_LIMIT_EXEMPT", ())))
+    return bool(nets) and proxy.within(client_address(request), nets)
 
 
 def _slot(request: HttpRequest, scope: str, now: float | None) -> tuple[str, int, int, int]:
@@ -49,12 +65,16 @@ def over(request: HttpRequest, scope: str, *, now: float | None = None) -> tuple
     """Whether the address has already used up its window, without counting this request;
     (over, seconds until the window ends)."""
     key, limit, _window, retry_after = _slot(request, scope, now)
+    if exempt(request):
+        return False, retry_after
     return int(cache.get(key, 0)) >= limit, retry_after
 
 
 def hit(request: HttpRequest, scope: str, *, now: float | None = None) -> tuple[bool, int]:
     """Count one request; (allowed, seconds until the window ends)."""
     key, limit, window, retry_after = _slot(request, scope, now)
+    if exempt(request):
+        return True, retry_after
     if cache.add(key, 1, timeout=window + 1):
         count = 1
     else:
