@@ -60,7 +60,7 @@ def test_the_pdf_has_every_section_with_its_figures(semester, analyst, client_fo
     assert "Periodo: 1 de enero de 2016 \N{EN DASH} 30 de junio de 2016" in text
     assert "se recibieron 4 opiniones sobre el servicio recibido y 10 consultas" in text
     assert "Resumen Total Opiniones 4 Opiniones respondidas 0 Consultas 10" in text
-    assert "El 0.00% de las opiniones (0) ha sido respondido." in text
+    assert "Se ha respondido el 0.00% de las opiniones (0)." in text
     # Opinions by type and by channel group (its channels below), most frequent first, with a
     # Total row.
     assert "Queja 2 50.00% Felicitación 1 25.00% Reclamo 1 25.00% Total 4 100.00%" in text
