@@ -286,6 +286,18 @@ def meet(case: Case, step: str, *, at: datetime | None = None) -> None:
     refresh_next_due(case)
 
 
+def answer_due_on(case: Case) -> date | None:
+    """By when the citizen is due an answer: the open answer deadline's date, or None (answered,
+    closed, or the clock stopped while waiting for the citizen, when the date will move)."""
+    if case.paused_on is not None:
+        return None
+    return (
+        case.deadlines.filter(step=DeadlineStep.ANSWER, status=DeadlineStatus.OPEN)
+        .values_list("due_on", flat=True)
+        .first()
+    )
+
+
 def cancel_all(case: Case) -> None:
     case.deadlines.filter(status=DeadlineStatus.OPEN).update(
         status=DeadlineStatus.CANCELLED, next_check_at=None

@@ -16,6 +16,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
+from enlace.cases.deadlines import answer_due_on
 from enlace.cases.models import Case
 from enlace.cases.rules import format_tracking_code, new_tracking_code
 from enlace.catalogues.models import Channel
@@ -87,6 +88,7 @@ def _receipt(
         "received_at": timezone.localtime(case.received_at if case else message.received_at),
         "channel": case.channel.name if case else _channel_name(),
         "subject": case.subject if case else "",
+        "due_on": answer_due_on(case) if case else None,
         "clave": format_clave(clave) if clave else "",
         "email": email,
     }
@@ -151,6 +153,7 @@ def _result(
         "headline": headline,
         "explanation": explanation,
         "shows_answer": shows_answer(case),
+        "due_on": answer_due_on(case),
         "rating": rating,
         "rate_form": rate_form,
         "factor": form.cleaned_data["factor"],

@@ -59,6 +59,10 @@ def test_a_submission_is_stored_then_becomes_one_case(client, form_data):
     assert case.received_at.astimezone().strftime("%d/%m/%Y") in content
     assert "Sitio web" in content
     assert 'id="tracking-key"' not in content  # identified: no key needed
+    # By when the answer is due: the answer deadline's date.
+    due = case.deadlines.get(step="answer").due_on
+    assert response.context["due_on"] == due
+    assert 'id="receipt-due"' in content
     assert response["Cache-Control"].startswith("max-age=0")
     # The acknowledgement mail to the address given.
     mail = Notification.objects.get(kind=NotificationKind.ACKNOWLEDGEMENT)

@@ -58,6 +58,9 @@ def test_the_code_and_an_email_or_phone_given_find_the_case(client, submitted, f
     assert case.display_code in content
     assert 'id="case-answer"' not in content  # not answered yet
     assert 'id="rate-form"' not in content
+    # By when the answer is due.
+    assert response.context["due_on"] == case.deadlines.get(step="answer").due_on
+    assert 'id="case-due"' in content
 
 
 def test_the_dui_given_finds_the_case(client, submitted):
