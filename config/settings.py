@@ -71,7 +71,7 @@ INSTALLED_APPS = [
     "enlace.apikeys",
     "enlace.ops",
     "django_tasks",
-    "django_tasks_db",
+    "config.apps.TaskQueueConfig",  # django_tasks_db, its names translated (config/apps.py)
 ]
 
 MIDDLEWARE = [

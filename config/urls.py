@@ -1,8 +1,14 @@
 from django.contrib import admin
 from django.urls import include, path
+from django.utils.translation import gettext_lazy as _
 
 from config.api import api
 from enlace.portal import views as portal_views
+
+# The administration's own titles, not Django's.
+admin.site.site_header = _("Enlace administration")
+admin.site.site_title = _("Enlace administration")
+admin.site.index_title = _("Reference data, accounts and queues")
 
 urlpatterns = [
     # The public portal: `/` to write to the institute, `/seguimiento/` to follow a case.
