@@ -18,6 +18,8 @@ from datetime import datetime
 
 from django.utils import timezone
 
+from enlace.core import requestid
+
 Counts = Mapping[str, int]
 
 
@@ -44,7 +46,9 @@ def sweep(now: datetime | None = None) -> dict[str, int]:
     """Run every job once for `now`; their counts by label, in the order the jobs gave them."""
     now = now or timezone.now()
     counts: dict[str, int] = {}
-    for job in jobs():
-        for label, count in job.run(now).items():
-            counts[label] = counts.get(label, 0) + count
+    # One id per round, like a request's: on its log lines and on the tasks it re-queues.
+    with requestid.bound(f"sweep-{requestid.new_id()[:16]}"):
+        for job in jobs():
+            for label, count in job.run(now).items():
+                counts[label] = counts.get(label, 0) + count
     return counts

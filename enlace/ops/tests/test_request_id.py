@@ -161,3 +161,18 @@ def test_each_request_is_one_json_line_without_its_path_or_query(client, db, set
     assert line["method"] == "GET"
     assert "04567890" not in json.dumps(lines)
     assert "Ana" not in json.dumps(lines)
+
+
+def test_a_sweep_round_has_its_own_id(db):
+    from enlace.core import sweeping
+
+    seen = []
+    sweeping.register("test.seen", lambda now: seen.append(requestid.current()) or {}, order=1)
+    try:
+        sweeping.sweep()
+        sweeping.sweep()
+    finally:
+        sweeping._JOBS.pop("test.seen")
+    assert all(value.startswith("sweep-") for value in seen)
+    assert seen[0] != seen[1]
+    assert requestid.current() is None
