@@ -331,6 +331,9 @@ CACHES = {
 # default is for a person at a terminal. Every record carries the request id
 # (enlace/core/requestid.py), "-" outside a request or a task.
 LOG_FORMAT = envchoice("LOG_FORMAT", "text", ("text", "json"))
+# One line per request (method, route name, status, milliseconds; never the path or the query):
+# on with JSON logs, off by default in text (runserver and gunicorn write their own).
+LOG_REQUESTS = envbool("LOG_REQUESTS", "true" if LOG_FORMAT == "json" else "false")
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,

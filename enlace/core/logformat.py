@@ -11,6 +11,9 @@ import json
 import logging
 from datetime import UTC, datetime
 
+# Fields a record may carry besides the message (`logger.info(..., extra={...})`).
+EXTRA_FIELDS = ("method", "route", "status", "duration_ms")
+
 
 class JsonFormatter(logging.Formatter):
     def format(self, record: logging.LogRecord) -> str:
@@ -22,6 +25,9 @@ class JsonFormatter(logging.Formatter):
             "request_id": getattr(record, "request_id", "-"),
             "process": record.process,
         }
+        for name in EXTRA_FIELDS:
+            if hasattr(record, name):
+                entry[name] = getattr(record, name)
         if record.exc_info:
             entry["exc"] = self.formatException(record.exc_info)
         elif record.exc_text:

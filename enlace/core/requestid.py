@@ -24,6 +24,7 @@ from contextvars import ContextVar
 from dataclasses import dataclass
 from typing import ParamSpec, TypeVar
 
+from django.core.signals import request_finished
 from django.http import HttpRequest, HttpResponse
 from django_tasks.base import DEFAULT_TASK_PRIORITY, DEFAULT_TASK_QUEUE_NAME, Task, TaskResult
 
@@ -68,10 +69,20 @@ class RequestIdMiddleware:
 
     def __call__(self, request: HttpRequest) -> HttpResponse:
         request_id = sane(request.headers.get(HEADER)) or new_id()
-        with bound(request_id):
-            response = self.get_response(request)
+        # Left set after the middleware returns: Django logs a 4xx/5xx response after every
+        # middleware (django.request), and that line must carry the id too. It is cleared
+        # when the response is finished (`request_finished`, below).
+        _current.set(request_id)
+        response = self.get_response(request)
         response[HEADER] = request_id
         return response
+
+
+def _clear(**kwargs: object) -> None:
+    _current.set(None)
+
+
+request_finished.connect(_clear, dispatch_uid="enlace.core.requestid.clear")
 
 
 class RequestIdFilter(logging.Filter):

@@ -14,6 +14,7 @@ import random
 from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta
 
+from django.core.files.base import ContentFile
 from django.utils import timezone
 
 from enlace.accounts.models import Role, User
@@ -290,9 +291,8 @@ def seed_oir(rng: random.Random | None = None) -> int:
             )
         if request.resolved_at:
             saved = list(request.items.select_related("reserved_entry", "dependency"))
-            ResolutionDocument.objects.create(
-                request=request, pdf=resolution_pdf(request, saved, rules)
-            )
+            pdf = resolution_pdf(request, saved, rules)
+            ResolutionDocument.objects.create(request=request, pdf=ContentFile(pdf, name="r.pdf"))
             events.append(_event(request, EventKind.RESOLVED, officer, request.resolved_at))
         if request.notified_on:
             events.append(

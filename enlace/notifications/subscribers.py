@@ -116,7 +116,8 @@ def resolution_files(notification: Notification) -> list[tuple[str, bytes, str]]
     )
     if document is None:
         return []
-    return [(document.filename, bytes(document.pdf), "application/pdf")]
+    with document.pdf.open("rb") as pdf:
+        return [(document.filename, pdf.read(), "application/pdf")]
 
 
 def resolution_sent(notification: Notification, sent_at: datetime) -> None:

@@ -11,7 +11,10 @@ worked out for today (`deadlines.state_bounds`).
 
 from __future__ import annotations
 
+import re
+import uuid
 from datetime import date
+from pathlib import Path
 
 from django.conf import settings
 from django.db import models
@@ -326,6 +329,15 @@ class ReservedEntry(models.Model):
         return self.classified_on <= day < self.expires_on
 
 
+def unit_file_path(item: RequestItem, filename: str) -> str:
+    """A stored name without the original's words (they may name a person): the request, a
+    random part and the original's extension when it is a plain one."""
+    extension = Path(filename).suffix.lower()
+    if not re.fullmatch(r"\.[a-z0-9]{1,8}", extension):
+        extension = ""
+    return f"oir/unit-files/{item.request_id}/{uuid.uuid4().hex}{extension}"
+
+
 class RequestItem(models.Model):
     """One requerimiento of a request: what is asked, the unit that holds it, and its outcome."""
 
@@ -355,7 +367,11 @@ class RequestItem(models.Model):
     )
     unit_file_name = models.CharField(_("file"), max_length=200, blank=True)
     unit_file_type = models.CharField(max_length=100, blank=True)
-    unit_file = models.BinaryField(null=True, blank=True, editable=False)
+    # In the default storage (MEDIA_ROOT, or object storage), under a name that says nothing
+    # of its contents; the name the unit gave it is unit_file_name.
+    unit_file = models.FileField(
+        upload_to=unit_file_path, max_length=200, blank=True, editable=False
+    )
 
     outcome = models.CharField(_("outcome"), max_length=20, choices=Outcome.choices, blank=True)
     answer = models.TextField(_("answer to the requester"), blank=True)
@@ -437,6 +453,10 @@ class Clarification(models.Model):
         return f"{self.request_id} {self.asked_on}"
 
 
+def resolution_path(document: ResolutionDocument, filename: str) -> str:
+    return f"oir/resolutions/{document.request_id}/{uuid.uuid4().hex}.pdf"
+
+
 class ResolutionDocument(models.Model):
     """The resolution as issued: the PDF generated from the templates per outcome, kept as it
     was sent (re-rendering later could differ)."""
@@ -444,7 +464,8 @@ class ResolutionDocument(models.Model):
     request = models.OneToOneField(
         InformationRequest, on_delete=models.CASCADE, related_name="document"
     )
-    pdf = models.BinaryField(editable=False)
+    # The PDF as issued, in the default storage (MEDIA_ROOT, or object storage).
+    pdf = models.FileField(upload_to=resolution_path, max_length=200, editable=False)
     created_at = models.DateTimeField(auto_now_add=True)
 
     def __str__(self) -> str:

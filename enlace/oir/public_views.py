@@ -208,7 +208,8 @@ def track_pdf(request: HttpRequest) -> HttpResponse:
     )
     if document is None:
         return _not_tracked(request)
-    response = HttpResponse(bytes(document.pdf), content_type="application/pdf")
+    with document.pdf.open("rb") as pdf:
+        response = HttpResponse(pdf.read(), content_type="application/pdf")
     response["Content-Disposition"] = f'attachment; filename="{document.filename}"'
     response["Cache-Control"] = "private, no-store"
     return response

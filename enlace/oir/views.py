@@ -402,7 +402,8 @@ def resolution_pdf(request: HttpRequest, pk: int) -> HttpResponse:
     if document is None:
         raise Http404(_("This request has no resolution yet."))
     record_access(user, AccessVia.OIR_REQUEST, request_ids=[info.pk])
-    response = HttpResponse(bytes(document.pdf), content_type="application/pdf")
+    with document.pdf.open("rb") as pdf:
+        response = HttpResponse(pdf.read(), content_type="application/pdf")
     response["Content-Disposition"] = f'inline; filename="{document.filename}"'
     response["Cache-Control"] = "private, no-store"
     return response
@@ -456,9 +457,10 @@ def item_detail(request: HttpRequest, pk: int) -> HttpResponse:
 @login_required
 def item_file(request: HttpRequest, pk: int) -> HttpResponse:
     item = queries.access_item_for_user(current_user(request), pk)
-    if not item.unit_file_name or item.unit_file is None:
+    if not item.unit_file_name or not item.unit_file:
         raise Http404(_("This item has no file."))
-    response = HttpResponse(bytes(item.unit_file), content_type=item.unit_file_type)
+    with item.unit_file.open("rb") as stored:
+        response = HttpResponse(stored.read(), content_type=item.unit_file_type)
     name = item.unit_file_name.replace('"', "").replace("/", "_")
     response["Content-Disposition"] = f'attachment; filename="{name}"'
     response["Content-Security-Policy"] = "default-src 'none'; sandbox"

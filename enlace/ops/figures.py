@@ -7,8 +7,9 @@ them from here. No figure carries personal data: only counts and ages.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, field
-from datetime import datetime, timedelta
+from datetime import UTC, datetime, timedelta
 
 from django.conf import settings
 from django.db.models import Count, Min, Q, Sum
@@ -84,20 +85,31 @@ def queue_figures(now: datetime) -> Queue:
 
 
 def _rq_queue(now: datetime) -> Queue:
-    import django_rq
+    import redis
+    from rq import Queue as RQQueue
     from rq.job import Job
     from rq.registry import FailedJobRegistry, ScheduledJobRegistry
 
-    queue = django_rq.get_queue("default")
-    ready = queue.count
-    oldest = None
-    for job_id in queue.get_job_ids(0, 0):
-        job = Job.fetch(job_id, connection=queue.connection)
-        if job.enqueued_at:
-            oldest = job.enqueued_at.replace(tzinfo=job.enqueued_at.tzinfo or timezone.utc)
-    scheduled = ScheduledJobRegistry(queue=queue).count
-    failed = FailedJobRegistry(queue=queue).count
-    return Queue("rq", ready, scheduled, _age(now, oldest), failed)
+    from enlace.ops.checks import redis_connection
+
+    connection = redis_connection()  # short timeouts: a scrape must not hang on Redis
+    assert isinstance(connection, redis.Redis)
+    try:
+        queue = RQQueue("default", connection=connection)
+        oldest = None
+        for job_id in queue.get_job_ids(0, 0):
+            job = Job.fetch(job_id, connection=connection)
+            if job.enqueued_at:
+                oldest = job.enqueued_at.replace(tzinfo=job.enqueued_at.tzinfo or UTC)
+        return Queue(
+            "rq",
+            queue.count,
+            ScheduledJobRegistry(queue=queue).count,  # type: ignore[no-untyped-call]
+            _age(now, oldest),
+            FailedJobRegistry(queue=queue).count,
+        )
+    finally:
+        connection.close()
 
 
 def backlog_figures(now: datetime) -> list[Backlog]:
@@ -159,7 +171,7 @@ def read_all(now: datetime | None = None) -> Figures:
     """Every figure; one that cannot be read is named in `errors` (the others still are)."""
     now = now or timezone.now()
     figures = Figures()
-    readers = {
+    readers: dict[str, Callable[[], None]] = {
         "queue": lambda: setattr(figures, "queue", queue_figures(now)),
         "backlogs": lambda: setattr(figures, "backlogs", backlog_figures(now)),
         "deadlines": lambda: setattr(figures, "deadlines", deadline_figures(now)),

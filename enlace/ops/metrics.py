@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import hmac
 import ipaddress
+import logging
 import os
 import time
 from collections.abc import Callable, Iterator
@@ -49,6 +50,8 @@ REQUEST_LATENCY = Histogram(
 )
 LOGIN_FAILURES = Counter("enlace_login_failures", "Failed staff logins (counted as they happen).")
 
+access_log = logging.getLogger("enlace.access")
+METHODS = frozenset({"GET", "HEAD", "POST", "PUT", "PATCH", "DELETE", "OPTIONS"})
 UNMATCHED = "unmatched"  # a path no URL pattern knows (404): one label for all of them
 
 
@@ -57,10 +60,26 @@ def timed(
 ) -> HttpResponse:
     start = time.perf_counter()
     response = get_response(request)
+    seconds = time.perf_counter() - start
     match = request.resolver_match
     route = match.view_name if match is not None and match.view_name else UNMATCHED
-    status = f"{response.status_code // 100}xx"
-    REQUEST_LATENCY.labels(route, status).observe(time.perf_counter() - start)
+    REQUEST_LATENCY.labels(route, f"{response.status_code // 100}xx").observe(seconds)
+    if settings.LOG_REQUESTS:
+        # The route's name, never the path or the query (they can hold a name or a DUI).
+        method = request.method if request.method in METHODS else "OTHER"
+        access_log.info(
+            "%s %s %s %.1f ms",
+            method,
+            route,
+            response.status_code,
+            seconds * 1000,
+            extra={
+                "method": method,
+                "route": route,
+                "status": response.status_code,
+                "duration_ms": round(seconds * 1000, 1),
+            },
+        )
     return response
 
 
@@ -197,10 +216,3 @@ def view(request: HttpRequest) -> HttpResponse:
     if not allowed(request):
         return HttpResponse("Not Found\n", status=404, content_type="text/plain")
     return HttpResponse(generate_latest(registry()), content_type=CONTENT_TYPE_LATEST)
-
-
-def child_exit(server: Any, worker: Any) -> None:
-    """gunicorn's `child_exit` hook in multiprocess mode: a worker that ended leaves its live
-    gauges behind otherwise (gunicorn.conf.py: `from enlace.ops.metrics import child_exit`)."""
-    if os.environ.get("PROMETHEUS_MULTIPROC_DIR"):
-        multiprocess.mark_process_dead(worker.pid)  # type: ignore[no-untyped-call]

@@ -6,6 +6,7 @@ from __future__ import annotations
 from dataclasses import dataclass, replace
 from datetime import date
 
+from django.core.files.base import ContentFile
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -162,7 +163,7 @@ def do_answer_item(
         if upload is not None:
             item.unit_file_name = upload.name[:200]
             item.unit_file_type = upload.content_type[:100]
-            item.unit_file = upload.content
+            item.unit_file.save(upload.name, ContentFile(upload.content), save=False)
         item.status = ItemStatus.ANSWERED
         item.next_check_at = None  # answered: nothing more to remind the unit of
         item.save()

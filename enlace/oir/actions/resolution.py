@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from datetime import date, datetime
 
+from django.core.files.base import ContentFile
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -80,9 +81,8 @@ def do_resolve_request(
         request.next_check_at = None  # resolved: no more reminders
         request.save()
         request.items.filter(next_check_at__isnull=False).update(next_check_at=None)
-        ResolutionDocument.objects.create(
-            request=request, pdf=resolution_pdf(request, items, rules.legal_rules())
-        )
+        pdf = resolution_pdf(request, items, rules.legal_rules())
+        ResolutionDocument.objects.create(request=request, pdf=ContentFile(pdf, name="r.pdf"))
         record_event(
             request,
             EventKind.RESOLVED,
