@@ -373,7 +373,7 @@ def phase(
     for _t, status, failed, _portal in rows:
         key = f"{status} {failed}".strip()
         readyz_seen[key] = readyz_seen.get(key, 0) + 1
-    routes = stats(prefix)
+    routes = [r for r in stats(prefix) if r["route"] != "Aggregated"]
     result = {
         "fault": did,
         "fault_seconds": round(fault_ended - fault_started, 1),

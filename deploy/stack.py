@@ -202,7 +202,7 @@ def programs(config: Config, environment: dict[str, str]) -> list[tuple[str, str
 
 def render_nginx(config: Config) -> None:
     upstreams = "\n".join(
-        f"        server 127.0.0.1:{port} max_fails=1 fail_timeout=5s;" for port in config.web_ports
+        f"        server 127.0.0.1:{port} max_fails=3 fail_timeout=5s;" for port in config.web_ports
     )
     tls = ""
     if config.tls_cert:

@@ -183,15 +183,22 @@ class Outbox(Generic[Row]):
             status=PENDING, next_attempt_at=now, locked_until=None
         )
         cutoff = now - self.grace
-        forgotten = list(
-            rows.filter(status=PENDING)
-            .filter(
-                Q(next_attempt_at__lte=cutoff)
-                | Q(next_attempt_at__isnull=True, created_at__lte=cutoff)
+        with transaction.atomic():
+            # Claimed (another sweeper skips them) and stamped: a row handed back waits another
+            # `grace` before it is handed back again, however long the queue is. Without the
+            # stamp, a queue slower than `grace` got every pending row again at every sweep,
+            # by every sweeper (the load test saw 31,000 jobs for 5,000 rows).
+            forgotten = list(
+                rows.select_for_update(skip_locked=True)
+                .filter(status=PENDING)
+                .filter(
+                    Q(next_attempt_at__lte=cutoff)
+                    | Q(next_attempt_at__isnull=True, created_at__lte=cutoff)
+                )
+                .exclude(pk__in=stalled)
+                .values_list("pk", flat=True)[:BATCH]
             )
-            .exclude(pk__in=stalled)
-            .values_list("pk", flat=True)[:BATCH]
-        )
+            rows.filter(pk__in=forgotten, status=PENDING).update(next_attempt_at=now)
         return [*stalled, *forgotten]
 
     def requeue_due(self, *, now: datetime | None = None) -> int:

@@ -97,3 +97,14 @@ def test_the_sweeper_leaves_fresh_messages_to_their_queued_task(acknowledged):
     created = acknowledged.created_at
     assert requeue_due(now=created + timedelta(seconds=30)) == 0
     assert requeue_due(now=created + timedelta(minutes=3)) == 1
+
+
+def test_a_message_handed_back_waits_before_it_is_handed_back_again(acknowledged):
+    # A slow queue: its task is still waiting. Every sweep in the next two minutes leaves it
+    # (the load test saw every sweeper re-queue every pending row at every sweep).
+    created = acknowledged.created_at
+    assert requeue_due(now=created + timedelta(minutes=3)) == 1
+    assert requeue_due(now=created + timedelta(minutes=3, seconds=10)) == 0
+    assert requeue_due(now=created + timedelta(minutes=4, seconds=50)) == 0
+    assert requeue_due(now=created + timedelta(minutes=5, seconds=10)) == 1
+    assert deliver(acknowledged.pk, now=created + timedelta(minutes=5, seconds=11)) == "sent"
