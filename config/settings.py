@@ -59,6 +59,7 @@ INSTALLED_APPS = [
     "enlace.notifications",
     "enlace.reports",
     "enlace.improvements",
+    "enlace.surveys",
     "enlace.imports",
     "enlace.channels",
     "enlace.callcentre",

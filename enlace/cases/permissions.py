@@ -34,14 +34,20 @@ class Capability(StrEnum):
     # (description, answer, messages): the case page, and lists, exports and API answers in
     # clear; without it they are masked, and the free text left out.
     SEE_PERSONAL_DATA = "see_personal_data"
+    # Satisfaction studies (enlace/surveys): design instruments and plan studies; interview
+    # and visit (fieldwork); review responses before they count.
+    DESIGN_STUDIES = "design_studies"
+    FIELDWORK = "fieldwork"
+    REVIEW_RESPONSES = "review_responses"
 
 
 C = Capability
 _DESK = frozenset({C.REGISTER, C.COMMENT, C.CLOSE_INQUIRY, C.ESCALATE, C.SEE_PERSONAL_DATA})
 ROLE_CAPABILITIES: dict[str, frozenset[Capability]] = {
-    # The desks talk to the person: they need to know who it is.
-    Role.AGENT: _DESK,
-    Role.PUNTO_SEGURO: _DESK,
+    # The desks talk to the person: they need to know who it is. They also interview for
+    # studies: the call centre by phone, Punto Seguro at its centre.
+    Role.AGENT: _DESK | {C.FIELDWORK},
+    Role.PUNTO_SEGURO: _DESK | {C.FIELDWORK},
     Role.RESOLUTION: frozenset(Capability) - {C.IMPORT_CASES},
     # A centre investigates its cases, so it knows whose they are.
     Role.LIAISON: frozenset(

@@ -1,0 +1,15 @@
+from django.apps import AppConfig
+from django.utils.translation import gettext_lazy as _
+
+
+class SurveysConfig(AppConfig):
+    name = "enlace.surveys"
+    label = "surveys"
+    verbose_name = _("Satisfaction studies")
+
+    def ready(self) -> None:
+        from enlace.core import sweeping
+        from enlace.surveys.actions.invitations import sweep_reminders
+
+        # The one reminder of each unanswered invitation; addresses blanked once expired.
+        sweeping.register("survey_invitations", sweep_reminders, order=70)

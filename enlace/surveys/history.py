@@ -1,0 +1,24 @@
+"""The history of studies: every change of a study and every review of a response is a
+`StudyEvent` row written through `study_history`. The e-mail outbox subscribes to it to send
+invitations and reminders (the context carries the invitation and its link, which is never
+stored)."""
+
+from __future__ import annotations
+
+from enlace.core.history import History
+from enlace.surveys.models import StudyEvent
+
+
+class StudyAction:
+    CREATED = "created"
+    CHANGED = "changed"
+    FIELDWORK = "fieldwork"
+    CLOSED = "closed"
+    INVITED = "invited"
+    REMINDED = "reminded"
+    REVIEWED = "reviewed"
+    FINDING = "finding"
+    FINDING_CHECKED = "finding_checked"
+
+
+study_history: History[StudyEvent] = History(StudyEvent)
