@@ -52,7 +52,8 @@ def test_a_published_version_is_frozen_and_a_new_version_keeps_codes(resolution:
     with pytest.raises(BusinessError):
         design.do_delete_question(question)
     draft = design.do_new_version(instrument)
-    assert draft.number == 2 and draft.status == VersionStatus.DRAFT
+    assert draft.number == 2
+    assert draft.status == VersionStatus.DRAFT
     assert sorted(draft.questions.values_list("code", flat=True)) == sorted(
         version.questions.values_list("code", flat=True)
     )
