@@ -18,6 +18,8 @@ urlpatterns = [
     path("casos/", include("enlace.cases.urls")),
     path("informes/", include("enlace.reports.urls")),
     path("mejoras/", include("enlace.improvements.urls")),
+    path("estudios/", include("enlace.surveys.urls")),
+    path("encuesta/", include("enlace.surveys.public.urls")),
     path("importaciones/", include("enlace.imports.urls")),
     path("canales/", include("enlace.channels.urls")),
     path("", include("enlace.callcentre.urls")),  # /canales/cti/ and /llamadas/
