@@ -5,6 +5,8 @@ stored)."""
 
 from __future__ import annotations
 
+from django.utils.translation import gettext_lazy as _
+
 from enlace.core.history import History
 from enlace.surveys.models import StudyEvent
 
@@ -20,5 +22,17 @@ class StudyAction:
     FINDING = "finding"
     FINDING_CHECKED = "finding_checked"
 
+
+ACTION_LABELS = {
+    StudyAction.CREATED: _("Study created"),
+    StudyAction.CHANGED: _("Plan changed"),
+    StudyAction.FIELDWORK: _("Fieldwork started"),
+    StudyAction.CLOSED: _("Study closed"),
+    StudyAction.INVITED: _("Invitation sent"),
+    StudyAction.REMINDED: _("Reminder sent"),
+    StudyAction.REVIEWED: _("Response reviewed"),
+    StudyAction.FINDING: _("Finding recorded"),
+    StudyAction.FINDING_CHECKED: _("Finding checked"),
+}
 
 study_history: History[StudyEvent] = History(StudyEvent)
