@@ -250,3 +250,23 @@ def test_monitoring_visit_plans_the_next_and_checks_findings(resolution: User) -
     finding.improvement.refresh_from_db()
     assert finding.improvement.status == ImprovementStatus.DONE
     assert findings.findings_to_check(following) == []
+
+
+def test_invitations_are_found_and_erased_for_data_protection(resolution: User) -> None:
+    from enlace.privacy.registry import HOLDERS, Identifiers
+    from enlace.surveys.actions import invitations
+
+    study = factories.study(resolution, factories.questionnaire(resolution), [("HG", 10)])
+    centre = Dependency.objects.get(code="HG")
+    made = invitations.do_invite(study, centre, channel="email", address="Ana@Example.com")
+    assert made is not None
+    # Never twice to the same person within the quiet period.
+    assert invitations.do_invite(study, centre, channel="email", address="ana@example.com") is None
+    holder = HOLDERS["survey_invitations"]
+    found = holder.find(Identifiers(email="ana@example.com"))
+    assert [item.object_id for item in found] == [made[0].pk]
+    assert holder.cancel is not None
+    assert holder.cancel([made[0].pk], resolution) == 1
+    made[0].refresh_from_db()
+    assert made[0].address == ""
+    assert holder.find(Identifiers(email="ana@example.com")) == []
