@@ -60,9 +60,24 @@ def _insert_cases(
     subject: str,
 ) -> int:
     table = PersonalDataAccess._meta.db_table
+    # Outside a transaction (autocommit: the API's reads), the statement's own commit does
+    # not wait for the WAL to reach the disk (`synchronous_commit` off for this transaction
+    # only, set by the statement itself: one round trip). A crash of the database server
+    # may lose the last fraction of a second of these rows (PostgreSQL's "asynchronous
+    # commit", at most three times wal_writer_delay); never a case's own writes, which
+    # commit as before. docs/operations.md says so. Inside a caller's transaction it changes
+    # nothing the caller did not choose: `set_config(..., true)` lasts until that
+    # transaction ends, so only an autocommit caller gets it.
+    asynchronous = connection.get_autocommit()
+    source = (
+        "FROM (SELECT set_config('synchronous_commit', 'off', true)) AS asynchronous"
+        if asynchronous
+        else ""
+    )
     sql = (
         f"INSERT INTO {table} (case_id, at, user_id, api_key_id, via, "
-        "information_request_id, subject) SELECT unnest(%s::bigint[]), %s, %s, %s, %s, NULL, %s"
+        "information_request_id, subject) "
+        f"SELECT unnest(%s::bigint[]), %s, %s, %s, %s, NULL, %s {source}"
     )
     with connection.cursor() as cursor:
         cursor.execute(sql, [case_ids, at, user_id, api_key_id, via, subject])

@@ -256,3 +256,19 @@ def test_an_administrator_changes_a_retention_period(admin_user, resolution, cli
     policy.refresh_from_db()
     assert policy.months == 84
     assert client.get(reverse("admin:privacy_retentionpolicy_add")).status_code == 403
+
+
+@pytest.mark.django_db(transaction=True)
+def test_an_api_page_is_logged_with_an_asynchronous_commit_that_does_not_leak() -> None:
+    """In autocommit (the API's reads), the rows of a page are written by one statement whose
+    own commit is asynchronous; the connection keeps its synchronous commits afterwards."""
+    from django.db import connection
+
+    if connection.vendor != "postgresql":
+        pytest.skip("the array INSERT and synchronous_commit are PostgreSQL's")
+    assert access.record(None, AccessVia.API_LIST, case_ids=[10**9 + 1, 10**9 + 2, 10**9 + 3]) == 3
+    assert PersonalDataAccess.objects.filter(case_id__gt=10**9).count() == 3
+    with connection.cursor() as cursor:
+        cursor.execute("SHOW synchronous_commit")
+        assert cursor.fetchone()[0] == "on"
+    PersonalDataAccess.objects.filter(case_id__gt=10**9).delete()
