@@ -84,14 +84,15 @@ class Seeded:
     studies: int = 0
     responses: int = 0
     findings: int = 0
+    parts: list[str] = field(default_factory=list)
 
     def line(self) -> str:
         if not self.studies:
             return "Demo studies: already there, none added."
         return (
-            f"Demo studies: {self.studies} created (satisfaction by phone at 10 centres, "
-            f"mystery shopper, monitoring visits) with {self.responses} responses and "
-            f"{self.findings} visit findings as improvement opportunities."
+            f"Demo studies: {self.studies} created ({', '.join(self.parts)}) with "
+            f"{self.responses} responses and {self.findings} findings as improvement "
+            "opportunities."
         )
 
 
@@ -116,6 +117,13 @@ def _at(day: date, hour: int = 8, minute: int = 0) -> datetime:
     """`minute` minutes after `hour` o'clock of `day`, El Salvador's time."""
     start = datetime.combine(day, time(hour), timezone.get_current_timezone())
     return start + timedelta(minutes=minute)
+
+
+def _weekday(day: date) -> date:
+    """The day, or the Friday before it if it falls on a weekend (visits are on work days)."""
+    while day.weekday() >= 5:
+        day -= timedelta(days=1)
+    return day
 
 
 def _max_id(model: type[Model]) -> int:
@@ -468,8 +476,8 @@ def _clamp(value: float, low: int, high: int) -> int:
 
 def _interview(
     rng: random.Random, centre: Centre, quality: float, level: str, questions: dict[str, int]
-) -> tuple[list[Answer], bool]:
-    """One person's answers (without their response yet), and whether they commented."""
+) -> list[Answer]:
+    """One person's answers (without their response yet)."""
     s = quality + rng.gauss(0, 0.8)
     rows: list[Answer] = []
 
@@ -543,8 +551,7 @@ def _interview(
         label = dict(SERVICES)[service].lower()
         text = rng.choice(pool).replace("{servicio}", label) + rng.choice(CLOSINGS)
         put("comentario", text=text)
-        return rows, True
-    return rows, False
+    return rows
 
 
 def _business_days(start: date, end: date) -> list[date]:
@@ -559,23 +566,20 @@ def _interviews(
     interviewers: Sequence[User],
     *,
     earlier: bool,
-) -> tuple[list[Response], int]:
-    """The study's interviews in bulk, as `do_finish_response` leaves them; and the number
-    of comments."""
+) -> list[Response]:
+    """The study's interviews in bulk, as `do_finish_response` leaves them."""
     questions = dict(Question.objects.filter(version_id=study.version_id).values_list("code", "pk"))
     dependencies = {
         d.code: d for d in Dependency.objects.filter(code__in=[c.code for c in CENTRES])
     }
     made: list[Response] = []
     answers: list[list[Answer]] = []
-    comments = 0
     for centre in CENTRES:
         dependency = dependencies[centre.code]
         count = centre.earlier if earlier else centre.interviews
         quality = centre.earlier_quality if earlier else centre.quality
         for _ in range(count):
-            rows, commented = _interview(rng, centre, quality, dependency.level_of_care, questions)
-            comments += commented
+            rows = _interview(rng, centre, quality, dependency.level_of_care, questions)
             day = rng.choice(days)
             submitted = _at(day, 8, rng.randint(0, 510))
             made.append(
@@ -597,7 +601,7 @@ def _interviews(
         for row in rows:
             row.response = response
     Answer.objects.bulk_create([row for rows in answers for row in rows], batch_size=2000)
-    return made, comments
+    return made
 
 
 def _review(
@@ -659,7 +663,7 @@ def _satisfaction(rng: random.Random, today: date, seeded: Seeded) -> None:
         )
     with _happened_at(_at(earlier_start, 7, 30)):
         earlier = studies.do_start_fieldwork(earlier, acting_user=designer)
-    made, comments = _interviews(
+    made = _interviews(
         rng, earlier, _business_days(earlier_start, earlier_end), interviewers, earlier=True
     )
     _review(made[5::97][:3], REJECTED[:3], ReviewState.REJECTED, designer)
@@ -723,14 +727,14 @@ def _satisfaction(rng: random.Random, today: date, seeded: Seeded) -> None:
         current, created=_at(start - timedelta(days=3), 9), opened=_at(start, 7, 30), closed=None
     )
     days = _business_days(start, today - timedelta(days=1)) or [start]
-    made, more = _interviews(rng, current, days, interviewers, earlier=False)
-    comments += more
+    made = _interviews(rng, current, days, interviewers, earlier=False)
     _review(made[11::331], REJECTED, ReviewState.REJECTED, designer)
     _review(made[40::997], HAS_ISSUES, ReviewState.HAS_ISSUES, designer)
     seeded.studies += 1
     seeded.responses += len(made)
+    seeded.parts.append("satisfaction by phone at 10 centres, and its earlier round")
 
-    # Interviews under way this morning: saved answer by answer, not submitted yet.
+    # Two interviews under way today, saved answer by answer, not submitted yet.
     questions = responses.Questionnaire.of(second.pk).by_code
     for centre_code, agent in (("HG", interviewers[0]), ("UM-APO", interviewers[-1])):
         response = responses.do_start_response(
@@ -958,7 +962,7 @@ def _mystery_shopper(today: date, seeded: Seeded) -> None:
     _date_study(study, created=_at(start - timedelta(days=2), 9), opened=_at(start, 8), closed=None)
     items = responses.Questionnaire.of(version.pk).questions
     for code, days_ago, failed, minutes, notes, review in MYSTERY_VISITS:
-        at = _at(today - timedelta(days=days_ago), 9, 40)
+        at = _at(_weekday(today - timedelta(days=days_ago)), 9, 40)
         answers = {
             q.code: [{"n": "no", "x": "na"}.get(failed.get(q.code, ""), "yes")]
             for q in items
@@ -989,6 +993,7 @@ def _mystery_shopper(today: date, seeded: Seeded) -> None:
             _review([visit], [review[1]], review[0], designer)
         seeded.responses += 1
     seeded.studies += 1
+    seeded.parts.append("mystery shopper at 6 centres")
 
 
 # --- 3. Monitoring visits --------------------------------------------------------------------
@@ -1179,7 +1184,7 @@ def _monitoring(today: date, seeded: Seeded) -> None:
         owner = liaisons.get(dependency.pk) or designer
         recorded: dict[str, Finding] = {}
         for visit_spec in visits:
-            at = _at(today - timedelta(days=visit_spec.days_ago), 10, 15)
+            at = _at(_weekday(today - timedelta(days=visit_spec.days_ago)), 10, 15)
             # The visit planned for the centre (by the fieldwork's start or the last visit).
             visit = Response.objects.get(
                 study=study, dependency=dependency, status=ResponseStatus.IN_PROGRESS
@@ -1223,7 +1228,9 @@ def _monitoring(today: date, seeded: Seeded) -> None:
                     )
                     seeded.findings += 1
                 responses.do_finish_response(visit, acting_user=visitor)
-            _date_visit(visit, at, planned=True)
+            # The first visit was planned by the fieldwork's start (for today): it was for
+            # the day it was done; a later one keeps the day its predecessor planned.
+            _date_visit(visit, at, planned=visit_spec is visits[0])
             visit.refresh_from_db()
             _review([visit], [""], ReviewState.ACCEPTED, designer)
             # The next visit as `do_finish_response` planned it, dated from this one.
@@ -1233,3 +1240,4 @@ def _monitoring(today: date, seeded: Seeded) -> None:
             ).update(planned_on=following, day=following, started_at=at, updated_at=at)
             seeded.responses += 1
     seeded.studies += 1
+    seeded.parts.append("monitoring visits at 4 centres")
