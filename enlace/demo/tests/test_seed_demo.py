@@ -18,13 +18,20 @@ def debug(settings):
 @pytest.mark.django_db
 def test_it_creates_a_user_per_role_and_a_year_of_cases_and_can_run_again(debug):
     out = StringIO()
-    call_command("seed_demo", opinions=300, inquiries=700, seed_semester=False, stdout=out)
+    call_command(
+        "seed_demo",
+        opinions=300,
+        inquiries=700,
+        seed_semester=False,
+        seed_studies=False,
+        stdout=out,
+    )
     assert set(User.objects.values_list("role", flat=True)) == set(Role.values)
     assert Case.objects.count() == 1000
     assert "enlace-demo" in out.getvalue()
     assert "agente" in out.getvalue()
 
-    call_command("seed_demo", seed_semester=False, stdout=StringIO())
+    call_command("seed_demo", seed_semester=False, seed_studies=False, stdout=StringIO())
     assert Case.objects.count() == 1000
     assert User.objects.filter(username="agente").count() == 1
     assert User.objects.get(username="agente").check_password("enlace-demo")
@@ -32,7 +39,14 @@ def test_it_creates_a_user_per_role_and_a_year_of_cases_and_can_run_again(debug)
 
 @pytest.mark.django_db
 def test_demo_cases_follow_the_proportions_of_the_seeds(debug):
-    call_command("seed_demo", opinions=600, inquiries=2000, seed_semester=False, stdout=StringIO())
+    call_command(
+        "seed_demo",
+        opinions=600,
+        inquiries=2000,
+        seed_semester=False,
+        seed_studies=False,
+        stdout=StringIO(),
+    )
     inquiries = Case.objects.filter(kind="consulta")
     by_phone = inquiries.filter(channel__code="llamada_127").count() / inquiries.count()
     assert by_phone > 0.95
@@ -69,18 +83,20 @@ def test_the_printed_api_key_reads_the_demo_cases_and_stays_revoked_once_revoked
     from enlace.demo.apikeys import DEMO_API_KEY
 
     out = StringIO()
-    call_command("seed_demo", opinions=20, inquiries=20, seed_semester=False, stdout=out)
+    call_command(
+        "seed_demo", opinions=20, inquiries=20, seed_semester=False, seed_studies=False, stdout=out
+    )
     assert DEMO_API_KEY in out.getvalue()
     answer = client.get("/api/v1/cases", HTTP_AUTHORIZATION=f"Bearer {DEMO_API_KEY}")
     assert answer.status_code == 200
     assert len(answer.json()["items"]) > 0
 
-    call_command("seed_demo", seed_semester=False, stdout=StringIO())
+    call_command("seed_demo", seed_semester=False, seed_studies=False, stdout=StringIO())
     assert ApiKey.objects.count() == 1
 
     do_revoke_api_key(ApiKey.objects.get(), acting_user=User.objects.get(username="admin"))
     out = StringIO()
-    call_command("seed_demo", seed_semester=False, stdout=out)
+    call_command("seed_demo", seed_semester=False, seed_studies=False, stdout=out)
     assert DEMO_API_KEY not in out.getvalue()
     answer = client.get("/api/v1/cases", HTTP_AUTHORIZATION=f"Bearer {DEMO_API_KEY}")
     assert answer.status_code == 401

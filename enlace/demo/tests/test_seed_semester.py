@@ -38,7 +38,16 @@ def semester(django_db_setup, django_db_blocker):
         call_command("load_catalogues", verbosity=0)
         assert not Case.objects.exists()  # seed_demo adds cases only to an empty table
         out = io.StringIO()
-        call_command("seed_demo", "--opinions", "0", "--inquiries", "0", "--force", stdout=out)
+        call_command(
+            "seed_demo",
+            "--opinions",
+            "0",
+            "--inquiries",
+            "0",
+            "--no-seed-studies",
+            "--force",
+            stdout=out,
+        )
         assert f"seed 003: {OPINIONS + INQUIRIES} cases created" in out.getvalue()
         yield
         transaction.set_rollback(True)

@@ -3,6 +3,8 @@
 Safe to run again: users are updated (and their password reset to the printed one); cases are
 generated only into an empty case table. Cases are written in bulk with their event rows, as a
 historical import would, because an action stamps the present time and a demo needs a past.
+Studies (satisfaction survey, mystery shopper, monitoring visits) are added once, by
+enlace/demo/studies.py.
 """
 
 from __future__ import annotations
@@ -28,6 +30,7 @@ from enlace.demo import texts
 from enlace.demo.apikeys import seed_api_key
 from enlace.demo.oir import seed_oir
 from enlace.demo.semester import INQUIRIES, OPINIONS, SOURCE_NAME, Semester
+from enlace.demo.studies import seed_studies
 from enlace.directory.models import Dependency, LevelOfCare
 from enlace.imports.actions import do_import_cases
 from enlace.imports.readers import RowsSource
@@ -36,6 +39,9 @@ DEMO_PASSWORD = "enlace-demo"  # noqa: S105 - printed on purpose, demo only
 
 DEMO_USERS: list[dict[str, Any]] = [
     {"username": "agente", "first_name": "Ana", "last_name": "Agente (127)", "role": Role.AGENT},
+    # Two more call-centre agents: the satisfaction survey's interviewers are several.
+    {"username": "agente2", "first_name": "Luis", "last_name": "Agente (127)", "role": Role.AGENT},
+    {"username": "agente3", "first_name": "Karla", "last_name": "Agente (127)", "role": Role.AGENT},
     {
         "username": "puntoseguro",
         "first_name": "Pedro",
@@ -47,6 +53,13 @@ DEMO_USERS: list[dict[str, Any]] = [
         "username": "resolucion",
         "first_name": "Rosa",
         "last_name": "Resolución",
+        "role": Role.RESOLUTION,
+    },
+    {
+        # Resolution staff who visit centres (mystery shopper, monitoring visits).
+        "username": "monitoreo",
+        "first_name": "Marcos",
+        "last_name": "Monitoreo",
         "role": Role.RESOLUTION,
     },
     {
@@ -153,7 +166,9 @@ def pick(rng: random.Random, weights: Mapping[str, float]) -> str:
 
 
 class Command(BaseCommand):
-    help = "Create demo users for every role and a year of demo cases (safe to re-run)."
+    help = (
+        "Create demo users for every role, a year of demo cases and demo studies (safe to re-run)."
+    )
 
     def add_arguments(self, parser: CommandParser) -> None:
         parser.add_argument("--opinions", type=int, default=900)
@@ -165,6 +180,12 @@ class Command(BaseCommand):
             action=argparse.BooleanOptionalAction,
             default=True,
             help="also load January-June 2016 with the exact figures of seed 003 (108k cases)",
+        )
+        parser.add_argument(
+            "--seed-studies",
+            action=argparse.BooleanOptionalAction,
+            default=True,
+            help="also add the demo studies: satisfaction survey, mystery shopper, visits",
         )
 
     def handle(self, *args: Any, **options: Any) -> None:
@@ -185,6 +206,8 @@ class Command(BaseCommand):
                     self.stdout.write(
                         f"January-June 2016 as published in seed 003: {made} cases created."
                     )
+            if options["seed_studies"]:
+                self.stdout.write(seed_studies().line())
             api_key = seed_api_key(User.objects.get(username="admin"))
         self.print_logins()
         if api_key:
