@@ -36,11 +36,13 @@ from typing import Any
 from django.db import connection
 from django.db.models import Case, Count, DecimalField, F, IntegerField, Q, QuerySet, Sum, When
 from django.db.models.functions import Coalesce
+from django.utils.translation import gettext_lazy
 
 from enlace.directory.models import LevelOfCare
 from enlace.surveys.models import (
     FFT_NEGATIVE,
     FFT_POSITIVE,
+    TEXT_KINDS,
     Answer,
     FriendsAndFamily,
     Option,
@@ -87,7 +89,14 @@ HEADLINE = {
     QuestionKind.YES_NO: "yes",
     QuestionKind.NUMBER: "mean",
 }
-TOTAL = "total"
+# What each headline figure is called on the page and in the files.
+HEADLINE_NAMES = {
+    "csat": gettext_lazy("CSAT (% answering 4 or 5)"),
+    "nps": gettext_lazy("NPS (% promoters - % detractors)"),
+    "positive": gettext_lazy("% positive (very good or good)"),
+    "yes": gettext_lazy("% yes (of yes and no)"),
+    "mean": gettext_lazy("Mean"),
+}
 
 
 # --- Small statistics --------------------------------------------------------------------------
@@ -576,3 +585,97 @@ def _checklist(study: Study, filters: Filters, centres: list[dict[str, Any]]) ->
         **_score_cell(*totals),  # type: ignore[arg-type]
         "by_centre": by_centre,
     }
+
+
+# --- Trends: the same question code across studies --------------------------------------------
+def trends(
+    code: str, studies: QuerySet[Study], *, dependency_ids: list[int] | None = None
+) -> dict[str, Any]:
+    """The headline figure of the question `code` in each of `studies` that asks it, in the
+    order of their periods: one GROUP BY (study, value) over the counted answers, and one of
+    sums for numbers. Says whether the studies used different instruments or versions (the
+    question may have changed between them) or kinds of question."""
+    questions = list(
+        Question.objects.filter(code=code, version__studies__in=studies)
+        .values_list("version_id", "kind", "text")
+        .distinct()
+    )
+    by_version = {version_id: (kind, text) for version_id, kind, text in questions}
+    chosen = list(
+        studies.filter(version_id__in=by_version)
+        .select_related("version__instrument")
+        .order_by("period_start", "id")
+    )
+    answers = Answer.objects.filter(
+        counted_responses_q("response__"), question__code=code, response__study__in=chosen
+    )
+    if dependency_ids is not None:
+        answers = answers.filter(response__dependency_id__in=dependency_ids)
+    cells: dict[int, Cell] = defaultdict(Cell)
+    for study_id, choice, number, count in (
+        answers.exclude(question__kind=QuestionKind.NUMBER)
+        .filter(question__kind__in=DISCRETE_KINDS - {QuestionKind.MULTIPLE})
+        .values_list("response__study_id", "choice", "number")
+        .annotate(count=Count("id"))
+        .order_by()
+    ):
+        cell = cells[study_id]
+        cell.counts[choice or number_key(number)] += count
+        cell.n += count
+    for study_id, count, s1, s2 in (
+        answers.filter(question__kind=QuestionKind.NUMBER, number__isnull=False)
+        .values_list("response__study_id")
+        .annotate(
+            count=Count("id"),
+            s1=Sum("number"),
+            s2=Sum(F("number") * F("number"), output_field=DecimalField()),
+        )
+        .order_by()
+    ):
+        cell = cells[study_id]
+        cell.n += count
+        cell.s1 += float(s1 or 0)
+        cell.s2 += float(s2 or 0)
+    rows = []
+    for study in chosen:
+        kind, text = by_version[study.version_id]
+        out = cell_out(kind, cells.get(study.pk, Cell()), [])
+        headline = HEADLINE.get(kind)  # type: ignore[call-overload]
+        rows.append(
+            {
+                "id": study.pk,
+                "name": study.name,
+                "period": {
+                    "from": study.period_start.isoformat(),
+                    "to": study.period_end.isoformat(),
+                },
+                "instrument": study.version.instrument.code,
+                "version": study.version.number,
+                "kind": kind,
+                "text": text,
+                "headline": headline,
+                "value": out["figures"].get(headline) if headline else None,
+                **{key: out[key] for key in ("n", "suppressed", "unreliable", "figures")},
+            }
+        )
+    versions = {(row["instrument"], row["version"]) for row in rows}
+    return {
+        "code": code,
+        "studies": rows,
+        "versions_differ": len(versions) > 1,
+        "kinds_differ": len({row["kind"] for row in rows}) > 1,
+        "thresholds": {"suppress_below": SUPPRESS_BELOW, "unreliable_below": UNRELIABLE_BELOW},
+    }
+
+
+# --- Comments ----------------------------------------------------------------------------------
+def comments(study: Study, filters: Filters, search: str = "") -> QuerySet[Answer]:
+    """The free-text answers of the counted responses, newest first; `search` is looked for
+    anywhere in the text (case-insensitive). Only for who may read comments
+    (queries.can_read_comments): a person may be named in them."""
+    answers = counted_answers(study, filters).filter(question__kind__in=TEXT_KINDS).exclude(text="")
+    if search.strip():
+        answers = answers.filter(text__icontains=search.strip())
+    return answers.select_related("question", "response__dependency").order_by(
+        "-response__submitted_at", "-id"
+    )
