@@ -123,9 +123,13 @@ def test_comments_need_personal_data_and_are_searchable(
     page = client_for(resolution).get(url(study, "comentarios/") + "?q=ENFERMERA")
     assert page.status_code == 200
     assert page.context["page"].paginator.count == 2
-    assert client_for(resolution).get(url(study, "comentarios/") + "?q=zzz").context[
-        "page"
-    ].paginator.count == 0
+    assert (
+        client_for(resolution)
+        .get(url(study, "comentarios/") + "?q=zzz")
+        .context["page"]
+        .paginator.count
+        == 0
+    )
     # A liaison reads their centre's comments only.
     own = client_for(liaison).get(url(study, "comentarios/") + "?page=99")
     assert [a.text for a in own.context["page"].object_list] == ["Me atendió la enfermera de HG"]
