@@ -43,7 +43,7 @@ from enlace.core.pdf import (
     paragraph_style,
 )
 from enlace.surveys.models import QuestionKind, StudyKind
-from enlace.surveys.results import HEADLINE_NAMES
+from enlace.surveys.results import DISCRETE_KINDS, HEADLINE_NAMES
 
 DASH = " \N{EN DASH} "
 SUPPRESSED = "\N{EM DASH}\N{DAGGER}"
@@ -122,12 +122,23 @@ def figure(cell: dict[str, Any], key: str | None, *, interval: bool = True) -> s
 
 
 def _table(
-    header: list[str], rows: list[list[str]], widths: list[float], total: list[str] | None = None
+    header: list[str],
+    rows: list[list[str]],
+    widths: list[float],
+    total: list[str] | None = None,
+    *,
+    bold_from: int | None = None,
 ) -> Any:
+    """A table whose first column is text and the others figures; `total` is a last row in
+    bold, and the rows from `bold_from` on (the levels of care after the centres) are bold."""
+
     def cells(values: list[str], text: str, figure_style: str) -> list[Any]:
         return [_text(v, text if i == 0 else figure_style) for i, v in enumerate(values)]
 
-    data = [cells(header, "head", "head_number"), *(cells(row, "cell", "number") for row in rows)]
+    data = [cells(header, "head", "head_number")]
+    for index, row in enumerate(rows):
+        bold = bold_from is not None and index >= bold_from
+        data.append(cells(row, "total" if bold else "cell", "total_number" if bold else "number"))
     commands: list[tuple[Any, ...]] = [
         ("BACKGROUND", (0, 0), (-1, 0), NAVY),
         ("VALIGN", (0, 0), (-1, -1), "MIDDLE"),
@@ -313,7 +324,9 @@ def _question(question: dict[str, Any]) -> list[Flowable]:
             )
         )
         flow += [Spacer(1, 4), _bars([(row["label"], row["percent"]) for row in rows])]
-    elif question["suppressed"] and question["n"]:
+        if question["kind"] == QuestionKind.MULTIPLE:
+            flow.append(_text(_("Shares of the respondents: several answers possible."), "hint"))
+    elif question["suppressed"] and question["n"] and question["kind"] in DISCRETE_KINDS:
         flow.append(_text(f"{SUPPRESSED} {_('Fewer than 5 answers: not shown.')}", "hint"))
     if headline and (question["by_centre"] or question["by_level_of_care"]):
         cells = [*question["by_centre"], *question["by_level_of_care"]]
@@ -323,6 +336,7 @@ def _question(question: dict[str, Any]) -> list[Flowable]:
                 [_("Centre / level of care"), "n", str(HEADLINE_NAMES[headline])],
                 [[cell["name"], number(cell["n"]), figure(cell, headline)] for cell in cells],
                 [WIDTH - FIGURE_COLUMN - WIDE_COLUMN, FIGURE_COLUMN, WIDE_COLUMN],
+                bold_from=len(question["by_centre"]),
             ),
         ]
     return [KeepTogether(flow)]

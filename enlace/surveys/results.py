@@ -267,7 +267,7 @@ class Filters:
 
 def counted_responses(study: Study, filters: Filters) -> QuerySet[Response]:
     responses = Response.objects.filter(counted_responses_q(), study=study)
-    return _narrow(responses, filters, "")
+    return _narrow(responses, filters, "")  # type: ignore[no-any-return]
 
 
 def _narrow(queryset: Any, filters: Filters, prefix: str) -> Any:
@@ -578,9 +578,7 @@ def _checklist(study: Study, filters: Filters, centres: list[dict[str, Any]]) ->
             int(critical_no or 0),
         ]
         totals = [a + b for a, b in zip(totals, values, strict=True)]
-        by_centre.append(
-            {"code": centre["code"], "name": centre["name"]} | _score_cell(*values)  # type: ignore[arg-type]
-        )
+        by_centre.append({"code": centre["code"], "name": centre["name"]} | _score_cell(*values))
     return {
         **_score_cell(*totals),  # type: ignore[arg-type]
         "by_centre": by_centre,

@@ -138,6 +138,7 @@ def test_bad_bodies_are_refused(study: Study) -> None:
         client.post_json(submit_url(study), body(), HTTP_IDEMPOTENCY_KEY=long_key).status_code
         == 422
     )
+    bad: object
     for bad in (
         {"centre": "HG"},
         {"centre": "HG", "answers": {"trato": "5"}},

@@ -30,7 +30,14 @@ from enlace.surveys.queries import (
     centre_scope,
     visible_studies,
 )
-from enlace.surveys.results import HEADLINE_NAMES, Filters, comments, study_results, trends
+from enlace.surveys.results import (
+    DISCRETE_KINDS,
+    HEADLINE_NAMES,
+    Filters,
+    comments,
+    study_results,
+    trends,
+)
 from enlace.surveys.xlsx import results_xlsx
 
 COMMENTS_PER_PAGE = 25
@@ -163,6 +170,7 @@ def _charts(results: dict[str, Any]) -> list[dict[str, Any]]:
                 "bars": bars,
                 "headline_name": HEADLINE_NAMES.get(headline or "", ""),
                 "kind_label": QuestionKind(question["kind"]).label,
+                "has_values": question["kind"] in DISCRETE_KINDS,
                 "total_line": headline_cell(headline, _("Total"), question),
                 "by_centre_lines": [
                     headline_cell(headline, cell["name"], cell) for cell in question["by_centre"]
