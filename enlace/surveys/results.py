@@ -51,6 +51,8 @@ from enlace.surveys.models import (
     Response,
     Study,
     StudyCentre,
+    StudyKind,
+    StudyStatus,
     YesNo,
     counted_responses_q,
 )
@@ -677,3 +679,73 @@ def comments(study: Study, filters: Filters, search: str = "") -> QuerySet[Answe
     return answers.select_related("question", "response__dependency").order_by(
         "-response__submitted_at", "-id"
     )
+
+
+# --- The dashboard's headline ------------------------------------------------------------------
+HEADLINE_ORDER = (QuestionKind.SCALE, QuestionKind.FFT, QuestionKind.NPS)
+
+
+def satisfaction_headline(
+    start: date, end: date, *, dependency_ids: list[int] | None = None
+) -> dict[str, Any] | None:
+    """The headline satisfaction per centre for a period: the latest satisfaction study in
+    fieldwork or closed whose period meets it (at those centres), and its first 1-5 scale
+    (CSAT), else its Friends and Family question (% positive), else its 0-10 question (NPS),
+    by centre, suppressed and flagged as everywhere. None without such a study. Four queries."""
+    studies = Study.objects.filter(
+        kind=StudyKind.SATISFACTION,
+        status__in=(StudyStatus.FIELDWORK, StudyStatus.CLOSED),
+        period_start__lte=end,
+        period_end__gte=start,
+    )
+    if dependency_ids is not None:
+        studies = studies.filter(centres__dependency_id__in=dependency_ids)
+    study = studies.order_by("-period_end", "-id").first()
+    if study is None:
+        return None
+    questions = list(
+        Question.objects.filter(version_id=study.version_id, kind__in=HEADLINE_ORDER).order_by(
+            "section__position", "position", "id"
+        )
+    )
+    chosen = next(
+        (q for kind in HEADLINE_ORDER for q in questions if q.kind == kind),
+        None,
+    )
+    if chosen is None:
+        return None
+    filters = Filters(dependency_ids=dependency_ids)
+    centres = StudyCentre.objects.filter(study=study)
+    if dependency_ids is not None:
+        centres = centres.filter(dependency_id__in=dependency_ids)
+    cells = _cells(study, filters, [chosen])
+    figure = HEADLINE[chosen.kind]
+    whole = Cell()
+    rows = []
+    for dependency_id, name in centres.order_by("dependency__name").values_list(
+        "dependency_id", "dependency__name"
+    ):
+        cell = cells.get((chosen.pk, dependency_id), Cell())
+        whole.add(cell)
+        rows.append({"name": name, **_headline_of(chosen.kind, figure, cell)})
+    return {
+        "study": {"id": study.pk, "name": study.name},
+        "question": {"code": chosen.code, "text": chosen.text},
+        "figure": figure,
+        "figure_name": HEADLINE_NAMES[figure],
+        "total": _headline_of(chosen.kind, figure, whole),
+        "by_centre": rows,
+    }
+
+
+def _headline_of(kind: str, figure: str, cell: Cell) -> dict[str, Any]:
+    out = cell_out(kind, cell, [])
+    found = out["figures"]
+    return {
+        "n": out["n"],
+        "suppressed": out["suppressed"],
+        "unreliable": out["unreliable"],
+        "value": found.get(figure),
+        "low": found.get(f"{figure}_low"),
+        "high": found.get(f"{figure}_high"),
+    }

@@ -160,3 +160,20 @@ def test_trends_follow_a_code_across_studies_and_versions(
     own = client_for(liaison).get("/estudios/tendencias/?codigo=trato").context["trend"]
     assert [row["n"] for row in own["studies"]] == [6, 5]
     assert client_for(resolution).get("/estudios/tendencias/?codigo=a%20b").status_code == 400
+
+
+def test_the_dashboard_shows_the_headline_satisfaction_per_centre(
+    study: Study, analyst: User, liaison: User, client_for: Login
+) -> None:
+    board = client_for(analyst).get("/informes/tablero/").context["board"]
+    satisfaction = board.satisfaction
+    assert satisfaction["question"]["code"] == "trato"
+    assert satisfaction["figure"] == "csat"
+    lines = {line["name"]: line for line in satisfaction["by_centre"]}
+    # HG: 6 answers of 4 or 5, CSAT 100.00 (unreliable); UM-ZAC: 2 answers, suppressed.
+    hg = Dependency.objects.get(code="HG").name
+    zac = Dependency.objects.get(code="UM-ZAC").name
+    assert (lines[hg]["value"], lines[hg]["unreliable"]) == ("100.00", True)
+    assert (lines[zac]["value"], lines[zac]["suppressed"]) == (None, True)
+    own = client_for(liaison).get("/informes/tablero/").context["board"].satisfaction
+    assert [line["name"] for line in own["by_centre"]] == [hg]
