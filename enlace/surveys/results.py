@@ -719,7 +719,7 @@ def satisfaction_headline(
     if dependency_ids is not None:
         centres = centres.filter(dependency_id__in=dependency_ids)
     cells = _cells(study, filters, [chosen])
-    figure = HEADLINE[chosen.kind]
+    figure = HEADLINE[QuestionKind(chosen.kind)]
     whole = Cell()
     rows = []
     for dependency_id, name in centres.order_by("dependency__name").values_list(
