@@ -330,3 +330,14 @@ def test_figures_are_decimal_text() -> None:
     assert decimal(Decimal("2.675")) == "2.68"
     assert percent(1, 3) == "33.33"
     assert percent(1, 0) is None
+
+
+def test_the_number_of_queries_does_not_grow_with_the_answers(
+    resolution: User, django_assert_max_num_queries: Any
+) -> None:
+    study = factories.study(resolution, satisfaction_instrument(resolution), TARGETS)
+    submit_all(study)
+    study = Study.objects.select_related("version__instrument").get(pk=study.pk)
+    # Questions, options, centres, responses per centre, values, numbers, distinct respondents.
+    with django_assert_max_num_queries(7):
+        study_results(study)
