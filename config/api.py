@@ -28,6 +28,7 @@ from enlace.core.errors import BusinessError
 from enlace.directory.api import router as directory_router
 from enlace.oir.api import router as oir_router
 from enlace.reports.api import router as reports_router
+from enlace.surveys.api import router as surveys_router
 
 
 class EnlaceAPI(NinjaAPI):
@@ -100,6 +101,7 @@ api.add_router("/cases", cases_router)
 api.add_router("/inquiries", inquiries_router)
 api.add_router("/dependencies", directory_router)
 api.add_router("/catalogues", catalogues_router)
+api.add_router("/studies", surveys_router)
 
 
 _error = error_response

@@ -29,6 +29,7 @@ from enlace.reports.participation import (
     participation_report,
     percentages,
 )
+from enlace.surveys.results import satisfaction_headline
 
 
 @dataclass(frozen=True)
@@ -109,6 +110,8 @@ class Dashboard:
     compliance: list[CentreCompliance]  # deadline_compliance(period), one row per centre
     open_cases: int  # now
     opinion_types: list[tuple[str, str]]  # (code, name): complaints first, then the others
+    # The headline satisfaction per centre (enlace.surveys.results.satisfaction_headline).
+    satisfaction: dict[str, Any] | None = None
 
     @property
     def opinions(self) -> int:
@@ -163,4 +166,5 @@ def dashboard(period: Period, *, dependency_ids: list[int] | None = None) -> Das
         compliance=deadline_compliance(period.start, period.end, dependency_ids=dependency_ids),
         open_cases=open_cases(dependency_ids=dependency_ids),
         opinion_types=list(types),
+        satisfaction=satisfaction_headline(period.start, period.end, dependency_ids=dependency_ids),
     )

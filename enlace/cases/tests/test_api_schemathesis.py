@@ -8,6 +8,7 @@ the normal suite; select it with `-k schemathesis`."""
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterator
 from typing import Any
 
@@ -131,18 +132,20 @@ def _hostile_cases(schema: Any) -> Iterator[tuple[str, Any]]:
         operation = result.ok()
         if operation.method.upper() != "GET":
             continue
-        path = {name: EXAMPLE_CODE for name in ("code",) if "{code}" in operation.path}
+        # A case's code is the example's; any other path parameter (a study's id) is 1.
+        names = re.findall(r"{(\w+)}", operation.path)
+        path = {name: EXAMPLE_CODE if name == "code" else "1" for name in names}
         for parameter in operation.query:
             for value in HOSTILE:
                 yield (
                     f"{operation.label} ?{parameter.name}={value[:20]!r}",
                     operation.Case(path_parameters=path, query={parameter.name: value}),
                 )
-        if path:
+        for name in names:
             for value in HOSTILE:
                 yield (
-                    f"{operation.label} code={value[:20]!r}",
-                    operation.Case(path_parameters={"code": value}),
+                    f"{operation.label} {name}={value[:20]!r}",
+                    operation.Case(path_parameters=path | {name: value}),
                 )
 
 
