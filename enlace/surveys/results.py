@@ -688,8 +688,9 @@ HEADLINE_ORDER = (QuestionKind.SCALE, QuestionKind.FFT, QuestionKind.NPS)
 def satisfaction_headline(
     start: date, end: date, *, dependency_ids: list[int] | None = None
 ) -> dict[str, Any] | None:
-    """The headline satisfaction per centre for a period: the latest satisfaction study in
-    fieldwork or closed whose period meets it (at those centres), and its first 1-5 scale
+    """The headline satisfaction per centre for a period: of the satisfaction studies in
+    fieldwork or closed whose period meets it (at those centres), the one with the most counted
+    responses (the latest on a tie), and its first 1-5 scale
     (CSAT), else its Friends and Family question (% positive), else its 0-10 question (NPS),
     by centre, suppressed and flagged as everywhere. None without such a study. Four queries."""
     studies = Study.objects.filter(
@@ -700,7 +701,13 @@ def satisfaction_headline(
     )
     if dependency_ids is not None:
         studies = studies.filter(centres__dependency_id__in=dependency_ids)
-    study = studies.order_by("-period_end", "-id").first()
+    study = (
+        studies.annotate(
+            counted=Count("responses", filter=counted_responses_q("responses__"), distinct=True)
+        )
+        .order_by("-counted", "-period_end", "-id")
+        .first()
+    )
     if study is None:
         return None
     questions = list(
