@@ -11,9 +11,9 @@ from datetime import timedelta
 from io import BytesIO
 
 import pytest
-from django.core import signing
 from django.core.cache import cache
 from django.core.files.uploadedfile import SimpleUploadedFile
+from django.http import HttpRequest
 from django.test import Client
 from django.utils import timezone
 
@@ -255,7 +255,9 @@ def test_a_device_answers_once_a_day_by_the_qr_code(study: Study, client: Client
     cookie = page.cookies[DEVICE_COOKIE]
     assert cookie["httponly"]
     assert cookie["samesite"] == "Lax"
-    device = signing.get_cookie_signer(salt=DEVICE_COOKIE + DEVICE_SALT).unsign(cookie.value)
+    reader = HttpRequest()
+    reader.COOKIES[DEVICE_COOKIE] = cookie.value
+    device = reader.get_signed_cookie(DEVICE_COOKIE, salt=DEVICE_SALT)
     assert client.post(url, GOOD).status_code == 302
     response = Response.objects.get()
     assert response.mode == ResponseMode.QR
