@@ -83,4 +83,6 @@ def invite_after_answer(events: Sequence[CaseEvent], context: Mapping[str, Any])
                     case_id=case.pk,
                 )
         except BusinessError as error:
-            logger.info("surveys: case %s not invited to study %s (%s)", case.pk, study.pk, error.code)
+            logger.info(
+                "surveys: case %s not invited to study %s (%s)", case.pk, study.pk, error.code
+            )

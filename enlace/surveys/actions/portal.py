@@ -174,9 +174,7 @@ def do_ensure_portal_study(*, start: date | None = None) -> Ensured:
             .values_list("pk", flat=True)
         )
         added = StudyCentre.objects.bulk_create(
-            StudyCentre(
-                study=study, dependency_id=pk, target=0, qr_token=secrets.token_urlsafe(12)
-            )
+            StudyCentre(study=study, dependency_id=pk, target=0, qr_token=secrets.token_urlsafe(12))
             for pk in missing
         )
         if added and not created:
@@ -276,9 +274,7 @@ def do_backfill_portal_ratings(ratings: Iterable[Rating]) -> int:
     if study is None:
         return 0
     centres = set(study.centres.values_list("dependency_id", flat=True))
-    questions = dict(
-        Question.objects.filter(version_id=study.version_id).values_list("code", "pk")
-    )
+    questions = dict(Question.objects.filter(version_id=study.version_id).values_list("code", "pk"))
     allowed = set(FriendsAndFamily.values)
     added = 0
     rows = iter(ratings)
@@ -286,7 +282,9 @@ def do_backfill_portal_ratings(ratings: Iterable[Rating]) -> int:
         wanted = [
             rating
             for rating in batch
-            if rating.dependency_id in centres and rating.experience in allowed
+            if rating.dependency_id is not None
+            and rating.dependency_id in centres
+            and rating.experience in allowed
         ]
         if not wanted:
             continue
@@ -302,7 +300,7 @@ def do_backfill_portal_ratings(ratings: Iterable[Rating]) -> int:
                     Response(
                         study=study,
                         version_id=study.version_id,
-                        dependency_id=rating.dependency_id,
+                        dependency_id=rating.dependency_id or 0,  # never 0: filtered above
                         mode=ResponseMode.PORTAL,
                         status=ResponseStatus.SUBMITTED,
                         case_id=rating.case_id,
@@ -334,8 +332,4 @@ def do_backfill_portal_ratings(ratings: Iterable[Rating]) -> int:
 def erase_for_cases(case_ids: Sequence[int]) -> int:
     """What the responses tied to erased cases said in words (a comment may name someone):
     blanked; the codes and numbers stay, they are figures."""
-    return (
-        Answer.objects.filter(response__case_id__in=case_ids)
-        .exclude(text="")
-        .update(text="")
-    )
+    return Answer.objects.filter(response__case_id__in=case_ids).exclude(text="").update(text="")

@@ -130,7 +130,7 @@ class Control:
         return SHORT_TEXT_MAX if self.control == "text" else LONG_TEXT_MAX
 
 
-CONTROLS = {
+CONTROLS: dict[str, str] = {
     QuestionKind.SCALE: "scale",
     QuestionKind.NPS: "scale",
     QuestionKind.FFT: "radios",
@@ -190,7 +190,11 @@ def _controls(
         if question.section_id not in by_section:
             by_section[question.section_id] = []
             sections.append(
-                (question.section.title, question.section.description, by_section[question.section_id])
+                (
+                    question.section.title,
+                    question.section.description,
+                    by_section[question.section_id],
+                )
             )
         by_section[question.section_id].append(control)
     return sections
@@ -273,13 +277,15 @@ def _submit(
     refusal; a stored response redirects to the thank-you page."""
     kinds = dict(Question.objects.filter(version_id=study.version_id).values_list("code", "kind"))
     raw = {
-        code: request.POST.getlist(code) for code, kind in kinds.items() if kind != QuestionKind.PHOTO
-    }
-    uploads: dict[str, UploadedFile[Any]] = {
-        code: request.FILES[code]
+        code: request.POST.getlist(code)
         for code, kind in kinds.items()
-        if kind == QuestionKind.PHOTO and code in request.FILES
+        if kind != QuestionKind.PHOTO
     }
+    uploads: dict[str, UploadedFile[Any]] = {}
+    for code, kind in kinds.items():
+        upload = request.FILES.get(code) if kind == QuestionKind.PHOTO else None
+        if isinstance(upload, UploadedFile):
+            uploads[code] = upload
     try:
         do_submit_response(study, dependency, raw, origin=origin, uploads=uploads)
     except InvalidAnswers as invalid:
@@ -351,9 +357,11 @@ def by_invitation(request: HttpRequest, token: str) -> HttpResponse:
 # --- By a centre's QR code ---------------------------------------------------------------------
 def _device_id(request: HttpRequest) -> str | None:
     value = request.get_signed_cookie(DEVICE_COOKIE, default=None, salt=DEVICE_SALT)
-    if isinstance(value, str) and 16 <= len(value) <= 64 and value.replace("-", "").replace(
-        "_", ""
-    ).isalnum():
+    if (
+        isinstance(value, str)
+        and 16 <= len(value) <= 64
+        and value.replace("-", "").replace("_", "").isalnum()
+    ):
         return value
     return None
 

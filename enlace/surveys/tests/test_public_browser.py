@@ -46,9 +46,7 @@ def shot(browser, name: str) -> None:
     reason=f"axe-core is not installed ({AXE_JS}): "
     "npm install --no-save --no-package-lock axe-core@4.14.1",
 )
-def test_a_citizen_answers_by_invitation_on_a_phone_and_axe_finds_nothing(
-    live_server, browser
-):
+def test_a_citizen_answers_by_invitation_on_a_phone_and_axe_finds_nothing(live_server, browser):
     from selenium.webdriver.common.by import By
 
     rosa = User.objects.create_user(username="rosa", password="x", role=Role.RESOLUTION)
