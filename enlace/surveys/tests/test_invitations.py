@@ -224,3 +224,11 @@ def test_an_invitations_mail_is_erased_with_its_case(
     erase_for_cases([case.pk])
     notification = invitation_mail()
     assert (notification.recipient, notification.body) == ("", "")
+
+
+def test_check_deploy_warns_without_a_public_url(settings: object) -> None:
+    from enlace.notifications.apps import check_public_url
+
+    assert check_public_url() == []
+    settings.PUBLIC_URL = ""  # type: ignore[attr-defined]
+    assert [message.id for message in check_public_url()] == ["notifications.W001"]
