@@ -65,6 +65,7 @@ DEVICE_COOKIE = "enlace_encuesta"
 DEVICE_SALT = "enlace.surveys.public.device"
 DEVICE_MAX_AGE = 400 * 24 * 60 * 60  # what browsers keep at most
 TOKEN_MAX = 100
+NOT_ANSWERS = frozenset({"csrfmiddlewaretoken"})
 
 # What a refusal answers: its HTTP status, by the reason shown.
 NOTICE_STATUS = {
@@ -214,6 +215,9 @@ def _form(
     questionnaire = Questionnaire.of(study.version_id)
     errors = errors or {}
     sections = _controls(questionnaire, sent or {}, errors, photos_sent)
+    codes = {question.code for question in questionnaire.questions}
+    strays = [message for code, message in errors.items() if code not in codes]
+    form_error = " ".join([form_error, *strays]).strip()
     summary = [
         (control.anchor, control.question.text, control.error)
         for _title, _description, controls in sections
@@ -275,17 +279,14 @@ def _submit(
 ) -> HttpResponse:
     """Store the answers sent, or show them again with their errors (400), or the page of a
     refusal; a stored response redirects to the thank-you page."""
-    kinds = dict(Question.objects.filter(version_id=study.version_id).values_list("code", "kind"))
-    raw = {
-        code: request.POST.getlist(code)
-        for code, kind in kinds.items()
-        if kind != QuestionKind.PHOTO
-    }
+    # Every field is a question's code (the action refuses one it does not know); a file is
+    # read only for a photo question.
+    raw = {key: request.POST.getlist(key) for key in request.POST if key not in NOT_ANSWERS}
     uploads: dict[str, UploadedFile[Any]] = {}
-    for code, kind in kinds.items():
-        upload = request.FILES.get(code) if kind == QuestionKind.PHOTO else None
+    for key in request.FILES:
+        upload = request.FILES.get(key)
         if isinstance(upload, UploadedFile):
-            uploads[code] = upload
+            uploads[key] = upload
     try:
         do_submit_response(study, dependency, raw, origin=origin, uploads=uploads)
     except InvalidAnswers as invalid:
@@ -325,12 +326,14 @@ def _get_or_post(
     return wrapper
 
 
-def _invitation_refusal(invitation: Invitation) -> str | None:
+def _invitation_refusal(invitation: Invitation, *, study_too: bool) -> str | None:
+    """Why the invitation cannot be answered, if it cannot. The study's own state is checked
+    again by the action, under its lock, when answers are sent (`study_too=False` then)."""
     if invitation.responded_at is not None:
         return "answered"
     if invitation.expires_at <= timezone.now():
         return "expired"
-    if not _is_open(invitation.study, invitation.dependency_id):
+    if study_too and not _is_open(invitation.study, invitation.dependency_id):
         return "closed"
     return None
 
@@ -342,7 +345,7 @@ def by_invitation(request: HttpRequest, token: str) -> HttpResponse:
     if invitation is None:
         return _notice(request, "unknown")
     study = invitation.study
-    refusal = _invitation_refusal(invitation)
+    refusal = _invitation_refusal(invitation, study_too=request.method != "POST")
     if refusal is not None:
         return _notice(request, refusal, study)
     if request.method != "POST":
@@ -402,8 +405,8 @@ def by_qr(request: HttpRequest, token: str) -> HttpResponse:
     if centre is None:
         return _notice(request, "unknown")
     study = centre.study
-    if not _is_open(study, centre.dependency_id):
-        return _notice(request, "closed", study)
+    if request.method != "POST" and not _is_open(study, centre.dependency_id):
+        return _notice(request, "closed", study)  # a POST: the action checks it
     device_id = _device_id(request)
     known = device_id is not None
     if device_id is None:

@@ -9,6 +9,7 @@ import logging
 from collections.abc import Callable
 from datetime import timedelta
 from io import BytesIO
+from typing import Any
 
 import pytest
 from django.core.cache import cache
@@ -217,6 +218,29 @@ def test_a_photo_that_is_not_an_image_is_refused_and_an_image_is_kept(
     assert str(answers["visitas"].number) == "2.50"
     assert answers["area"].choice == "farmacia"
     assert str(answers["foto"].photo.name).endswith(".png")
+
+
+def test_a_field_that_is_no_question_is_refused_with_a_message(
+    study: Study, client: Client
+) -> None:
+    _invitation, token = invite(study)
+    page = client.post(f"/encuesta/i/{token}/", dict(GOOD, intruso="1"))
+    assert page.status_code == 400
+    assert b'id="form-error"' in page.content
+    assert not Response.objects.exists()
+
+
+def test_a_submission_costs_a_bounded_number_of_queries(
+    study: Study, django_assert_max_num_queries: Callable[..., Any]
+) -> None:
+    """The rate limiter's counter in the database cache is most of it (about 11 queries)."""
+    _invitation, token = invite(study)
+    with django_assert_max_num_queries(8):
+        assert Client().get(f"/encuesta/i/{token}/").status_code == 200
+    with django_assert_max_num_queries(18):
+        assert Client().post(f"/encuesta/i/{token}/", GOOD).status_code == 302
+    with django_assert_max_num_queries(23):
+        assert Client().post(f"/encuesta/c/{qr_token(study)}/", GOOD).status_code == 302
 
 
 def test_unknown_expired_and_closed_links_are_pages_not_errors(
