@@ -91,6 +91,7 @@ class Control:
     high_label: str = ""
     autofocus: bool = False
     photo_again: bool = False
+    condition_code: str = ""  # the code of the earlier question that shows this one
 
     @property
     def code(self) -> str:
@@ -121,10 +122,6 @@ class Control:
     def show_values(self) -> str:
         return json.dumps([str(value) for value in self.question.condition_values])
 
-    @property
-    def condition_code(self) -> str:
-        parent = self.question.condition_question
-        return parent.code if parent is not None else ""
 
     @property
     def max_length(self) -> int:
@@ -169,7 +166,9 @@ def _controls(
     sections: list[tuple[str, str, list[Control]]] = []
     by_section: dict[int, list[Control]] = {}
     first_error = next((q.code for q in questionnaire.questions if q.code in errors), None)
+    by_id = questionnaire.by_id
     for question in questionnaire.questions:
+        parent = by_id.get(question.condition_question_id or 0)
         kind = question.kind
         chosen = [str(value) for value in sent.get(question.code, ()) if value is not None]
         low, high = question.low_label, question.high_label
@@ -187,6 +186,7 @@ def _controls(
             high_label=high if kind in (QuestionKind.SCALE, QuestionKind.NPS) else "",
             autofocus=question.code == first_error,
             photo_again=kind == QuestionKind.PHOTO and question.code in photos_sent,
+            condition_code=parent.code if parent is not None else "",
         )
         if question.section_id not in by_section:
             by_section[question.section_id] = []

@@ -23,7 +23,9 @@ from enlace.surveys.tests import factories
 THREADS = 8
 
 pytestmark = [
-    pytest.mark.django_db(transaction=True),
+    # Committed rows (the threads have their own connections); restoring the serialized
+    # database afterwards keeps the organisation for the tests that follow.
+    pytest.mark.django_db(transaction=True, serialized_rollback=True),
     pytest.mark.skipif(
         connection.vendor != "postgresql",
         reason="concurrent submissions need PostgreSQL; run with DATABASE_URL=postgres://...",
