@@ -122,7 +122,6 @@ class Control:
     def show_values(self) -> str:
         return json.dumps([str(value) for value in self.question.condition_values])
 
-
     @property
     def max_length(self) -> int:
         return SHORT_TEXT_MAX if self.control == "text" else LONG_TEXT_MAX
