@@ -20,12 +20,14 @@ $(VENV)/.installed: requirements.lock
 
 install: $(VENV)/.installed
 
-# Migrate, load the organisation and catalogues, demo users and cases (all safe to repeat).
+# Migrate, load the organisation and catalogues, demo users and cases, and the portal's ratings
+# as their continuous study (all safe to repeat).
 setup: install
 	$(PY) manage.py migrate --noinput
 	$(PY) manage.py load_directory
 	$(PY) manage.py load_catalogues
 	$(PY) manage.py seed_demo
+	$(PY) manage.py load_portal_study
 
 # The web server, a worker of the database task queue and the deadline sweeper, together;
 # Ctrl+C stops all three.

@@ -305,6 +305,9 @@ DEFAULT_FROM_EMAIL = envstr(
     "DEFAULT_FROM_EMAIL", "Atención al Usuario <atencionalusuario@localhost>"
 )
 EMAIL_MESSAGE_ID_DOMAIN = envstr("EMAIL_MESSAGE_ID_DOMAIN", "enlace.localhost")
+# Where citizens reach this site (scheme and host, no trailing slash): the links in e-mails
+# (survey invitations) and on printed posters (a centre's QR code) start with it.
+PUBLIC_URL = envstr("PUBLIC_URL", "http://127.0.0.1:8000" if DEVELOPMENT else "").rstrip("/")
 
 # The case list reads at most this many rows to tell "N results" before it says "more than N".
 CASE_LIST_PAGE_SIZE = envint("CASE_LIST_PAGE_SIZE", "50")

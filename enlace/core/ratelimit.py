@@ -3,7 +3,8 @@ config/settings.py: the database by default, so every web server counts into one
 
 A fixed window: the count of `scope` for an address lives under a key named after the window
 it falls in, and expires with it. Over the limit, the view answers 429 (`too_many`). The
-citizens' portal and the OIR's public pages count their submissions and look-ups here.
+citizens' portal and the OIR's public pages count their submissions and look-ups here, the
+public questionnaires their answers.
 """
 
 from __future__ import annotations
@@ -22,6 +23,9 @@ from enlace.core import proxy
 DEFAULT_LIMITS = {
     "submit": (10, 60 * 60),  # ten submissions an hour: a family, a desk helping citizens
     "track": (20, 10 * 60),  # twenty look-ups in ten minutes
+    # Public questionnaires sent: a centre's waiting room may share one address (its Wi-Fi, a
+    # carrier's NAT), so the limit is generous; a device answers a study once a day anyway.
+    "survey": (60, 60 * 60),
 }
 
 

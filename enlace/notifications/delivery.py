@@ -16,6 +16,7 @@ from typing import Any
 
 from django.conf import settings
 from django.core.mail import EmailMessage
+from django.db.models import Q
 
 from enlace.core.outbox import Outbox, OutboxError
 from enlace.notifications.models import Notification, NotificationKind, NotificationStatus
@@ -100,6 +101,22 @@ requeue_due = OUTBOX.requeue_due
 
 
 def erase_for_cases(case_ids: Sequence[int]) -> int:
-    """The e-mails about erased cases keep their kind and dates, not what they said or to whom
-    (data protection: enlace/cases/data_protection.py)."""
-    return Notification.objects.filter(case_id__in=case_ids).update(recipient="", body="")
+    """The e-mails about erased cases (and the invitations to a study that followed them) keep
+    their kind and dates, not what they said or to whom (data protection:
+    enlace/cases/data_protection.py)."""
+    return Notification.objects.filter(
+        Q(case_id__in=case_ids) | Q(invitation__case_id__in=case_ids)
+    ).update(recipient="", body="")
+
+
+def blank_survey_mail(now: datetime) -> dict[str, int]:
+    """Sweep job: an invitation's e-mails, once sent (or given up), keep neither the address
+    nor the link after the invitation is answered or expires, as the invitation itself."""
+    finished = (NotificationStatus.SENT, NotificationStatus.FAILED)
+    blanked = (
+        Notification.objects.filter(invitation__isnull=False, status__in=finished)
+        .filter(Q(invitation__expires_at__lte=now) | Q(invitation__responded_at__isnull=False))
+        .exclude(recipient="")
+        .update(recipient="", body="")
+    )
+    return {"survey_mail_blanked": blanked}

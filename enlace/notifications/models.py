@@ -33,6 +33,22 @@ class NotificationKind(models.TextChoices):
     SUBJECT_ANSWER = "subject_answer", _("Answer to a data-protection request")
     SUBJECT_DUE_ALERT = "subject_due_alert", _("Data-protection request due soon or overdue")
     BREACH_ALERT = "breach_alert", _("Breach to notify within 72 hours")
+    SURVEY_INVITATION = "survey_invitation", _("Invitation to answer a study")
+    SURVEY_REMINDER = "survey_reminder", _("Reminder to answer a study")
+
+
+# What a notification can be about: exactly one of these columns is set.
+ABOUT = ("case", "information_request", "subject_request", "breach", "invitation")
+
+
+def _exactly_one_of(columns: tuple[str, ...]) -> models.Q:
+    condition = models.Q()
+    for chosen in columns:
+        one = models.Q()
+        for column in columns:
+            one &= models.Q(**{f"{column}__isnull": column != chosen})
+        condition |= one
+    return condition
 
 
 class Notification(OutboxRow):
@@ -45,7 +61,7 @@ class Notification(OutboxRow):
         related_name="notifications",
     )
     # A notification is about exactly one thing: a case, a public-information request, a
-    # data-protection request or a breach.
+    # data-protection request, a breach or an invitation to answer a study.
     information_request = models.ForeignKey(
         "oir.InformationRequest",
         verbose_name=_("information request"),
@@ -66,6 +82,14 @@ class Notification(OutboxRow):
     breach = models.ForeignKey(
         "privacy.Breach",
         verbose_name=_("breach"),
+        null=True,
+        blank=True,
+        on_delete=models.CASCADE,
+        related_name="notifications",
+    )
+    invitation = models.ForeignKey(
+        "surveys.Invitation",
+        verbose_name=_("invitation"),
         null=True,
         blank=True,
         on_delete=models.CASCADE,
@@ -100,30 +124,7 @@ class Notification(OutboxRow):
         ]
         constraints = [
             models.CheckConstraint(
-                condition=(
-                    models.Q(case__isnull=False)
-                    & models.Q(information_request__isnull=True)
-                    & models.Q(subject_request__isnull=True)
-                    & models.Q(breach__isnull=True)
-                )
-                | (
-                    models.Q(case__isnull=True)
-                    & models.Q(information_request__isnull=False)
-                    & models.Q(subject_request__isnull=True)
-                    & models.Q(breach__isnull=True)
-                )
-                | (
-                    models.Q(case__isnull=True)
-                    & models.Q(information_request__isnull=True)
-                    & models.Q(subject_request__isnull=False)
-                    & models.Q(breach__isnull=True)
-                )
-                | (
-                    models.Q(case__isnull=True)
-                    & models.Q(information_request__isnull=True)
-                    & models.Q(subject_request__isnull=True)
-                    & models.Q(breach__isnull=False)
-                ),
+                condition=_exactly_one_of(ABOUT),
                 name="notification_about_one_thing",
             )
         ]

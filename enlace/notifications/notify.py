@@ -10,6 +10,7 @@ from email.utils import make_msgid
 from typing import Any
 
 from django.conf import settings
+from django.urls import reverse
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
@@ -19,10 +20,12 @@ from enlace.notifications.delivery import schedule
 from enlace.notifications.models import Notification, NotificationKind
 from enlace.oir.models import InformationRequest, RequestItem
 from enlace.privacy.models import Breach, SubjectRequest
+from enlace.surveys.actions.invitations import setting as survey_setting
+from enlace.surveys.models import Invitation
 
 
 def _queue(
-    about: Case | InformationRequest | SubjectRequest | Breach,
+    about: Case | InformationRequest | SubjectRequest | Breach | Invitation,
     kind: str,
     recipients: Iterable[str],
     subject: str,
@@ -55,6 +58,8 @@ def _field_of(about: object) -> str:
         return "subject_request"
     if isinstance(about, Breach):
         return "breach"
+    if isinstance(about, Invitation):
+        return "invitation"
     return "case"
 
 
@@ -367,3 +372,44 @@ def breach_alert(breach: Breach, *, overdue: bool, recipients: Iterable[str]) ->
             % values
         )
     return _queue(breach, NotificationKind.BREACH_ALERT, recipients, subject, body)
+
+
+# --- Satisfaction studies (enlace/surveys) ----------------------------------------------------
+def public_link(path: str) -> str:
+    """An address a citizen can open from an e-mail: PUBLIC_URL and the path (only the path if
+    PUBLIC_URL is unset; `manage.py check --deploy` warns of it)."""
+    return f"{settings.PUBLIC_URL}{path}"
+
+
+def survey_invitation(invitation: Invitation, token: str, *, reminder: bool) -> int:
+    """The invitation to answer a study by its unique link (the token travels only in this
+    message), or its one reminder with a new link."""
+    if not invitation.address:
+        return 0
+    link = public_link(reverse("survey_public:invitation", kwargs={"token": token}))
+    with translation.override(settings.LANGUAGE_CODE):
+        values = {
+            "centre": invitation.dependency.name,
+            "link": link,
+            "expires": f"{timezone.localtime(invitation.expires_at):%d/%m/%Y}",
+            "days": survey_setting("quiet_days"),
+        }
+        if reminder:
+            subject = _("Reminder: tell us how we served you")
+            opening = _(
+                "A few days ago we asked you how we served you at %(centre)s. If you have two "
+                "minutes, your answers help us improve. They are anonymous:"
+            )
+        else:
+            subject = _("How did we serve you? Two minutes of your time")
+            opening = _(
+                "We recently answered your case about %(centre)s. Would you tell us how we "
+                "served you? It takes two minutes and your answers are anonymous:"
+            )
+        closing = _(
+            "The link works once, until %(expires)s. If you prefer not to answer, ignore this "
+            "message: we will not ask you again for %(days)s days.\n\nUser attention department"
+        )
+        body = f"{_('Good day,')}\n\n{opening % values}\n\n{link}\n\n{closing % values}"
+    kind = NotificationKind.SURVEY_REMINDER if reminder else NotificationKind.SURVEY_INVITATION
+    return _queue(invitation, kind, [invitation.address], subject, body)

@@ -24,6 +24,8 @@ from enlace.oir.actions import do_record_email_notification
 from enlace.oir.models import EventKind as RequestEventKind
 from enlace.oir.models import RequestEvent, ResolutionDocument
 from enlace.privacy.models import BreachEvent, SubjectEventKind, SubjectRequestEvent
+from enlace.surveys.history import StudyAction
+from enlace.surveys.models import Invitation, InvitationChannel, StudyEvent
 
 
 def _staff(context: Mapping[str, Any]) -> notify.Recipients:
@@ -150,4 +152,22 @@ def on_breach_events(events: Sequence[BreachEvent], context: Mapping[str, Any]) 
         if event.kind == "deadline_alert":
             notify.breach_alert(
                 event.breach, overdue=context["overdue"], recipients=context["recipients"]
+            )
+
+
+def on_study_events(events: Sequence[StudyEvent], context: Mapping[str, Any]) -> None:
+    """An invitation to answer a study, and its one reminder, by e-mail: the writer gives the
+    `invitation` and its link's `token` (never stored) in the context. An invitation by
+    WhatsApp is not sent: the channels send replies on a case only (enlace/surveys/actions/
+    after_case.py)."""
+    invitation = context.get("invitation")
+    token = context.get("token")
+    if not isinstance(invitation, Invitation) or not token:
+        return
+    for event in events:
+        if event.action not in (StudyAction.INVITED, StudyAction.REMINDED):
+            continue
+        if invitation.channel == InvitationChannel.EMAIL:
+            notify.survey_invitation(
+                invitation, str(token), reminder=event.action == StudyAction.REMINDED
             )

@@ -18,6 +18,19 @@ from enlace.channels.actions import do_process_message, do_receive_message
 from enlace.channels.models import InboundMessage, InboundStatus
 from enlace.channels.portal.plugin import PLUGIN_CODE
 from enlace.portal.models import Satisfaction, SatisfactionRating
+from enlace.surveys.actions.portal import do_record_portal_rating
+from enlace.surveys.models import FriendsAndFamily
+
+# The portal's answers as the Friends-and-Family codes of the surveys (the same six, named
+# apart): the rating is also the case's response in the portal's continuous study.
+FFT_OF = {
+    Satisfaction.VERY_GOOD: FriendsAndFamily.VERY_GOOD,
+    Satisfaction.GOOD: FriendsAndFamily.GOOD,
+    Satisfaction.NEUTRAL: FriendsAndFamily.NEUTRAL,
+    Satisfaction.BAD: FriendsAndFamily.POOR,
+    Satisfaction.VERY_BAD: FriendsAndFamily.VERY_POOR,
+    Satisfaction.DONT_KNOW: FriendsAndFamily.DONT_KNOW,
+}
 
 
 @dataclass(frozen=True)
@@ -59,7 +72,8 @@ def do_submit(submission: Submission) -> InboundMessage:
 
 
 def do_rate_case(case: Case, rating: str, comment: str = "") -> SatisfactionRating:
-    """Record (or change) the citizen's rating of the answer, with an event on the case."""
+    """Record (or change) the citizen's rating of the answer, with an event on the case, and
+    the case's response in the portal's continuous study (if its centre is in it)."""
     with translation.override(settings.LANGUAGE_CODE):  # the staff's language, as notify.py
         label = str(Satisfaction(rating).label)
         previous_label = ""
@@ -89,5 +103,12 @@ def do_rate_case(case: Case, rating: str, comment: str = "") -> SatisfactionRati
             at=now,
             changes=changes,
             note=f"{label}. {comment}".strip() if comment else label,
+        )
+        do_record_portal_rating(
+            case.pk,
+            case.dependency_id,
+            experience=FFT_OF[Satisfaction(rating)],
+            comment=comment,
+            rated_at=now,
         )
     return saved

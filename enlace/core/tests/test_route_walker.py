@@ -53,6 +53,9 @@ PUBLIC = {
     "oir_public:entry",
     "oir_public:reserved",
     "set_language",
+    "survey_public:invitation",
+    "survey_public:qr",
+    "survey_public:thanks",
 }
 # Doors of other systems, each with its own credential and tests: the webhooks (a signature),
 # the telephone system (a shared token), Open311 and the REST API (keys), the administration
@@ -136,6 +139,7 @@ REFUSED: dict[str, Refusal] = {
     "privacy:breach_notice": Refusal(("outsider", "analyst"), "breach", post=True),
     "privacy:breach_close": Refusal(("outsider", "analyst"), "breach", post=True),
     "privacy:retention": Refusal(("outsider", "analyst")),
+    "survey_public:poster": Refusal(("outsider", "agent"), "study_centre"),
 }
 # Pages every staff member reaches, showing only what their centre and role may see: the
 # person of another centre is refused the Hospital General's case inside them instead.
@@ -267,7 +271,16 @@ def objects(people: dict[str, Any], make_case: Any, settings: Any, tmp_path: Any
         accesses=900,
         threshold=500,
     )
+    from enlace.surveys.models import StudyCentre
+    from enlace.surveys.tests import factories as survey_factories
+
+    study = survey_factories.study(
+        people["resolution"],
+        survey_factories.questionnaire(people["resolution"]),
+        [("HG", 10)],
+    )
     return {
+        "study_centre": [StudyCentre.objects.get(study=study).qr_token],
         "case": [case.pk],
         "attachment": [case.pk, attachment.pk],
         "case_action": [case.pk, "comentar"],
