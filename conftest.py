@@ -26,6 +26,15 @@ from enlace.catalogues.models import Channel, InquiryTopic, Limitante, OpinionTy
 from enlace.directory.models import Dependency
 
 
+def pytest_configure(config: pytest.Config) -> None:
+    """Passwords hashed by a fast hasher in tests: production's PBKDF2 costs half a second a
+    user on these machines, and the fixtures make hundreds. What a password protects is
+    tested (accounts, lock-out); how slowly it is hashed is Django's."""
+    from django.conf import settings
+
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+
+
 @pytest.fixture(autouse=True)
 def _office_language() -> Iterator[None]:
     """Each test starts in the office's language: a request in English made by an earlier test

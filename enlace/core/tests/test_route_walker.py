@@ -140,6 +140,36 @@ REFUSED: dict[str, Refusal] = {
     "privacy:breach_close": Refusal(("outsider", "analyst"), "breach", post=True),
     "privacy:retention": Refusal(("outsider", "analyst")),
     "survey_public:poster": Refusal(("outsider", "agent"), "study_centre"),
+    "surveys:studies": Refusal(("oir",)),
+    "surveys:study": Refusal(("outsider", "oir"), "study"),
+    "surveys:study_new": Refusal(("outsider", "agent", "analyst"), post=True),
+    "surveys:study_edit": Refusal(("outsider", "analyst"), "study", post=True),
+    "surveys:study_step": Refusal(("outsider", "analyst"), "study", post=True),
+    "surveys:interview_start": Refusal(("outsider", "analyst"), "study", post=True),
+    "surveys:review": Refusal(("outsider", "agent"), "study"),
+    "surveys:results": Refusal(("outsider", "oir"), "study"),
+    "surveys:results_pdf": Refusal(("outsider", "oir"), "study"),
+    "surveys:results_xlsx": Refusal(("outsider", "oir"), "study"),
+    "surveys:comments": Refusal(("outsider", "analyst"), "study"),
+    "surveys:trends": Refusal(("oir", "agent")),
+    "surveys:response": Refusal(("outsider", "agent"), "response"),
+    "surveys:response_finish": Refusal(("outsider", "agent"), "response", post=True),
+    "surveys:response_review": Refusal(("outsider", "agent"), "response", post=True),
+    "surveys:answer_save": Refusal(("outsider", "agent"), "answer", post=True),
+    "surveys:photo": Refusal(("outsider", "agent"), "photo"),
+    "surveys:finding_add": Refusal(("outsider", "agent"), "response", post=True),
+    "surveys:finding_check": Refusal(("outsider", "agent"), "finding", post=True),
+    "surveys:instruments": Refusal(("outsider", "agent", "analyst"), post=True),
+    "surveys:instrument": Refusal(("outsider", "analyst"), "instrument"),
+    "surveys:version_new": Refusal(("outsider", "analyst"), "instrument", post=True),
+    "surveys:version": Refusal(("outsider", "analyst"), "version"),
+    "surveys:preview": Refusal(("outsider", "analyst"), "version"),
+    "surveys:publish": Refusal(("outsider", "analyst"), "version", post=True),
+    "surveys:section_add": Refusal(("outsider", "analyst"), "version", post=True),
+    "surveys:question_new": Refusal(("outsider", "analyst"), "version", post=True),
+    "surveys:question": Refusal(("outsider", "analyst"), "question", post=True),
+    "surveys:question_action": Refusal(("outsider", "analyst"), "question", post=True),
+    "surveys:section_delete": Refusal(("outsider", "analyst"), "section", post=True),
 }
 # Pages every staff member reaches, showing only what their centre and role may see: the
 # person of another centre is refused the Hospital General's case inside them instead.
@@ -274,12 +304,27 @@ def objects(people: dict[str, Any], make_case: Any, settings: Any, tmp_path: Any
     from enlace.surveys.models import StudyCentre
     from enlace.surveys.tests import factories as survey_factories
 
-    study = survey_factories.study(
-        people["resolution"],
-        survey_factories.questionnaire(people["resolution"]),
-        [("HG", 10)],
+    from enlace.surveys.actions.responses import do_start_response
+    from enlace.surveys.models import Answer
+
+    instrument = survey_factories.questionnaire(people["resolution"])
+    study = survey_factories.study(people["resolution"], instrument, [("HG", 10)])
+    version = survey_factories.published(instrument)
+    question = version.questions.get(code="trato")
+    interview = do_start_response(study, hg, mode="interview", interviewer=people["resolution"])
+    photo = Answer.objects.create(
+        response=interview, question=question, photo=ContentFile(b"x", name="f.png")
     )
     return {
+        "study": [study.pk],
+        "instrument": [instrument.pk],
+        "version": [version.pk],
+        "question": [version.pk, question.pk],
+        "section": [version.pk, question.section_id],
+        "response": [interview.pk],
+        "answer": [interview.pk, question.pk],
+        "photo": [interview.pk, photo.pk],
+        "finding": [interview.pk, 1],
         "study_centre": [StudyCentre.objects.get(study=study).qr_token],
         "case": [case.pk],
         "attachment": [case.pk, attachment.pk],
