@@ -301,11 +301,9 @@ def objects(people: dict[str, Any], make_case: Any, settings: Any, tmp_path: Any
         accesses=900,
         threshold=500,
     )
-    from enlace.surveys.models import StudyCentre
-    from enlace.surveys.tests import factories as survey_factories
-
     from enlace.surveys.actions.responses import do_start_response
-    from enlace.surveys.models import Answer
+    from enlace.surveys.models import Answer, StudyCentre
+    from enlace.surveys.tests import factories as survey_factories
 
     instrument = survey_factories.questionnaire(people["resolution"])
     study = survey_factories.study(people["resolution"], instrument, [("HG", 10)])
