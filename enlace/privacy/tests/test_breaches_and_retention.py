@@ -258,7 +258,7 @@ def test_an_administrator_changes_a_retention_period(admin_user, resolution, cli
     assert client.get(reverse("admin:privacy_retentionpolicy_add")).status_code == 403
 
 
-@pytest.mark.django_db(transaction=True)
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)
 def test_an_api_page_is_logged_with_an_asynchronous_commit_that_does_not_leak() -> None:
     """In autocommit (the API's reads), the rows of a page are written by one statement whose
     own commit is asynchronous; the connection keeps its synchronous commits afterwards."""
