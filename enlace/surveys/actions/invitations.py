@@ -18,6 +18,7 @@ from django.utils.translation import gettext as _
 from enlace.core.errors import BusinessError
 from enlace.core.identifiers import normalise_phone
 from enlace.directory.models import Dependency
+from enlace.surveys.actions.responses import check_open
 from enlace.surveys.history import StudyAction, study_history
 from enlace.surveys.models import Invitation, InvitationChannel, Study, StudyEvent, StudyStatus
 
@@ -79,10 +80,7 @@ def do_invite(
     """Invite a person; None when they were invited to a study within the quiet period (they
     are not asked again). The token is returned once, to be put in the message."""
     now = now or timezone.now()
-    if study.status != StudyStatus.FIELDWORK:
-        raise BusinessError(_("This study is not taking responses."), code="study_closed")
-    if not study.centres.filter(dependency=dependency).exists():
-        raise BusinessError(_("That centre is not part of this study."), field="dependency")
+    check_open(study, dependency.pk)  # read afresh: in fieldwork, in its period, at the centre
     address = normalise_address(channel, address)
     key = person_key(address)
     with transaction.atomic():
