@@ -36,6 +36,17 @@ def pytest_configure(config: pytest.Config) -> None:
 
 
 @pytest.fixture(autouse=True)
+def _fresh_questionnaires() -> Iterator[None]:
+    """Published questionnaires are kept per process by version id; a test database that
+    reuses ids after a rollback (SQLite) must not find another test's."""
+    from enlace.surveys.actions.responses import forget_questionnaires
+
+    forget_questionnaires()
+    yield
+    forget_questionnaires()
+
+
+@pytest.fixture(autouse=True)
 def _office_language() -> Iterator[None]:
     """Each test starts in the office's language: a request in English made by an earlier test
     in the same process leaves its language active in the thread otherwise."""

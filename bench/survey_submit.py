@@ -120,7 +120,7 @@ def make_study(user: Any) -> Any:
     )
     add("minutos", QuestionKind.NUMBER)
     add("comentario", QuestionKind.LONG_TEXT)
-    design.do_publish_version(version, acting_user=user)
+    version = design.do_publish_version(version, acting_user=user)
     today = timezone.localdate()
     study = studies.do_create_study(
         studies.StudyPlan(

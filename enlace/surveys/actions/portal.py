@@ -227,7 +227,7 @@ def do_record_portal_rating(
                 existing.delete()
             return None
         assert dependency_id is not None
-        questionnaire = Questionnaire.of(study.version_id)
+        questionnaire = Questionnaire.published(study.version_id)
         clean_all(questionnaire, {EXPERIENCE: [experience], COMMENT: [comment]})
         day = timezone.localdate(rated_at)
         if existing is None:

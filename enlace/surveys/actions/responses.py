@@ -12,6 +12,7 @@ from typing import Any
 
 from django.core.files.uploadedfile import UploadedFile
 from django.db import IntegrityError, transaction
+from django.db.models import Exists, OuterRef
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -29,6 +30,7 @@ from enlace.surveys.models import (
     ResponseStatus,
     ReviewState,
     Study,
+    StudyCentre,
     StudyEvent,
     StudyKind,
     StudyStatus,
@@ -67,6 +69,19 @@ class Questionnaire:
         options = {q.pk: [(o.value, o.label) for o in q.options.all()] for q in questions}
         return cls(questions=questions, options=options)
 
+    @classmethod
+    def published(cls, version_id: int) -> Questionnaire:
+        """The questionnaire of a published version: frozen (no action changes one), so read
+        once per process and kept (`_PUBLISHED`, a few hundred versions at most). Its objects
+        are shared: read them, never change them."""
+        found = _PUBLISHED.get(version_id)
+        if found is None:
+            found = cls.of(version_id)
+            if len(_PUBLISHED) >= 256:
+                _PUBLISHED.clear()
+            _PUBLISHED[version_id] = found
+        return found
+
     @property
     def by_code(self) -> dict[str, Question]:
         return {question.code: question for question in self.questions}
@@ -76,15 +91,28 @@ class Questionnaire:
         return {question.pk: question for question in self.questions}
 
 
+# The questionnaires of published versions read so far in this process, by version id.
+_PUBLISHED: dict[int, Questionnaire] = {}
+
+
+def forget_questionnaires() -> None:
+    """Empty the cache of published questionnaires (tests whose database reuses ids)."""
+    _PUBLISHED.clear()
+
+
 def check_open(study: Study, dependency_id: int) -> None:
-    # Read afresh: the study may have closed since the caller loaded it.
-    status = Study.objects.filter(pk=study.pk).values_list("status", flat=True).first()
+    # Read afresh, in one query: the study may have closed since the caller loaded it.
+    status, at_centre = Study.objects.filter(pk=study.pk).annotate(
+        at_centre=Exists(
+            StudyCentre.objects.filter(study=OuterRef("pk"), dependency_id=dependency_id)
+        )
+    ).values_list("status", "at_centre").first() or ("", False)
     if status != StudyStatus.FIELDWORK:
         raise BusinessError(_("This study is not taking responses."), code="study_closed")
     today = timezone.localdate()
     if not study.continuous and not study.period_start <= today <= study.period_end:
         raise BusinessError(_("This study is not taking responses."), code="study_closed")
-    if not study.centres.filter(dependency_id=dependency_id).exists():
+    if not at_centre:
         raise BusinessError(_("That centre is not part of this study."), field="dependency")
 
 
@@ -177,7 +205,7 @@ def do_submit_response(
     transaction. An invitation answers once; a device once a day per study; an Idempotency-Key
     once (the same key again returns the first response)."""
     check_open(study, dependency.pk)
-    questionnaire = Questionnaire.of(study.version_id)
+    questionnaire = Questionnaire.published(study.version_id)
     values = clean_all(questionnaire, raw, uploads)
     now = timezone.now()
     try:
@@ -190,7 +218,9 @@ def do_submit_response(
                     return earlier
             if origin.invitation is not None:
                 invitation = Invitation.objects.select_for_update().get(pk=origin.invitation.pk)
-                if invitation.responded_at is not None or hasattr(invitation, "response"):
+                # Answered once: `responded_at` is set with the response, in one transaction
+                # (and the response's unique invitation refuses a second one regardless).
+                if invitation.responded_at is not None:
                     raise BusinessError(
                         _("This invitation has already been answered. Thank you."),
                         code="invitation_used",

@@ -211,7 +211,7 @@ def _form(
     form_error: str = "",
     status: int = 200,
 ) -> HttpResponse:
-    questionnaire = Questionnaire.of(study.version_id)
+    questionnaire = Questionnaire.published(study.version_id)
     errors = errors or {}
     sections = _controls(questionnaire, sent or {}, errors, photos_sent)
     codes = {question.code for question in questionnaire.questions}
