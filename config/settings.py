@@ -343,7 +343,11 @@ LOG_REQUESTS = envbool("LOG_REQUESTS", "true" if LOG_FORMAT == "json" else "fals
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
-    "filters": {"request_id": {"()": "enlace.core.requestid.RequestIdFilter"}},
+    "filters": {
+        "request_id": {"()": "enlace.core.requestid.RequestIdFilter"},
+        # Secret links (an invitation's token, a password reset's) hidden in every line.
+        "secret_paths": {"()": "enlace.core.logformat.SecretPathFilter"},
+    },
     "formatters": {
         "text": {"format": "%(asctime)s %(levelname)s %(name)s [%(request_id)s] %(message)s"},
         "json": {"()": "enlace.core.logformat.JsonFormatter"},
@@ -351,7 +355,7 @@ LOGGING = {
     "handlers": {
         "console": {
             "class": "logging.StreamHandler",
-            "filters": ["request_id"],
+            "filters": ["request_id", "secret_paths"],
             "formatter": LOG_FORMAT,
         }
     },

@@ -14,6 +14,10 @@ class AccountsConfig(AppConfig):
 
         from enlace.accounts.actions import record_lockout
         from enlace.core import navigation
+        from enlace.core.logformat import register_secret_path
+
+        # A password reset's link is its secret: never in a log line.
+        register_secret_path(r"/cuenta/contrasena/nueva/([^/\s]+/[^/\s]+)")
 
         def locked(sender: object, request: Any = None, username: str = "", **kw: Any) -> None:
             record_lockout(username, request)

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import json
 import logging
+import re
 from datetime import UTC, datetime
 
 # Fields a record may carry besides the message (`logger.info(..., extra={...})`).
@@ -33,3 +34,36 @@ class JsonFormatter(logging.Formatter):
         elif record.exc_text:
             entry["exc"] = record.exc_text
         return json.dumps(entry, ensure_ascii=False, default=str)
+
+
+# --- Links that are secrets --------------------------------------------------------------------
+# Some URLs carry a secret in their path (a study's invitation, a password reset): whoever holds
+# the link may use it. Django's own log lines name the path (a CSRF refusal, a 404), so every
+# record is redacted on its way to the handler. Apps register their patterns in `ready()`
+# (core knows no app); a pattern's first group is what is hidden.
+_SECRET_PATHS: list[re.Pattern[str]] = []
+
+
+def register_secret_path(pattern: str) -> None:
+    compiled = re.compile(pattern)
+    if all(known.pattern != compiled.pattern for known in _SECRET_PATHS):
+        _SECRET_PATHS.append(compiled)
+
+
+def redact(text: str) -> str:
+    for pattern in _SECRET_PATHS:
+        text = pattern.sub(lambda m: m.group(0).replace(m.group(1), "***"), text)
+    return text
+
+
+class SecretPathFilter(logging.Filter):
+    """Rewrites a record whose message holds a secret link, the secret replaced by ***."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        if _SECRET_PATHS:
+            message = record.getMessage()
+            redacted = redact(message)
+            if redacted != message:
+                record.msg = redacted
+                record.args = ()
+        return True
