@@ -61,7 +61,10 @@ class SecretPathFilter(logging.Filter):
 
     def filter(self, record: logging.LogRecord) -> bool:
         if _SECRET_PATHS:
-            message = record.getMessage()
+            try:
+                message = record.getMessage()
+            except (TypeError, ValueError):  # a malformed call: logging reports it itself
+                return True
             redacted = redact(message)
             if redacted != message:
                 record.msg = redacted
