@@ -299,6 +299,23 @@ def _in_progress(response: Response) -> Response:
     return locked
 
 
+def _locked_for(response: Response, acting_user: User) -> Response:
+    locked = _in_progress(response)
+    if locked.interviewer_id not in (None, acting_user.pk):
+        raise BusinessError(_("Another person is filling in this response."))
+    return locked
+
+
+def _replace(locked: Response, values: Mapping[int, Sequence[rules.Value]]) -> None:
+    """These questions' answers replaced (a photo is added to the earlier ones): one DELETE and
+    one INSERT whatever the number of questions."""
+    replaced = [pk for pk, items in values.items() if not any(v.photo is not None for v in items)]
+    Answer.objects.filter(response=locked, question_id__in=replaced, photo="").delete()
+    Answer.objects.bulk_create(_rows(locked, values))
+    _save_photos(locked, values)
+    Response.objects.filter(pk=locked.pk).update(updated_at=timezone.now())
+
+
 def do_save_answer(
     response: Response,
     question: Question,
@@ -314,15 +331,37 @@ def do_save_answer(
     options = [(o.value, o.label) for o in question.options.all()]
     values = rules.clean_values(question, raw, options=options, upload=upload)
     with transaction.atomic():
-        locked = _in_progress(response)
-        if locked.interviewer_id not in (None, acting_user.pk):
-            raise BusinessError(_("Another person is filling in this response."))
-        if not any(value.photo is not None for value in values):
-            Answer.objects.filter(response=locked, question=question, photo="").delete()
-        Answer.objects.bulk_create(_rows(locked, {question.pk: values}))
-        _save_photos(locked, {question.pk: values})
-        Response.objects.filter(pk=locked.pk).update(updated_at=timezone.now())
+        _replace(_locked_for(response, acting_user), {question.pk: values})
     return values
+
+
+def do_save_answers(
+    response: Response,
+    raw: Mapping[str, Sequence[str]],
+    *,
+    uploads: Mapping[str, UploadedFile[Any]] | None = None,
+    acting_user: User,
+) -> dict[str, str]:
+    """Every question of the form at once (the interview's "submit", which works without the
+    page's script): the valid answers stored in one transaction, the errors by question code
+    returned."""
+    questionnaire = Questionnaire.published(response.version_id)
+    uploads = uploads or {}
+    values: dict[int, list[rules.Value]] = {}
+    errors: dict[str, str] = {}
+    for question in questionnaire.questions:
+        try:
+            values[question.pk] = rules.clean_values(
+                question,
+                raw.get(question.code, ()),
+                options=questionnaire.options.get(question.pk, ()),
+                upload=uploads.get(question.code),
+            )
+        except BusinessError as error:
+            errors[question.code] = str(error)
+    with transaction.atomic():
+        _replace(_locked_for(response, acting_user), values)
+    return errors
 
 
 def stored_values(response: Response) -> dict[int, list[rules.Value]]:

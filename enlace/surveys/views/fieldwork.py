@@ -159,23 +159,16 @@ def response_finish(request: HttpRequest, pk: int) -> HttpResponse:
     user = current_user(request)
     response = access_response_for_user(user, pk)
     _may_fill(request, response)
+    questionnaire = responses.Questionnaire.published(response.version_id)
+    raw = {code: request.POST.getlist(code) for code in questionnaire.by_code}
     errors: dict[str, str] = {}
-    questions = Question.objects.filter(version_id=response.version_id).prefetch_related("options")
-    raw = {q.code: request.POST.getlist(q.code) for q in questions}
     try:
-        for question in questions:
-            try:
-                responses.do_save_answer(
-                    response,
-                    question,
-                    raw[question.code],
-                    upload=request.FILES.get(question.code),
-                    acting_user=user,
-                )
-            except BusinessError as error:
-                if error.field is None:
-                    raise
-                errors[error.field] = str(error)
+        errors = responses.do_save_answers(
+            response,
+            raw,
+            uploads={code: upload for code, upload in request.FILES.items()},
+            acting_user=user,
+        )
         if not errors:
             responses.do_finish_response(response, acting_user=user)
     except responses.InvalidAnswers as invalid:
