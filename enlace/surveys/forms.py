@@ -6,6 +6,8 @@ from decimal import Decimal
 from typing import Any, cast
 
 from django import forms
+from django.core.files.uploadedfile import UploadedFile
+from django.http import HttpRequest
 from django.utils.translation import gettext_lazy as _
 
 from enlace.accounts.models import User
@@ -295,3 +297,13 @@ class FindingForm(forms.Form):
     def question_obj(self) -> Question | None:
         pk = self.cleaned_data.get("question")
         return self.version.questions.filter(pk=pk).first() if pk else None
+
+
+def uploads_of(request: HttpRequest) -> dict[str, UploadedFile[Any]]:
+    """The files of a form by field name (the last one where a field sent several)."""
+    found: dict[str, UploadedFile[Any]] = {}
+    for name in request.FILES:
+        upload = request.FILES.get(name)
+        if isinstance(upload, UploadedFile):
+            found[name] = upload
+    return found

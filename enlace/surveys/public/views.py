@@ -20,12 +20,10 @@ import json
 import secrets
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
-from typing import Any
 
 import segno
 from django.conf import settings
 from django.contrib.auth.decorators import login_required
-from django.core.files.uploadedfile import UploadedFile
 from django.http import Http404, HttpRequest, HttpResponse, HttpResponseNotAllowed
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -47,6 +45,7 @@ from enlace.surveys.actions.responses import (
     check_open,
     do_submit_response,
 )
+from enlace.surveys.forms import uploads_of
 from enlace.surveys.models import (
     FriendsAndFamily,
     Invitation,
@@ -281,11 +280,7 @@ def _submit(
     # Every field is a question's code (the action refuses one it does not know); a file is
     # read only for a photo question.
     raw = {key: request.POST.getlist(key) for key in request.POST if key not in NOT_ANSWERS}
-    uploads: dict[str, UploadedFile[Any]] = {}
-    for key in request.FILES:
-        upload = request.FILES.get(key)
-        if isinstance(upload, UploadedFile):
-            uploads[key] = upload
+    uploads = uploads_of(request)
     try:
         do_submit_response(study, dependency, raw, origin=origin, uploads=uploads)
     except InvalidAnswers as invalid:

@@ -22,7 +22,7 @@ from enlace.accounts.current import current_user
 from enlace.core.errors import BusinessError
 from enlace.directory.models import Dependency
 from enlace.surveys.actions import findings, responses
-from enlace.surveys.forms import FindingForm, ReviewForm
+from enlace.surveys.forms import FindingForm, ReviewForm, uploads_of
 from enlace.surveys.models import (
     Finding,
     Question,
@@ -166,7 +166,7 @@ def response_finish(request: HttpRequest, pk: int) -> HttpResponse:
         errors = responses.do_save_answers(
             response,
             raw,
-            uploads={code: upload for code, upload in request.FILES.items()},
+            uploads=uploads_of(request),
             acting_user=user,
         )
         if not errors:
