@@ -5,34 +5,14 @@ so analysts can compute with them and the workbook agrees with the page and the 
 from __future__ import annotations
 
 import io
-from decimal import Decimal
 from typing import Any
 
 from django.utils.translation import gettext as _
 from openpyxl import Workbook
-from openpyxl.cell import WriteOnlyCell
-from openpyxl.styles import Font
 from openpyxl.worksheet._write_only import WriteOnlyWorksheet
 
+from enlace.core.xlsx import fraction, header
 from enlace.reports.participation import centre_levels, type_columns
-
-PERCENT = "0.00%"
-
-
-def _fraction(sheet: WriteOnlyWorksheet, percent: str) -> Any:
-    cell = WriteOnlyCell(sheet, value=float(Decimal(percent) / Decimal(100)))
-    cell.number_format = PERCENT
-    return cell
-
-
-def _header(sheet: WriteOnlyWorksheet, header: list[str]) -> None:
-    bold = Font(bold=True)
-    cells = []
-    for text in header:
-        cell = WriteOnlyCell(sheet, value=text)
-        cell.font = bold
-        cells.append(cell)
-    sheet.append(cells)
 
 
 def _section(book: Workbook, title: str, heading: str, rows: list[dict[str, Any]]) -> None:
@@ -40,38 +20,38 @@ def _section(book: Workbook, title: str, heading: str, rows: list[dict[str, Any]
     column of their group's name."""
     sheet: WriteOnlyWorksheet = book.create_sheet(title[:31])
     nested = any("channels" in row for row in rows)
-    _header(
+    header(
         sheet, [heading, _("Channel"), _("Total"), "%"] if nested else [heading, _("Total"), "%"]
     )
     for row in rows:
         if nested:
-            sheet.append([row["name"], "", row["count"], _fraction(sheet, row["percent"])])
+            sheet.append([row["name"], "", row["count"], fraction(sheet, row["percent"])])
             for sub in row["channels"]:
                 sheet.append(
-                    [row["name"], sub["name"], sub["count"], _fraction(sheet, sub["percent"])]
+                    [row["name"], sub["name"], sub["count"], fraction(sheet, sub["percent"])]
                 )
         else:
-            sheet.append([row["name"], row["count"], _fraction(sheet, row["percent"])])
+            sheet.append([row["name"], row["count"], fraction(sheet, row["percent"])])
 
 
 def participation_xlsx(report: dict[str, Any]) -> bytes:
     opinions, inquiries = report["opinions"], report["inquiries"]
     book = Workbook(write_only=True)
     summary: WriteOnlyWorksheet = book.create_sheet(_("Summary")[:31])
-    _header(summary, [_("Period"), f"{report['period']['from']} - {report['period']['to']}"])
+    header(summary, [_("Period"), f"{report['period']['from']} - {report['period']['to']}"])
     summary.append([_("Opinions"), opinions["total"]])
     summary.append(
         [
             _("Opinions answered"),
             opinions["answered"]["count"],
-            _fraction(summary, opinions["answered"]["percent"]),
+            fraction(summary, opinions["answered"]["percent"]),
         ]
     )
     summary.append(
         [
             _("Complaints and claims"),
             opinions["complaints"]["count"],
-            _fraction(summary, opinions["complaints"]["percent"]),
+            fraction(summary, opinions["complaints"]["percent"]),
         ]
     )
     summary.append([_("Inquiries"), inquiries["total"]])
@@ -83,13 +63,13 @@ def participation_xlsx(report: dict[str, Any]) -> bytes:
     _section(book, _("Opinions by level of care"), _("Level of care"), opinions["by_level_of_care"])
     levels = centre_levels(opinions)
     frequent: WriteOnlyWorksheet = book.create_sheet(_("Complaints by level")[:31])
-    _header(frequent, [_("Level of care"), _("Limitante"), _("Total")])
+    header(frequent, [_("Level of care"), _("Limitante"), _("Total")])
     for level in levels:
         for row in level["complaints"]:
             frequent.append([level["name"], row["name"], row["count"]])
     types = type_columns(opinions)
     centres: WriteOnlyWorksheet = book.create_sheet(_("Opinions by centre")[:31])
-    _header(
+    header(
         centres,
         [_("Code"), _("Centre"), _("Level of care"), _("Total"), *(name for _c, name in types)],
     )

@@ -11,11 +11,10 @@ from typing import Any
 
 from django.utils.translation import gettext as _
 from openpyxl import Workbook
-from openpyxl.cell import WriteOnlyCell
-from openpyxl.styles import Font
 from openpyxl.worksheet._write_only import WriteOnlyWorksheet
 
-PERCENT = "0.00%"
+from enlace.core.xlsx import fraction, header
+
 # The figures of each kind, in the columns' order, and whether each is a percentage.
 FIGURE_COLUMNS: dict[str, list[tuple[str, bool]]] = {
     "scale": [
@@ -45,22 +44,8 @@ def _value(sheet: WriteOnlyWorksheet, value: Any, percent: bool = False) -> Any:
         return None
     if isinstance(value, str):
         number = Decimal(value)
-        if percent:
-            cell = WriteOnlyCell(sheet, value=float(number / 100))
-            cell.number_format = PERCENT
-            return cell
-        return float(number)
+        return fraction(sheet, number) if percent else float(number)
     return value
-
-
-def _header(sheet: WriteOnlyWorksheet, header: list[str]) -> None:
-    bold = Font(bold=True)
-    cells = []
-    for text in header:
-        cell = WriteOnlyCell(sheet, value=text)
-        cell.font = bold
-        cells.append(cell)
-    sheet.append(cells)
 
 
 def _flags(cell: dict[str, Any]) -> list[str]:
@@ -71,7 +56,7 @@ def results_xlsx(results: dict[str, Any]) -> bytes:
     book = Workbook(write_only=True)
     study, responses = results["study"], results["responses"]
     summary: WriteOnlyWorksheet = book.create_sheet(_("Summary")[:31])
-    _header(summary, [_("Study"), study["name"]])
+    header(summary, [_("Study"), study["name"]])
     summary.append([_("Period"), f"{study['period']['from']} - {study['period']['to']}"])
     summary.append([_("Instrument"), f"{study['instrument']} v{study['version']}"])
     summary.append(
@@ -84,7 +69,7 @@ def results_xlsx(results: dict[str, Any]) -> bytes:
         [_("Fewer answers than this: unreliable"), results["thresholds"]["unreliable_below"]]
     )
     summary.append([])
-    _header(
+    header(
         summary,
         [_("Code"), _("Centre"), _("Level of care"), _("Responses"), _("Target"), _("Rate")],
     )
@@ -115,7 +100,7 @@ def results_xlsx(results: dict[str, Any]) -> bytes:
     all_keys = [key for columns in FIGURE_COLUMNS.values() for key, _p in columns]
     keys = list(dict.fromkeys(all_keys))
     percent_keys = {key for columns in FIGURE_COLUMNS.values() for key, p in columns if p}
-    _header(
+    header(
         figures,
         [
             _("Question"),
@@ -149,7 +134,7 @@ def results_xlsx(results: dict[str, Any]) -> bytes:
             )
 
     distributions: WriteOnlyWorksheet = book.create_sheet(_("Distributions")[:31])
-    _header(distributions, [_("Question"), _("Value"), _("Answer"), _("Total"), "%"])
+    header(distributions, [_("Question"), _("Value"), _("Answer"), _("Total"), "%"])
     for question in results["questions"]:
         for row in question["distribution"]:
             distributions.append(
@@ -174,7 +159,7 @@ def results_xlsx(results: dict[str, Any]) -> bytes:
             "failed",
             "critical_items_failed",
         ]
-        _header(scores, [_("Code"), _("Centre"), _("Not shown"), _("Unreliable"), *columns])
+        header(scores, [_("Code"), _("Centre"), _("Not shown"), _("Unreliable"), *columns])
         for row in [*checklist["by_centre"], checklist | {"code": "", "name": _("Total")}]:
             scores.append(
                 [
