@@ -1,7 +1,7 @@
 """What every PDF Enlace prints shares: the paper, the margins, the institution's name, the house
 colours, the text styles' base, and the header and footer of every page (`Pages`). The
-participation report (enlace/reports/pdf.py) and the OIR's resolution (enlace/oir/pdf.py) are
-built on these."""
+participation report, the OIR's resolution, a person's data and a study's results are built on
+these (`house_document`)."""
 
 from __future__ import annotations
 
@@ -13,6 +13,7 @@ from reportlab.lib import colors  # type: ignore[import-untyped, unused-ignore]
 from reportlab.lib.pagesizes import LETTER  # type: ignore[import-untyped, unused-ignore]
 from reportlab.lib.styles import ParagraphStyle  # type: ignore[import-untyped, unused-ignore]
 from reportlab.lib.units import cm  # type: ignore[import-untyped, unused-ignore]
+from reportlab.platypus import SimpleDocTemplate  # type: ignore[import-untyped, unused-ignore]
 
 # A proper name: printed as it is in every language.
 INSTITUTION = "Instituto Salvadoreño del Seguro Social"
@@ -23,6 +24,22 @@ WIDTH = PAGE_WIDTH - 2 * MARGIN
 FONT, BOLD = "Helvetica", "Helvetica-Bold"
 NAVY = colors.HexColor("#1f3b63")
 GREY = colors.HexColor("#9aa5b1")
+
+
+def house_document(buffer: Any, *, title: str, subject: str = "") -> Any:
+    """The house document: letter paper, the margins, the institution as author."""
+    return SimpleDocTemplate(
+        buffer,
+        pagesize=LETTER,
+        leftMargin=MARGIN,
+        rightMargin=MARGIN,
+        topMargin=MARGIN,
+        bottomMargin=MARGIN,
+        title=title,
+        author=INSTITUTION,
+        subject=subject,
+        creator="Enlace",
+    )
 
 
 def paragraph_style(name: str, **values: Any) -> Any:

@@ -13,14 +13,12 @@ from typing import Any
 from django.template.loader import render_to_string
 from django.utils import timezone, translation
 from reportlab.lib.enums import TA_CENTER  # type: ignore[import-untyped, unused-ignore]
-from reportlab.lib.pagesizes import LETTER  # type: ignore[import-untyped, unused-ignore]
 from reportlab.platypus import (  # type: ignore[import-untyped, unused-ignore]
     Paragraph,
-    SimpleDocTemplate,
     Spacer,
 )
 
-from enlace.core.pdf import INSTITUTION, MARGIN, Pages, paragraph_style
+from enlace.core.pdf import INSTITUTION, Pages, house_document, paragraph_style
 from enlace.oir.deadlines import LegalRules
 from enlace.oir.models import InformationRequest, RequestItem
 
@@ -103,17 +101,10 @@ def resolution_pdf(
 
         def build() -> bytes:
             buffer = io.BytesIO()
-            document = SimpleDocTemplate(
+            document = house_document(
                 buffer,
-                pagesize=LETTER,
-                leftMargin=MARGIN,
-                rightMargin=MARGIN,
-                topMargin=MARGIN,
-                bottomMargin=MARGIN,
                 title=f"Resolución {request.number}",
-                author=INSTITUTION,
                 subject=f"Resolución de la solicitud de información {request.number}",
-                creator="Enlace",
             )
             story = [*_flowables(text), Spacer(1, 12)]
             document.build(story, onFirstPage=pages.draw, onLaterPages=pages.draw)

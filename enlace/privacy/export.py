@@ -11,16 +11,23 @@ from typing import Any
 
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
-from reportlab.lib.pagesizes import LETTER  # type: ignore[import-untyped, unused-ignore]
 from reportlab.platypus import (  # type: ignore[import-untyped, unused-ignore]
     Paragraph,
-    SimpleDocTemplate,
     Spacer,
     Table,
     TableStyle,
 )
 
-from enlace.core.pdf import BOLD, GREY, INSTITUTION, MARGIN, NAVY, WIDTH, Pages, paragraph_style
+from enlace.core.pdf import (
+    BOLD,
+    GREY,
+    INSTITUTION,
+    NAVY,
+    WIDTH,
+    Pages,
+    house_document,
+    paragraph_style,
+)
 from enlace.privacy.models import SubjectRequest
 from enlace.privacy.registry import Found, Holder
 
@@ -79,16 +86,9 @@ def as_pdf(request: SubjectRequest, found: Results) -> bytes:
 
         def build() -> bytes:
             buffer = io.BytesIO()
-            document = SimpleDocTemplate(
+            document = house_document(
                 buffer,
-                pagesize=LETTER,
-                leftMargin=MARGIN,
-                rightMargin=MARGIN,
-                topMargin=MARGIN,
-                bottomMargin=MARGIN,
                 title=_("Personal data · %(number)s") % {"number": request.number},
-                author=INSTITUTION,
-                creator="Enlace",
             )
             document.build(flowables(), onFirstPage=pages.draw, onLaterPages=pages.draw)
             return buffer.getvalue()

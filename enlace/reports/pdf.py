@@ -26,14 +26,12 @@ from reportlab.graphics.charts.piecharts import Pie  # type: ignore[import-untyp
 from reportlab.graphics.shapes import Drawing  # type: ignore[import-untyped, unused-ignore]
 from reportlab.lib import colors  # type: ignore[import-untyped, unused-ignore]
 from reportlab.lib.enums import TA_CENTER, TA_RIGHT  # type: ignore[import-untyped, unused-ignore]
-from reportlab.lib.pagesizes import LETTER  # type: ignore[import-untyped, unused-ignore]
 from reportlab.pdfbase.pdfmetrics import stringWidth  # type: ignore[import-untyped, unused-ignore]
 from reportlab.platypus import (  # type: ignore[import-untyped, unused-ignore]
     CondPageBreak,
     Flowable,
     KeepTogether,
     Paragraph,
-    SimpleDocTemplate,
     Spacer,
     Table,
     TableStyle,
@@ -44,10 +42,10 @@ from enlace.core.pdf import (
     FONT,
     GREY,
     INSTITUTION,
-    MARGIN,
     NAVY,
     WIDTH,
     Pages,
+    house_document,
     paragraph_style,
 )
 from enlace.reports.participation import centre_levels, type_columns
@@ -451,17 +449,10 @@ def _inquiries(inquiries: dict[str, Any]) -> list[Flowable]:
 def _build(report: dict[str, Any], pages: Pages) -> bytes:
     buffer = io.BytesIO()
     period = report["period"]
-    document = SimpleDocTemplate(
+    document = house_document(
         buffer,
-        pagesize=LETTER,
-        leftMargin=MARGIN,
-        rightMargin=MARGIN,
-        topMargin=MARGIN,
-        bottomMargin=MARGIN,
         title=f"{pages.title} {period['from']}{DASH}{period['to']}",
-        author=INSTITUTION,
         subject=pages.title,
-        creator="Enlace",
     )
     story = [
         *_cover(report),

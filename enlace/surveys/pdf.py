@@ -19,13 +19,11 @@ from reportlab.graphics.shapes import (  # type: ignore[import-untyped, unused-i
 )
 from reportlab.lib import colors  # type: ignore[import-untyped, unused-ignore]
 from reportlab.lib.enums import TA_CENTER, TA_RIGHT  # type: ignore[import-untyped, unused-ignore]
-from reportlab.lib.pagesizes import LETTER  # type: ignore[import-untyped, unused-ignore]
 from reportlab.pdfbase.pdfmetrics import stringWidth  # type: ignore[import-untyped, unused-ignore]
 from reportlab.platypus import (  # type: ignore[import-untyped, unused-ignore]
     Flowable,
     KeepTogether,
     Paragraph,
-    SimpleDocTemplate,
     Spacer,
     Table,
     TableStyle,
@@ -36,10 +34,10 @@ from enlace.core.pdf import (
     FONT,
     GREY,
     INSTITUTION,
-    MARGIN,
     NAVY,
     WIDTH,
     Pages,
+    house_document,
     paragraph_style,
 )
 from enlace.surveys.models import QuestionKind, StudyKind
@@ -344,17 +342,10 @@ def _question(question: dict[str, Any]) -> list[Flowable]:
 
 def _build(results: dict[str, Any], pages: Pages) -> bytes:
     buffer = io.BytesIO()
-    document = SimpleDocTemplate(
+    document = house_document(
         buffer,
-        pagesize=LETTER,
-        leftMargin=MARGIN,
-        rightMargin=MARGIN,
-        topMargin=MARGIN,
-        bottomMargin=MARGIN,
         title=f"{pages.title}: {results['study']['name']}",
-        author=INSTITUTION,
         subject=pages.title,
-        creator="Enlace",
     )
     story = _cover(results)
     if results["checklist"]:
