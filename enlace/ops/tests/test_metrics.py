@@ -1,4 +1,3 @@
-
 """/metrics: who may read it, what it counts (by route name, never the path), and the
 database's figures read when scraped."""
 
