@@ -402,6 +402,13 @@ FACEBOOK_ACCESS_TOKEN = envsecret("FACEBOOK_ACCESS_TOKEN", "")  # the page's acc
 FACEBOOK_PAGE_ID = envstr("FACEBOOK_PAGE_ID", "")  # empty: sent as /me/messages
 GRAPH_API_URL = envstr("GRAPH_API_URL", "https://graph.facebook.com/v21.0").rstrip("/")
 GRAPH_API_TIMEOUT = envint("GRAPH_API_TIMEOUT", "20")  # seconds per request
+# A first message to a phone (an invitation to answer a study after a case) can only be a
+# template approved in the WhatsApp Business Manager: their names (empty: not sent by WhatsApp)
+# and language. The placeholders are {{1}} the centre, {{2}} the link, {{3}} the last day the
+# link works (docs/operations.md gives the texts to register).
+WHATSAPP_SURVEY_TEMPLATE = envstr("WHATSAPP_SURVEY_TEMPLATE", "")
+WHATSAPP_SURVEY_REMINDER_TEMPLATE = envstr("WHATSAPP_SURVEY_REMINDER_TEMPLATE", "")
+WHATSAPP_TEMPLATE_LANGUAGE = envstr("WHATSAPP_TEMPLATE_LANGUAGE", "es")
 # A message from a sender who wrote on an open case by the same platform in the last this many
 # days is threaded into that case instead of opening another.
 META_THREAD_DAYS = envint("META_THREAD_DAYS", "7")

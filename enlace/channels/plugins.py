@@ -14,7 +14,11 @@ A plug-in:
 - answers, where the channel can (`answers`): `may_answer(case, sender)` says whether a
   person who wrote on the case by it may be written to (`actions.reply_route` asks it of the
   case's latest messages), and `send(outbound)` is the transport of the replies' outbox
-  (enlace/channels/replies.py).
+  (enlace/channels/replies.py);
+- writes first, where the platform allows a first message to a person outside a conversation
+  only from a template it approved (WhatsApp): `sends_template(name)` says whether it can send
+  that template now, and `send_template(recipient, template)` is the transport the
+  notifications' outbox asks for it (an invitation to answer a study).
 
     @register
     class WhatsApp(ChannelPlugin):
@@ -46,6 +50,16 @@ class Processed:
 
 
 IGNORED = Processed(InboundOutcome.NONE)
+
+
+@dataclass(frozen=True)
+class Template:
+    """A message from a template the platform approved: its name, its language and the
+    values of its placeholders in order ({{1}}, {{2}}, ...)."""
+
+    name: str
+    language: str
+    parameters: tuple[str, ...]
 
 
 @dataclass(frozen=True)
@@ -92,6 +106,16 @@ class ChannelPlugin:
     def send(self, outbound: OutboundMessage) -> str:
         """Send one reply; the channel's own id of what was sent. Raises
         enlace.core.outbox.OutboxError (permanent when trying again cannot help)."""
+        raise NotImplementedError
+
+    def sends_template(self, name: str) -> bool:
+        """Whether it can send a first message from the template `name` now (configured,
+        and the template named)."""
+        return False
+
+    def send_template(self, recipient: str, template: Template) -> str:
+        """Send a message from a template to a person (a phone in E.164); the channel's own
+        id of what was sent. Raises enlace.core.outbox.OutboxError."""
         raise NotImplementedError
 
 

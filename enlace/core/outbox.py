@@ -7,7 +7,7 @@ deliveries) is a model with the columns of `OutboxRow` and an `Outbox` that know
 transport (`transmit`): claiming a row, recording a failure, scheduling the retry and re-queuing
 what was left behind are written here, once.
 
-    class MailOutbox(Outbox[Notification]):
+    class NotificationOutbox(Outbox[Notification]):
         model = Notification
         ...
         def transmit(self, row): ...    # send it, or raise OutboxError

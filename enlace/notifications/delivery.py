@@ -1,5 +1,6 @@
-"""The e-mail outbox's transport: one notification sent by SMTP (enlace/core/outbox.py claims,
-retries and re-queues it).
+"""The notifications' outbox transport: one notification sent by SMTP, or from a WhatsApp
+template by the channel plug-in that sends it (enlace/channels/plugins.py `send_template`);
+enlace/core/outbox.py claims, retries and re-queues it.
 
 What a message carries beyond its text is registered by kind (`attachments_for`, `after_sent`):
 the OIR's resolution carries its PDF and, once sent, counts as notified that day. Messages to
@@ -18,8 +19,14 @@ from django.conf import settings
 from django.core.mail import EmailMessage
 from django.db.models import Q
 
+from enlace.channels.plugins import PLUGINS, Template
 from enlace.core.outbox import Outbox, OutboxError
-from enlace.notifications.models import Notification, NotificationKind, NotificationStatus
+from enlace.notifications.models import (
+    Notification,
+    NotificationChannel,
+    NotificationKind,
+    NotificationStatus,
+)
 
 MAX_ATTEMPTS = 8
 # Minutes to wait after attempt 1, 2, 3...: an SMTP outage of a day still loses nothing.
@@ -61,7 +68,7 @@ def thread_headers(notification: Notification) -> dict[str, str]:
     return {}
 
 
-class MailOutbox(Outbox[Notification]):
+class NotificationOutbox(Outbox[Notification]):
     model = Notification
     name = "notifications"
     task_path = "enlace.notifications.tasks.send_notification"
@@ -71,6 +78,8 @@ class MailOutbox(Outbox[Notification]):
     backoff_minutes = BACKOFF_MINUTES
 
     def transmit(self, row: Notification) -> dict[str, Any]:
+        if row.channel == NotificationChannel.WHATSAPP:
+            return {"platform_id": send_template(row)}
         message = EmailMessage(
             subject=row.subject,
             body=row.body,
@@ -93,7 +102,25 @@ class MailOutbox(Outbox[Notification]):
             hook(row, sent_at)
 
 
-OUTBOX = MailOutbox()
+def send_template(row: Notification) -> str:
+    """A template message, by the plug-in of its channel; the platform's id of it."""
+    plugin = PLUGINS.get(row.channel)
+    if plugin is None:
+        raise OutboxError(f"no channel plug-in {row.channel!r}", permanent=True)
+    if not plugin.sends_template(row.template):
+        raise OutboxError("the channel is not configured to send this template")
+    if not row.recipient:
+        raise OutboxError("the recipient was erased", permanent=True)
+    parameters = tuple(str(value) for value in row.parameters)
+    return plugin.send_template(
+        row.recipient,
+        Template(
+            name=row.template, language=settings.WHATSAPP_TEMPLATE_LANGUAGE, parameters=parameters
+        ),
+    )
+
+
+OUTBOX = NotificationOutbox()
 LEASE = OUTBOX.lease
 deliver = OUTBOX.deliver
 schedule = OUTBOX.schedule
@@ -106,17 +133,17 @@ def erase_for_cases(case_ids: Sequence[int]) -> int:
     enlace/cases/data_protection.py)."""
     return Notification.objects.filter(
         Q(case_id__in=case_ids) | Q(invitation__case_id__in=case_ids)
-    ).update(recipient="", body="")
+    ).update(recipient="", body="", parameters=[])
 
 
 def blank_survey_mail(now: datetime) -> dict[str, int]:
-    """Sweep job: an invitation's e-mails, once sent (or given up), keep neither the address
+    """Sweep job: an invitation's messages, once sent (or given up), keep neither the address
     nor the link after the invitation is answered or expires, as the invitation itself."""
     finished = (NotificationStatus.SENT, NotificationStatus.FAILED)
     blanked = (
         Notification.objects.filter(invitation__isnull=False, status__in=finished)
         .filter(Q(invitation__expires_at__lte=now) | Q(invitation__responded_at__isnull=False))
         .exclude(recipient="")
-        .update(recipient="", body="")
+        .update(recipient="", body="", parameters=[])
     )
     return {"survey_mail_blanked": blanked}

@@ -1,4 +1,5 @@
-"""The outbox: one row per message to send. The row is written in the same transaction as the
+"""The outbox: one row per message to send, by e-mail or (an invitation to answer a study) from
+a WhatsApp template. The row is written in the same transaction as the
 change that causes it, so a message is never lost; a background task delivers it, and the
 sweeper re-queues what a dead worker or an SMTP outage left behind."""
 
@@ -15,6 +16,13 @@ class NotificationStatus(models.TextChoices):
     SENDING = "sending", _("Sending")
     SENT = "sent", _("Sent")
     FAILED = "failed", _("Failed")
+
+
+class NotificationChannel(models.TextChoices):
+    EMAIL = "email", _("E-mail")
+    # A first message to a phone, from a template the platform approved (enlace/channels/
+    # plugins.py `send_template`).
+    WHATSAPP = "whatsapp", "WhatsApp"
 
 
 class NotificationKind(models.TextChoices):
@@ -96,9 +104,23 @@ class Notification(OutboxRow):
         related_name="notifications",
     )
     kind = models.CharField(_("kind"), max_length=20, choices=NotificationKind.choices)
-    recipient = models.EmailField(_("recipient"))
+    channel = models.CharField(
+        _("channel"),
+        max_length=10,
+        choices=NotificationChannel.choices,
+        default=NotificationChannel.EMAIL,
+    )
+    # An e-mail address, or a phone in E.164 for WhatsApp.
+    recipient = models.CharField(_("recipient"), max_length=254)
     subject = models.CharField(_("subject"), max_length=250)
+    # What the person reads: the e-mail, or the template's text as sent (for the record).
     body = models.TextField(_("body"))
+    # A template message: its name and the values of its placeholders, in order.
+    template = models.CharField(_("template"), max_length=100, blank=True)
+    parameters = models.JSONField(_("parameters"), default=list, blank=True)
+    # The platform's id of a template message once accepted (wamid...): its status callbacks
+    # name it.
+    platform_id = models.CharField(_("platform message id"), max_length=255, blank=True)
     # Fixed when the row is written, so a retried message keeps its Message-ID and a mail
     # server or client can tell a repeat from a new message.
     message_id = models.CharField(max_length=200, unique=True)
@@ -120,6 +142,11 @@ class Notification(OutboxRow):
                 fields=["information_request", "created_at"],
                 name="notification_oir_idx",
                 condition=models.Q(information_request__isnull=False),
+            ),
+            models.Index(
+                fields=["platform_id"],
+                name="notification_platform_id_idx",
+                condition=~models.Q(platform_id=""),
             ),
         ]
         constraints = [

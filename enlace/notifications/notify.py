@@ -5,7 +5,7 @@ sent if the change is rolled back."""
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from email.utils import make_msgid
 from typing import Any
 
@@ -17,11 +17,11 @@ from django.utils.translation import gettext as _
 from enlace.accounts.models import Role, User
 from enlace.cases.models import Case, CaseDeadline
 from enlace.notifications.delivery import schedule
-from enlace.notifications.models import Notification, NotificationKind
+from enlace.notifications.models import Notification, NotificationChannel, NotificationKind
 from enlace.oir.models import InformationRequest, RequestItem
 from enlace.privacy.models import Breach, SubjectRequest
 from enlace.surveys.actions.invitations import setting as survey_setting
-from enlace.surveys.models import Invitation
+from enlace.surveys.models import Invitation, InvitationChannel
 
 
 def _queue(
@@ -30,6 +30,10 @@ def _queue(
     recipients: Iterable[str],
     subject: str,
     body: str,
+    *,
+    channel: str = NotificationChannel.EMAIL,
+    template: str = "",
+    parameters: Sequence[str] = (),
 ) -> int:
     """One message per address (each once, the empty ones left out) about a case or an
     information request, written now and sent once the transaction commits."""
@@ -38,6 +42,9 @@ def _queue(
         Notification(
             **subject_of,
             kind=kind,
+            channel=channel,
+            template=template,
+            parameters=list(parameters),
             recipient=recipient,
             subject=subject,
             body=body,
@@ -383,7 +390,9 @@ def public_link(path: str) -> str:
 
 def survey_invitation(invitation: Invitation, token: str, *, reminder: bool) -> int:
     """The invitation to answer a study by its unique link (the token travels only in this
-    message), or its one reminder with a new link."""
+    message), or its one reminder with a new link: an e-mail, or a WhatsApp message from the
+    approved template (WHATSAPP_SURVEY_TEMPLATE, ..._REMINDER_TEMPLATE) whose placeholders are
+    the centre, the link and the last day; its body keeps the same message in words."""
     if not invitation.address:
         return 0
     link = public_link(reverse("survey_public:invitation", kwargs={"token": token}))
@@ -412,4 +421,20 @@ def survey_invitation(invitation: Invitation, token: str, *, reminder: bool) -> 
         )
         body = f"{_('Good day,')}\n\n{opening % values}\n\n{link}\n\n{closing % values}"
     kind = NotificationKind.SURVEY_REMINDER if reminder else NotificationKind.SURVEY_INVITATION
+    if invitation.channel == InvitationChannel.WHATSAPP:
+        template = (
+            settings.WHATSAPP_SURVEY_REMINDER_TEMPLATE
+            if reminder
+            else settings.WHATSAPP_SURVEY_TEMPLATE
+        )
+        return _queue(
+            invitation,
+            kind,
+            [invitation.address],
+            subject,
+            body,
+            channel=NotificationChannel.WHATSAPP,
+            template=template,
+            parameters=(str(values["centre"]), link, str(values["expires"])),
+        )
     return _queue(invitation, kind, [invitation.address], subject, body)

@@ -1,4 +1,5 @@
-"""What the e-mail outbox learns from the domains' history, and whom it tells.
+"""What the notifications' outbox (e-mail, WhatsApp templates) learns from the domains'
+history, and whom it tells.
 
 The cases and the OIR write their history through `enlace.core.history.History`; these
 subscribers, registered in `NotificationsConfig.ready()`, turn the rows that concern somebody
@@ -25,7 +26,7 @@ from enlace.oir.models import EventKind as RequestEventKind
 from enlace.oir.models import RequestEvent, ResolutionDocument
 from enlace.privacy.models import BreachEvent, SubjectEventKind, SubjectRequestEvent
 from enlace.surveys.history import StudyAction
-from enlace.surveys.models import Invitation, InvitationChannel, StudyEvent
+from enlace.surveys.models import Invitation, StudyEvent
 
 
 def _staff(context: Mapping[str, Any]) -> notify.Recipients:
@@ -156,18 +157,14 @@ def on_breach_events(events: Sequence[BreachEvent], context: Mapping[str, Any]) 
 
 
 def on_study_events(events: Sequence[StudyEvent], context: Mapping[str, Any]) -> None:
-    """An invitation to answer a study, and its one reminder, by e-mail: the writer gives the
-    `invitation` and its link's `token` (never stored) in the context. An invitation by
-    WhatsApp is not sent: the channels send replies on a case only (enlace/surveys/actions/
-    after_case.py)."""
+    """An invitation to answer a study, and its one reminder, by e-mail or WhatsApp: the
+    writer gives the `invitation` and its link's `token` (never stored) in the context."""
     invitation = context.get("invitation")
     token = context.get("token")
     if not isinstance(invitation, Invitation) or not token:
         return
     for event in events:
-        if event.action not in (StudyAction.INVITED, StudyAction.REMINDED):
-            continue
-        if invitation.channel == InvitationChannel.EMAIL:
+        if event.action in (StudyAction.INVITED, StudyAction.REMINDED):
             notify.survey_invitation(
                 invitation, str(token), reminder=event.action == StudyAction.REMINDED
             )

@@ -1,5 +1,5 @@
 """The history of studies: every change of a study and every review of a response is a
-`StudyEvent` row written through `study_history`. The e-mail outbox subscribes to it to send
+`StudyEvent` row written through `study_history`. The notifications' outbox subscribes to it to send
 invitations and reminders (the context carries the invitation and its link, which is never
 stored)."""
 

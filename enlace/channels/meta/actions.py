@@ -1,5 +1,6 @@
-"""Writes of the Meta channels: the platform's word on how a reply went (status callbacks). The
-reply itself is the channels' (enlace/channels/actions.py `do_send_reply`)."""
+"""Writes of the Meta channels: the platform's word on how a reply or a template message went
+(status callbacks). The reply itself is the channels' (enlace/channels/actions.py
+`do_send_reply`); a template message is a notification (enlace/notifications)."""
 
 from __future__ import annotations
 
@@ -8,6 +9,7 @@ from datetime import UTC, datetime
 from django.utils.translation import gettext as _
 
 from enlace.channels.models import OutboundMessage, OutboundStatus
+from enlace.notifications.models import Notification, NotificationStatus
 
 # How far along a message is: a status callback never moves it back (they may arrive out of
 # order). A failure after delivery is not possible; before it, it wins.
@@ -38,6 +40,28 @@ def record_status(plugin: str, data: dict[str, object]) -> OutboundMessage | Non
         return None
     _advance(outbound, OutboundStatus(state), _failure(data))
     return outbound
+
+
+def record_template_status(plugin: str, data: dict[str, object]) -> Notification | None:
+    """Apply a status callback to a template message of the notifications' outbox it names;
+    None if it names none. The outbox knows sent and failed: WhatsApp may say a message it
+    accepted could not be delivered (a number without WhatsApp, say), which is recorded as its
+    failure; delivered and read leave it sent."""
+    platform_id = str(data.get("id") or "")
+    if not platform_id:
+        return None
+    notification = (
+        Notification.objects.select_for_update()
+        .filter(channel=plugin, platform_id=platform_id)
+        .first()
+    )
+    if notification is None:
+        return None
+    if data.get("status") == "failed" and notification.status == NotificationStatus.SENT:
+        notification.status = NotificationStatus.FAILED
+        notification.last_error = _failure(data) or _("The platform could not deliver the message.")
+        notification.save(update_fields=["status", "last_error"])
+    return notification
 
 
 def _failure(data: dict[str, object]) -> str:

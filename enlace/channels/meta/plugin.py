@@ -10,7 +10,8 @@ on the case (`attachments.refusal_note`), and the text goes through all the same
 
 A reply goes to the person who opened the case on the platform, or on WhatsApp to the case's
 own phone, and only within 24 hours of their last message: after that both platforms allow
-only pre-approved templates, which Enlace does not send.
+only pre-approved templates. WhatsApp sends those for the notifications' outbox (an invitation
+to answer a study: `send_template`), once the template's name is configured.
 """
 
 from __future__ import annotations
@@ -37,10 +38,10 @@ from enlace.cases.rules import phone_or_none
 from enlace.catalogues.models import Channel
 from enlace.channels import attachments
 from enlace.channels.meta import envelope, graph
-from enlace.channels.meta.actions import record_status
+from enlace.channels.meta.actions import record_status, record_template_status
 from enlace.channels.meta.platforms import FACEBOOK, LABELS, WHATSAPP, platform
 from enlace.channels.models import InboundMessage, InboundOutcome, OutboundMessage
-from enlace.channels.plugins import IGNORED, ChannelPlugin, Processed, register
+from enlace.channels.plugins import IGNORED, ChannelPlugin, Processed, Template, register
 from enlace.core.outbox import OutboxError
 
 logger = logging.getLogger(__name__)
@@ -60,9 +61,11 @@ class MetaPlugin(ChannelPlugin):
             return IGNORED
         if item.kind == envelope.STATUS:
             outbound = record_status(self.code, item.data)
-            if outbound is None:
-                return IGNORED
-            return Processed(InboundOutcome.STATUS, outbound.case_id)
+            if outbound is not None:
+                return Processed(InboundOutcome.STATUS, outbound.case_id)
+            if record_template_status(self.code, item.data) is not None:
+                return Processed(InboundOutcome.STATUS)
+            return IGNORED
         if envelope.is_echo(self.code, item):
             return IGNORED
         return self._message(message, item)
@@ -188,6 +191,22 @@ class WhatsApp(MetaPlugin):
     code = WHATSAPP
     catalogue_channel = "whatsapp"
     label = LABELS[WHATSAPP]
+
+    def sends_template(self, name: str) -> bool:
+        return bool(name) and self.sends()
+
+    def send_template(self, recipient: str, template: Template) -> str:
+        # The Cloud API takes the number as digits, without the "+" of E.164.
+        try:
+            return graph.send_template(
+                platform(self.code),
+                recipient.lstrip("+"),
+                template.name,
+                template.language,
+                template.parameters,
+            )
+        except graph.GraphError as error:
+            raise OutboxError(str(error), permanent=error.permanent) from error
 
 
 @register

@@ -1,6 +1,7 @@
-"""Invitations to answer a study by a unique link: sent by the e-mail outbox (it subscribes to
-the study's history and receives the link in the row's context; only the link's hash is kept),
-with one reminder, and never twice to the same person within the quiet period."""
+"""Invitations to answer a study by a unique link: sent by e-mail or WhatsApp by the
+notifications' outbox (it subscribes to the study's history and receives the link in the row's
+context; only the link's hash is kept), with one reminder, and never twice to the same person
+within the quiet period."""
 
 from __future__ import annotations
 

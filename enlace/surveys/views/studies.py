@@ -19,8 +19,9 @@ from enlace.core.errors import BusinessError
 from enlace.directory.models import Dependency
 from enlace.surveys.actions import studies
 from enlace.surveys.forms import StudyForm
-from enlace.surveys.history import ACTION_LABELS
+from enlace.surveys.history import ACTION_LABELS, StudyAction
 from enlace.surveys.models import (
+    InvitationChannel,
     ResponseStatus,
     Study,
     StudyKind,
@@ -179,13 +180,32 @@ def study_detail(request: HttpRequest, pk: int) -> HttpResponse:
             .select_related("dependency", "interviewer")
             .order_by("-planned_on", "-id")[:100]
         )
+    # Invitations by channel (a study "after a case"): one row each, counted in SQL.
+    invitations = (
+        study.invitations.filter(dependency_id__in=[c.dependency_id for c in centres])
+        .values("channel")
+        .annotate(
+            invited=Count("id"),
+            reminded=Count("id", filter=Q(reminded_at__isnull=False)),
+            answered=Count("id", filter=Q(responded_at__isnull=False)),
+        )
+        .order_by("channel")
+    )
+    channel_labels = dict(InvitationChannel.choices)
     context = {
         "study": study,
         "rows": rows,
         "visits": visits,
+        "invitations": [
+            {**row, "label": channel_labels.get(row["channel"], row["channel"])}
+            for row in invitations
+        ],
+        # The study's own history; each invitation and reminder is counted above instead.
         "events": [
             (event, ACTION_LABELS.get(event.action, event.action))
-            for event in study.events.filter(response__isnull=True).select_related("actor")[:50]
+            for event in study.events.filter(response__isnull=True)
+            .exclude(action__in=(StudyAction.INVITED, StudyAction.REMINDED))
+            .select_related("actor")[:50]
         ],
         "can_design": can_design(user),
         "can_review": can_review(user),
