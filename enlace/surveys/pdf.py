@@ -106,7 +106,7 @@ def number(count: int) -> str:
 def figure(cell: dict[str, Any], key: str | None, *, interval: bool = True) -> str:
     """A cell's figure as printed: suppressed, missing, or the value with its interval and the
     unreliable mark."""
-    if cell.get("suppressed"):
+    if cell.get("suppressed") and cell.get("n", cell.get("evaluations")):
         return SUPPRESSED
     found = cell.get("figures", cell)
     value = found.get(key) if key else None
@@ -193,19 +193,17 @@ def _bars(items: list[tuple[str, str | None]]) -> Any:
 
 def _legend(results: dict[str, Any]) -> Any:
     thresholds = results["thresholds"]
-    return _text(
-        _(
-            "%(suppressed)s fewer than %(low)s answers: the figure is not shown, to protect the "
-            "respondents. * fewer than %(high)s answers: the figure is unreliable. In brackets, "
-            "the 95%% confidence interval."
-        )
-        % {
-            "suppressed": SUPPRESSED,
-            "low": thresholds["suppress_below"],
-            "high": thresholds["unreliable_below"],
-        },
-        "hint",
-    )
+    unreliable = _(
+        "* fewer than %(high)s answers: the figure is unreliable. In brackets, the 95%% "
+        "confidence interval."
+    ) % {"high": thresholds["unreliable_below"]}
+    if thresholds["suppress_below"] <= 1:  # an evaluation of centres: nothing suppressed
+        return _text(unreliable, "hint")
+    suppressed = _(
+        "%(suppressed)s fewer than %(low)s answers: the figure is not shown, to protect the "
+        "respondents."
+    ) % {"suppressed": SUPPRESSED, "low": thresholds["suppress_below"]}
+    return _text(f"{suppressed} {unreliable}", "hint")
 
 
 def _cover(results: dict[str, Any]) -> list[Flowable]:
@@ -265,7 +263,7 @@ def _cover(results: dict[str, Any]) -> list[Flowable]:
 
 def _checklist(checklist: dict[str, Any]) -> list[Flowable]:
     def line(name: str, row: dict[str, Any]) -> list[str]:
-        hidden = row["suppressed"]
+        hidden = row["suppressed"] and row["evaluations"]
         return [
             name,
             number(row["evaluations"]),

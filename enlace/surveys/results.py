@@ -20,8 +20,10 @@ review):
 Python only assembles these aggregated rows (a few per question and centre: never one per
 answer) into the result's shape and computes the intervals. Every cell (a question's figures
 for a centre, a level of care or the whole study) carries `n`, `suppressed` (fewer than
-`SUPPRESS_BELOW` answers: the figures are None, for privacy) and `unreliable` (fewer than
-`UNRELIABLE_BELOW`). Keys are stable codes; labels are in the request's language.
+`SUPPRESS_BELOW` answers: the figures are None, to protect the respondents) and `unreliable`
+(fewer than `UNRELIABLE_BELOW`). A mystery-shopper round or a monitoring visit is the unit's own
+evaluation of a centre, with no respondent to protect: its figures are never suppressed
+(`suppress_below`), only flagged. Keys are stable codes; labels are in the request's language.
 """
 
 from __future__ import annotations
@@ -221,14 +223,24 @@ def figures(kind: str, cell: Cell) -> dict[str, Any]:
     return {}
 
 
+def suppress_below(kind: str) -> int:
+    """The fewest answers a figure of a study of this kind is shown from: citizens' answers
+    are protected; staff's evaluations of a centre (mystery shopper, visits) are not people's
+    answers about themselves, and a centre's few visits must be seen."""
+    return SUPPRESS_BELOW if kind == StudyKind.SATISFACTION else 1
+
+
 def _blank(values: dict[str, Any]) -> dict[str, Any]:
     return dict.fromkeys(values)
 
 
-def cell_out(kind: str, cell: Cell, values: list[tuple[str, str]]) -> dict[str, Any]:
+def cell_out(
+    kind: str, cell: Cell, values: list[tuple[str, str]], floor: int = SUPPRESS_BELOW
+) -> dict[str, Any]:
     """A cell as the result shows it: n, the flags, the figures and the distribution (each
-    value's count and share), the figures None and the distribution empty while suppressed."""
-    suppressed = cell.n < SUPPRESS_BELOW
+    value's count and share), the figures None and the distribution empty while suppressed
+    (fewer than `floor` answers)."""
+    suppressed = cell.n < floor
     shown = figures(kind, cell)
     distribution = [
         {
@@ -428,6 +440,7 @@ def study_results(study: Study, filters: Filters | None = None) -> dict[str, Any
     levels = _levels(centres)
     total_count = sum(centre["count"] for centre in centres)
     total_target = sum(centre["target"] for centre in centres)
+    floor = suppress_below(study.kind)
 
     result_questions = []
     for question in questions:
@@ -441,7 +454,7 @@ def study_results(study: Study, filters: Filters | None = None) -> dict[str, Any
             by_level[centre["level_of_care"]].add(cell)
             by_centre.append(
                 {"code": centre["code"], "name": centre["name"]}
-                | cell_out(question.kind, cell, values)
+                | cell_out(question.kind, cell, values, floor)
             )
         result_questions.append(
             {
@@ -452,10 +465,11 @@ def study_results(study: Study, filters: Filters | None = None) -> dict[str, Any
                 "headline": HEADLINE.get(question.kind),  # type: ignore[call-overload]
                 "weight": decimal(question.weight) if question.weight is not None else None,
                 "critical": question.critical,
-                **cell_out(question.kind, whole, values),
+                **cell_out(question.kind, whole, values, floor),
                 "by_centre": by_centre,
                 "by_level_of_care": [
-                    {"code": code, "name": name} | cell_out(question.kind, by_level[code], values)
+                    {"code": code, "name": name}
+                    | cell_out(question.kind, by_level[code], values, floor)
                     for code, name in levels
                 ],
             }
@@ -478,7 +492,7 @@ def study_results(study: Study, filters: Filters | None = None) -> dict[str, Any
             "version": study.version.number,
         },
         "filters": filters.as_dict(),
-        "thresholds": {"suppress_below": SUPPRESS_BELOW, "unreliable_below": UNRELIABLE_BELOW},
+        "thresholds": {"suppress_below": floor, "unreliable_below": UNRELIABLE_BELOW},
         "responses": {
             "count": total_count,
             "target": total_target,
@@ -496,16 +510,18 @@ def study_results(study: Study, filters: Filters | None = None) -> dict[str, Any
         },
         "questions": result_questions,
         "checklist": (
-            _checklist(study, filters, centres) if study.version.instrument.is_checklist else None
+            _checklist(study, filters, centres, floor)
+            if study.version.instrument.is_checklist
+            else None
         ),
     }
 
 
 # --- Checklists --------------------------------------------------------------------------------
 def _score_cell(
-    count: int, scored: int, s1: float, s2: float, failed: int, critical_no: int
+    floor: int, count: int, scored: int, s1: float, s2: float, failed: int, critical_no: int
 ) -> dict[str, Any]:
-    suppressed = count < SUPPRESS_BELOW
+    suppressed = count < floor
     mean = mean_interval(scored, s1, s2) if scored else None
     shown = {
         "mean_score": decimal(s1 * 100 / scored) if scored else None,
@@ -525,7 +541,9 @@ def _score_cell(
     }
 
 
-def _checklist(study: Study, filters: Filters, centres: list[dict[str, Any]]) -> dict[str, Any]:
+def _checklist(
+    study: Study, filters: Filters, centres: list[dict[str, Any]], floor: int
+) -> dict[str, Any]:
     """Each response's score (weight answered yes over weight answered yes or no, "not
     applicable" left out) and whether a critical item was answered no (the evaluation fails,
     its score still shown), in a subquery; summed per centre by the outer query."""
@@ -580,9 +598,11 @@ def _checklist(study: Study, filters: Filters, centres: list[dict[str, Any]]) ->
             int(critical_no or 0),
         ]
         totals = [a + b for a, b in zip(totals, values, strict=True)]
-        by_centre.append({"code": centre["code"], "name": centre["name"]} | _score_cell(*values))
+        by_centre.append(
+            {"code": centre["code"], "name": centre["name"]} | _score_cell(floor, *values)
+        )
     return {
-        **_score_cell(*totals),  # type: ignore[arg-type]
+        **_score_cell(floor, *totals),  # type: ignore[arg-type]
         "by_centre": by_centre,
     }
 

@@ -316,6 +316,38 @@ def test_checklist_scores_and_a_failed_critical_item(resolution: User) -> None:
     assert question(results, "buzon")["critical"] is True
 
 
+def test_a_centres_few_visits_are_shown_never_suppressed(resolution: User) -> None:
+    """Staff's evaluations of a centre have no respondent to protect: two monitoring visits
+    give the centre its score (flagged unreliable), where two citizens' answers would not."""
+    study = factories.study(
+        resolution,
+        factories.checklist(resolution),
+        [("HG", 2)],
+        kind=StudyKind.MONITORING,
+        method=Method.VISIT,
+        visit_every_days=30,
+    )
+    hg = Dependency.objects.get(code="HG")
+    items = {q.code: q for q in study.version.questions.all()}
+    for answers in (("yes", "yes", "yes"), ("yes", "no", "no")):  # 1, then 1/6 failed
+        visit = responses.do_start_response(
+            study, hg, mode=ResponseMode.VISIT, interviewer=resolution
+        )
+        for code, answer in zip(("senalizacion", "limpieza", "buzon"), answers, strict=True):
+            responses.do_save_answer(visit, items[code], [answer], acting_user=resolution)
+        responses.do_finish_response(visit, acting_user=resolution)
+    results = study_results(study)
+    assert results["thresholds"]["suppress_below"] == 1
+    row = centre(results["checklist"]["by_centre"], "HG")
+    # (1 + 1/6) / 2 = 58.33 %; one failed its critical item.
+    assert (row["evaluations"], row["suppressed"], row["unreliable"]) == (2, False, True)
+    assert (row["mean_score"], row["failed"], row["critical_items_failed"]) == ("58.33", 1, 1)
+    assert question(results, "limpieza")["figures"]["yes"] == "50.00"
+    # The same two answers from citizens (a satisfaction study) are suppressed.
+    survey = factories.study(resolution, factories.questionnaire(resolution), [("HG", 2)])
+    assert study_results(survey)["thresholds"]["suppress_below"] == 5
+
+
 def test_a_study_without_responses_has_no_figures(resolution: User) -> None:
     study = factories.study(resolution, factories.questionnaire(resolution), [("HG", 10)])
     results = study_results(study)
