@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import html
 import io
+from datetime import date
 from typing import Any
 
 from django.utils import timezone
@@ -40,6 +41,7 @@ from enlace.core.pdf import (
     house_document,
     paragraph_style,
 )
+from enlace.directory.models import LevelOfCare
 from enlace.surveys.models import QuestionKind, StudyKind
 from enlace.surveys.results import DISCRETE_KINDS, HEADLINE_NAMES
 
@@ -191,6 +193,11 @@ def _bars(items: list[tuple[str, str | None]]) -> Any:
     return drawing
 
 
+def _day(iso: str) -> str:
+    """A day of the result (ISO) as the reader writes it."""
+    return date_format(date.fromisoformat(iso), "SHORT_DATE_FORMAT")
+
+
 def _legend(results: dict[str, Any]) -> Any:
     thresholds = results["thresholds"]
     unreliable = _(
@@ -216,23 +223,21 @@ def _cover(results: dict[str, Any]) -> list[Flowable]:
         _text(study["name"], "subtitle"),
         _text(
             f"{StudyKind(study['kind']).label}{DASH}{_('Period')}: "
-            f"{study['period']['from']}{DASH}{study['period']['to']}"
+            f"{_day(study['period']['from'])}{DASH}{_day(study['period']['to'])}"
             f"{DASH}{_('Instrument')}: {study['instrument']} v{study['version']}",
             "body",
         ),
     ]
-    if filters["from"] or filters["to"] or filters["level_of_care"]:
-        lines.append(
-            _text(
-                _("Filtered: %(filters)s")
-                % {
-                    "filters": ", ".join(
-                        f"{key} {value}" for key, value in filters.items() if value is not None
-                    )
-                },
-                "body",
-            )
-        )
+    shown = []
+    if filters["level_of_care"]:
+        level = dict(LevelOfCare.choices).get(filters["level_of_care"], filters["level_of_care"])
+        shown.append(f"{_('Level of care')}: {level}")
+    if filters["from"]:
+        shown.append(_("from %(day)s") % {"day": _day(filters["from"])})
+    if filters["to"]:
+        shown.append(_("to %(day)s") % {"day": _day(filters["to"])})
+    if shown:
+        lines.append(_text(_("Filtered: %(filters)s") % {"filters": ", ".join(shown)}, "body"))
     lines.append(
         _text(
             _("%(count)s responses counted of a target of %(target)s.")

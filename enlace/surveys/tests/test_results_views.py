@@ -9,6 +9,7 @@ from collections.abc import Callable
 import pytest
 from django.test import Client
 from openpyxl import load_workbook
+from pypdf import PdfReader
 
 from enlace.accounts.models import User
 from enlace.directory.models import Dependency
@@ -107,6 +108,16 @@ def test_pdf_and_xlsx(study: Study, analyst: User, client_for: Login) -> None:
     assert pdf.status_code == 200
     assert pdf["Content-Type"] == "application/pdf"
     assert pdf.content.startswith(b"%PDF")
+    # Filtered by dates: the cover says so in words and days as the reader writes them.
+    start = study.period_start
+    filtered = client.get(
+        url(study, "resultados.pdf") + f"?date_from={start.isoformat()}&level=hospital",
+        HTTP_ACCEPT_LANGUAGE="es",
+    )
+    cover = PdfReader(io.BytesIO(filtered.content)).pages[0].extract_text()
+    assert f"{start:%d/%m/%Y}" in cover
+    assert "desde" in cover
+    assert "level_of_care" not in cover and start.isoformat() not in cover
     xlsx = client.get(url(study, "resultados.xlsx") + "?centre=HG")
     assert xlsx.status_code == 200
     book = load_workbook(io.BytesIO(xlsx.content))
