@@ -13,6 +13,8 @@ from enlace.core.models import AppendOnlyModel
 
 class Role(models.TextChoices):
     AGENT = "agent", _("Call-centre agent")
+    # Runs the call centre: its campaigns, its figures, the quality of its agents' work.
+    CALL_SUPERVISOR = "call_supervisor", _("Call-centre supervisor")
     PUNTO_SEGURO = "punto_seguro", _("Punto Seguro agent")
     RESOLUTION = "resolution", _("Resolution staff")
     LIAISON = "liaison", _("Centre liaison")

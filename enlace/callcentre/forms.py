@@ -7,8 +7,9 @@ from typing import Any
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from enlace.accounts.models import Role, User
+from enlace.accounts.models import User
 from enlace.callcentre.models import WrapUp
+from enlace.callcentre.queries import CONSOLE_ROLES
 from enlace.core import dates
 
 
@@ -32,7 +33,7 @@ class CallFilterForm(forms.Form):
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.fields["agent"].queryset = User.objects.filter(  # type: ignore[attr-defined]
-            role=Role.AGENT
+            role__in=CONSOLE_ROLES
         ).order_by("username")
 
     def valid_data(self) -> dict[str, Any]:

@@ -26,17 +26,22 @@ POP_WINDOW = timedelta(hours=4)
 WRAP_UP_WINDOW = timedelta(minutes=30)
 HISTORY_LIMIT = 10
 
-LOG_ROLES = frozenset({Role.RESOLUTION, Role.ADMINISTRATOR})
+LOG_ROLES = frozenset({Role.CALL_SUPERVISOR, Role.RESOLUTION, Role.ADMINISTRATOR})
 
 
 def sees_call_log(user: User) -> bool:
-    """The resolution section and administrators read every agent's calls."""
+    """The call centre's supervisors, the resolution section and administrators read every
+    agent's calls."""
     return user.is_active and (user.is_superuser or user.role in LOG_ROLES)
 
 
+CONSOLE_ROLES = frozenset({Role.AGENT, Role.CALL_SUPERVISOR})
+
+
 def has_console(user: User) -> bool:
-    """Call-centre agents: their console pops the caller when the PBX gives them a call."""
-    return user.is_active and user.role == Role.AGENT
+    """Call-centre agents and supervisors: their console pops the caller when the PBX gives
+    them a call."""
+    return user.is_active and user.role in CONSOLE_ROLES
 
 
 def visible_calls(user: User) -> QuerySet[Call]:

@@ -39,6 +39,12 @@ class Capability(StrEnum):
     DESIGN_STUDIES = "design_studies"
     FIELDWORK = "fieldwork"
     REVIEW_RESPONSES = "review_responses"
+    # The call centre (enlace/campaigns, enlace/callcentre): call out on a campaign's
+    # contacts; plan campaigns, import their lists, follow and export them; read the call
+    # centre's figures and evaluate the quality of its agents' work.
+    CALL_OUT = "call_out"
+    RUN_CAMPAIGNS = "run_campaigns"
+    SUPERVISE_CALLS = "supervise_calls"
 
 
 C = Capability
@@ -46,7 +52,10 @@ _DESK = frozenset({C.REGISTER, C.COMMENT, C.CLOSE_INQUIRY, C.ESCALATE, C.SEE_PER
 ROLE_CAPABILITIES: dict[str, frozenset[Capability]] = {
     # The desks talk to the person: they need to know who it is. They also interview for
     # studies: the call centre by phone, Punto Seguro at its centre.
-    Role.AGENT: _DESK | {C.FIELDWORK},
+    Role.AGENT: _DESK | {C.FIELDWORK, C.CALL_OUT},
+    # The call centre's supervisor answers and calls like an agent, and runs the floor.
+    Role.CALL_SUPERVISOR: _DESK
+    | {C.FIELDWORK, C.CALL_OUT, C.RUN_CAMPAIGNS, C.SUPERVISE_CALLS, C.VIEW_REPORTS},
     Role.PUNTO_SEGURO: _DESK | {C.FIELDWORK},
     Role.RESOLUTION: frozenset(Capability) - {C.IMPORT_CASES},
     # A centre investigates its cases, so it knows whose they are.
@@ -71,7 +80,16 @@ ROLE_CAPABILITIES: dict[str, frozenset[Capability]] = {
 }
 
 # Roles that see every case. The call centre answers "how is my case going?" for any centre.
-SEES_ALL = frozenset({Role.AGENT, Role.RESOLUTION, Role.ANALYST, Role.ADMINISTRATOR, Role.DPO})
+SEES_ALL = frozenset(
+    {
+        Role.AGENT,
+        Role.CALL_SUPERVISOR,
+        Role.RESOLUTION,
+        Role.ANALYST,
+        Role.ADMINISTRATOR,
+        Role.DPO,
+    }
+)
 
 
 def has_capability(user: User, capability: Capability) -> bool:

@@ -88,7 +88,7 @@ def visible_studies(user: User) -> QuerySet[Study]:
     if not (can_see_results(user) or can_design(user)):
         # Interviewers see the studies in fieldwork that they can work on.
         studies = studies.filter(status=StudyStatus.FIELDWORK)
-        if user.role == Role.AGENT and not user.is_superuser:
+        if user.role in (Role.AGENT, Role.CALL_SUPERVISOR) and not user.is_superuser:
             studies = studies.filter(method=StudyMethod.PHONE)
     scope = centre_scope(user)
     if scope is not None:

@@ -43,6 +43,12 @@ DEMO_USERS: list[dict[str, Any]] = [
     {"username": "agente2", "first_name": "Luis", "last_name": "Agente (127)", "role": Role.AGENT},
     {"username": "agente3", "first_name": "Karla", "last_name": "Agente (127)", "role": Role.AGENT},
     {
+        "username": "supervisor",
+        "first_name": "Sofía",
+        "last_name": "Supervisora (127)",
+        "role": Role.CALL_SUPERVISOR,
+    },
+    {
         "username": "puntoseguro",
         "first_name": "Pedro",
         "last_name": "Punto Seguro",
