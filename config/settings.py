@@ -63,6 +63,7 @@ INSTALLED_APPS = [
     "enlace.imports",
     "enlace.channels",
     "enlace.callcentre",
+    "enlace.campaigns",
     "enlace.suggestionbox",
     "enlace.portal",
     "enlace.oir",
@@ -471,6 +472,20 @@ EMAIL_POLL_TIMEOUT = envint("EMAIL_POLL_TIMEOUT", "30")  # seconds per IMAP oper
 # The shared secret the telephone system (PBX/CTI) sends in the X-CTI-Token header when it
 # posts call events to /canales/cti/; unset (the default), the endpoint answers 404.
 CTI_TOKEN = envsecret("CTI_TOKEN", "")
+# The management figures (enlace/callcentre/figures.py): a call answered within this many seconds
+# of its start counts for the service level; one abandoned within this many seconds is a short
+# abandon (a wrong number, a caller who changed their mind), left out of the calls offered for
+# the service level and the abandon rate.
+CALLCENTRE_SERVICE_LEVEL_SECONDS = envint("CALLCENTRE_SERVICE_LEVEL_SECONDS", "20")
+CALLCENTRE_SHORT_ABANDON_SECONDS = envint("CALLCENTRE_SHORT_ABANDON_SECONDS", "5")
+if CALLCENTRE_SERVICE_LEVEL_SECONDS < 1 or CALLCENTRE_SHORT_ABANDON_SECONDS < 0:
+    raise ImproperlyConfigured(
+        "CALLCENTRE_SERVICE_LEVEL_SECONDS must be at least 1 and "
+        "CALLCENTRE_SHORT_ABANDON_SECONDS at least 0"
+    )
+# A campaign's contact claimed by an agent (enlace/campaigns) is theirs this many minutes; then
+# another agent may take it.
+CAMPAIGN_LEASE_MINUTES = envint("CAMPAIGN_LEASE_MINUTES", "10")
 # --- end of call centre ----------------------------------------------------------------------
 
 

@@ -23,6 +23,7 @@ urlpatterns = [
     path("importaciones/", include("enlace.imports.urls")),
     path("canales/", include("enlace.channels.urls")),
     path("", include("enlace.callcentre.urls")),  # /canales/cti/ and /llamadas/
+    path("", include("enlace.campaigns.urls")),  # /campanas/
     path("buzon/", include("enlace.suggestionbox.urls")),
     path("oir/", include("enlace.oir.urls")),
     path("proteccion-datos/", include("enlace.privacy.urls")),

@@ -22,8 +22,9 @@ from enlace.accounts.models import User
 from enlace.cases import deadlines
 from enlace.cases.lifecycle import CaseStatus
 from enlace.cases.models import Case, DeadlineStep
+from enlace.core.tabular import Problem
 from enlace.imports.readers import Source
-from enlace.imports.rows import Problem, RowRules, StagedRow
+from enlace.imports.rows import RowRules, StagedRow
 from enlace.imports.staging import Staging
 
 BATCH = 5_000

@@ -15,11 +15,11 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from enlace.accounts.models import User
+from enlace.core.tabular import Problem
 from enlace.imports.actions import Phase, do_import_cases
 from enlace.imports.models import ImportJob, JobStatus
 from enlace.imports.readers import ImportFileError, open_source
 from enlace.imports.rejected import RejectedCsv
-from enlace.imports.rows import Problem
 
 SUMMARY_PROBLEMS = 200  # shown on the page; the rejected-rows file has them all
 

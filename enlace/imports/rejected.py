@@ -6,7 +6,8 @@ from __future__ import annotations
 import csv
 from typing import IO, Any
 
-from enlace.imports.rows import COLUMNS, Problem, cell_text
+from enlace.core.tabular import Problem
+from enlace.imports.rows import COLUMNS, cell_text
 
 
 class RejectedCsv:

@@ -8,7 +8,6 @@ lookups, not a million queries.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from datetime import date, datetime, time
 from typing import Any, NamedTuple
 from zoneinfo import ZoneInfo
@@ -31,6 +30,7 @@ from enlace.cases.rules import (
 )
 from enlace.catalogues.models import CatalogueEntry, Channel, InquiryTopic, Limitante, OpinionType
 from enlace.core import dates
+from enlace.core.tabular import Problem
 from enlace.directory.models import Dependency
 
 COLUMNS = (
@@ -81,21 +81,6 @@ class StagedRow(NamedTuple):
     citizen_email: str
     tracking_code: str
     search_text: str
-
-
-@dataclass(frozen=True)
-class Problem:
-    """Why a row (or the file) cannot be imported: its line, the column at fault, the reason."""
-
-    line: int
-    column: str
-    reason: str
-
-    def __str__(self) -> str:
-        where = _("line %(line)s") % {"line": self.line}
-        if self.column:
-            where += ", " + _("column %(column)s") % {"column": self.column}
-        return f"{where}: {self.reason}"
 
 
 def _index(entries: list[tuple[int, str, str]]) -> dict[str, int]:

@@ -224,5 +224,5 @@ def test_a_line_too_long_to_be_a_case_stops_the_import_without_reading_it_all(db
         stream.write("H-2,2016-01-06,consulta,,llamada_127,,,citas,,," + "x" * 3_000_000 + "\n")
     error, _out, err = run(path)
     assert error is not None
-    assert "línea 3: La línea es demasiado larga para un caso." in err
+    assert "línea 3: La línea es demasiado larga." in err
     assert Case.objects.count() == 0

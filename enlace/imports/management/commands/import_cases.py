@@ -10,11 +10,11 @@ from django.core.management.base import BaseCommand, CommandError, CommandParser
 from django.utils import translation
 
 from enlace.accounts.models import User
+from enlace.core.tabular import Problem
 from enlace.imports.actions import do_import_cases
 from enlace.imports.progress import TerminalProgress
 from enlace.imports.readers import ImportFileError, open_source
 from enlace.imports.rejected import RejectedCsv
-from enlace.imports.rows import Problem
 
 
 class Command(BaseCommand):

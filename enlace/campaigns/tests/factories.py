@@ -1,0 +1,49 @@
+"""Campaigns for the tests, through the real actions."""
+
+from __future__ import annotations
+
+import io
+from datetime import date, time
+
+from enlace.accounts.models import User
+from enlace.campaigns import actions, rules
+from enlace.campaigns.models import Campaign, Purpose
+from enlace.core.tabular import header_check, open_source
+
+# Every day, all day: tests choose the moment with `now=` or the clock.
+ALWAYS = tuple(rules.Window(day, time(0, 0), time(23, 59)) for day in range(7))
+
+
+def campaign(
+    user: User,
+    *,
+    purpose: str = Purpose.APPOINTMENT_CONFIRMATION,
+    starts_on: date = date(2026, 11, 2),
+    ends_on: date = date(2026, 12, 31),
+    windows: tuple[rules.Window, ...] = ALWAYS,
+    agents: tuple[User, ...] = (),
+    **extra: object,
+) -> Campaign:
+    return actions.do_save_campaign(
+        actions.CampaignPlan(
+            name="Confirmación de citas de Hospital General",
+            purpose=purpose,
+            starts_on=starts_on,
+            ends_on=ends_on,
+            script="Buen día, {nombre}. Le llamamos del ISSS por su cita del {fecha_cita}.",
+            windows=windows,
+            agents=agents,
+            **extra,  # type: ignore[arg-type]
+        ),
+        acting_user=user,
+    )
+
+
+def list_csv(text: str) -> io.BytesIO:
+    return io.BytesIO(text.encode())
+
+
+def import_text(campaign: Campaign, user: User, text: str, *, skip_invalid: bool = False):
+    check = header_check(actions.REQUIRED_COLUMNS, actions.KNOWN_COLUMNS, extra=True)
+    source = open_source(list_csv(text), "lista.csv", check)
+    return actions.do_import_contacts(campaign, source, acting_user=user, skip_invalid=skip_invalid)
