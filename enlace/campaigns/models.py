@@ -17,6 +17,7 @@ from django.conf import settings
 from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 
 class Purpose(models.TextChoices):
@@ -142,7 +143,7 @@ class Outcome(models.TextChoices):
     BUSY = "busy", _("Busy")
     VOICEMAIL = "voicemail", _("Voicemail")
     CALL_BACK = "call_back", _("Call back later")
-    REFUSED = "refused", _("Refused")
+    REFUSED = "refused", pgettext_lazy("call outcome", "Refused")
     DECEASED = "deceased", _("Deceased")
     DO_NOT_CALL = "do_not_call", _("Do not call again")
 

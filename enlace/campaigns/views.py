@@ -343,7 +343,7 @@ def call(request: HttpRequest, pk: int) -> HttpResponse:
             "campaign": campaign,
             "form": form,
             "script": rules.fill_script(campaign.script, values),
-            "phones": [p for p in (contact.phone, contact.phone_alt) if p],
+            "phones": [(p, format_phone(p)) for p in (contact.phone, contact.phone_alt) if p],
             "earlier": Attempt.objects.filter(contact=contact).select_related("agent")[:20],
             "intake_url": reverse("cases:new") + f"?contacto={contact.pk}",
         },
