@@ -20,6 +20,7 @@ from ninja.errors import AuthenticationError, HttpError, ValidationError
 
 from enlace.apikeys.audit import audited
 from enlace.apikeys.auth import API_AUTH
+from enlace.campaigns.api import router as campaigns_router
 from enlace.cases.api import inquiries as inquiries_router
 from enlace.cases.api import router as cases_router
 from enlace.catalogues.api import router as catalogues_router
@@ -102,6 +103,7 @@ api.add_router("/inquiries", inquiries_router)
 api.add_router("/dependencies", directory_router)
 api.add_router("/catalogues", catalogues_router)
 api.add_router("/studies", surveys_router)
+api.add_router("/campaigns", campaigns_router)
 
 
 _error = error_response

@@ -1,9 +1,12 @@
 """Every write to the call log: a CTI event applied to its call, a case linked to its call, and
-the agent's wrap-up. Each runs in one transaction and locks the call it changes."""
+the agent's wrap-up; and the supervisor's targets for the figures. Each runs in one transaction
+and locks the call it changes."""
 
 from __future__ import annotations
 
 from collections.abc import Mapping
+from datetime import date
+from decimal import Decimal
 from typing import Any
 
 from django.db import IntegrityError, transaction
@@ -12,8 +15,16 @@ from django.utils.translation import gettext as _
 
 from enlace.accounts.models import User
 from enlace.callcentre.events import ANSWERED, HANGUP, CallEvent
-from enlace.callcentre.models import Call, WrapUp
-from enlace.callcentre.queries import resolve_agent, sees_call_log
+from enlace.callcentre.models import (
+    UNITS,
+    Better,
+    Call,
+    Indicator,
+    IndicatorTarget,
+    Unit,
+    WrapUp,
+)
+from enlace.callcentre.queries import resolve_agent, sees_call_figures, sees_call_log
 from enlace.cases.models import Case
 from enlace.cases.rules import format_phone
 from enlace.core.errors import BusinessError
@@ -108,3 +119,38 @@ def intake_initial_for_call(user: User, query: Mapping[str, str]) -> dict[str, A
         "citizen_phone": format_phone(call.caller) if call.caller.startswith("+503") else "",
         "citizen_dui": call.caller_dui,
     }
+
+
+def _check_sets_targets(user: User) -> None:
+    if not sees_call_figures(user):
+        raise BusinessError(_("Your role does not set the call centre's targets."))
+
+
+def do_set_indicator_target(
+    indicator: str, target: Decimal, better: str, valid_from: date, *, acting_user: User
+) -> IndicatorTarget:
+    """The target of `indicator` from `valid_from` on; one already set for that day is
+    replaced (an earlier one still judges the periods before)."""
+    _check_sets_targets(acting_user)
+    if indicator not in Indicator.values:
+        raise BusinessError(_("Choose an indicator."), field="indicator")
+    if better not in Better.values:
+        raise BusinessError(_("Choose which way is better."), field="better")
+    if target < 0:
+        raise BusinessError(_("A target cannot be negative."), field="target")
+    if UNITS[indicator] == Unit.PERCENT and target > 100:
+        raise BusinessError(_("A percentage is at most 100."), field="target")
+    with transaction.atomic():
+        row, _created = IndicatorTarget.objects.update_or_create(
+            indicator=indicator,
+            valid_from=valid_from,
+            defaults={"target": target, "better": better, "set_by": acting_user},
+        )
+    return row
+
+
+def do_delete_indicator_target(target_id: int, *, acting_user: User) -> None:
+    """Remove a target set by mistake (the one before it is in force again)."""
+    _check_sets_targets(acting_user)
+    with transaction.atomic():
+        IndicatorTarget.objects.filter(pk=target_id).delete()

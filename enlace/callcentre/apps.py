@@ -13,11 +13,23 @@ class CallCentreConfig(AppConfig):
     def ready(self) -> None:
         from enlace.accounts.models import User
         from enlace.callcentre import actions
-        from enlace.callcentre.queries import has_console, sees_call_log
+        from enlace.callcentre.queries import (
+            has_console,
+            sees_call_figures,
+            sees_call_log,
+            sees_own_figures_only,
+        )
         from enlace.cases import intake
         from enlace.core import navigation
 
         navigation.add_link("callcentre:list", _("Calls"), shown=sees_call_log, group="desk")
+
+        def reads_figures(user: User) -> bool:
+            return sees_call_figures(user) or sees_own_figures_only(user)
+
+        navigation.add_link(
+            "callcentre:figures", _("Call figures"), shown=reads_figures, group="desk"
+        )
 
         def console(request: HttpRequest) -> dict[str, Any] | None:
             user = request.user

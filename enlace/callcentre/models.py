@@ -1,10 +1,14 @@
 """The call centre's log: one `Call` per call the telephone system (PBX) reports, built from its
 events (ringing, answered, hangup) by the `cti` channel plug-in, and closed by the agent's
-wrap-up code. `Extension` tells which user answers on a PBX extension."""
+wrap-up code. `Extension` tells which user answers on a PBX extension. `IndicatorTarget` holds
+the supervisor's targets for the management figures (figures.py), as data."""
 
 from __future__ import annotations
 
+from enum import StrEnum
+
 from django.conf import settings
+from django.core.validators import MinValueValidator
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
@@ -109,3 +113,84 @@ class Call(models.Model):
     @property
     def display_caller(self) -> str:
         return format_phone(self.caller) if self.caller else ""
+
+
+class Indicator(models.TextChoices):
+    """The call centre's management indicators that take a target (figures.py computes them)."""
+
+    SERVICE_LEVEL = "service_level", _("Service level")
+    ABANDON_RATE = "abandon_rate", _("Abandon rate")
+    ASA = "asa", _("Average speed of answer")
+    AHT = "aht", _("Average handling time")
+    FIRST_CONTACT_RESOLUTION = "first_contact_resolution", _("First-contact resolution")
+    # Not computed from the call log: the quality evaluations of the agents' calls are not
+    # kept here yet. The target can be set; the report shows it without a figure.
+    QUALITY_SCORE = "quality_score", _("Quality score")
+
+
+class Better(models.TextChoices):
+    HIGHER = "higher", _("Higher is better")
+    LOWER = "lower", _("Lower is better")
+
+
+class Unit(StrEnum):
+    PERCENT = "percent"
+    SECONDS = "seconds"
+
+
+# What each indicator is measured in, and which way is better when nobody says otherwise.
+UNITS: dict[str, Unit] = {
+    Indicator.SERVICE_LEVEL: Unit.PERCENT,
+    Indicator.ABANDON_RATE: Unit.PERCENT,
+    Indicator.ASA: Unit.SECONDS,
+    Indicator.AHT: Unit.SECONDS,
+    Indicator.FIRST_CONTACT_RESOLUTION: Unit.PERCENT,
+    Indicator.QUALITY_SCORE: Unit.PERCENT,
+}
+USUALLY_BETTER: dict[str, Better] = {
+    Indicator.SERVICE_LEVEL: Better.HIGHER,
+    Indicator.ABANDON_RATE: Better.LOWER,
+    Indicator.ASA: Better.LOWER,
+    Indicator.AHT: Better.LOWER,
+    Indicator.FIRST_CONTACT_RESOLUTION: Better.HIGHER,
+    Indicator.QUALITY_SCORE: Better.HIGHER,
+}
+
+
+class IndicatorTarget(models.Model):
+    """The target of one indicator from a date on: the figures of a period are judged against
+    the target in force on its last day (the latest `valid_from` not after it). A new target is
+    a new row, so earlier periods keep being judged against the target they had."""
+
+    indicator = models.CharField(_("indicator"), max_length=30, choices=Indicator.choices)
+    target = models.DecimalField(
+        _("target"), max_digits=8, decimal_places=2, validators=[MinValueValidator(0)]
+    )
+    better = models.CharField(_("better when"), max_length=6, choices=Better.choices)
+    valid_from = models.DateField(_("valid from"))
+    set_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("set by"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+    set_at = models.DateTimeField(_("set at"), auto_now=True)
+
+    class Meta:
+        verbose_name = _("indicator target")
+        verbose_name_plural = _("indicator targets")
+        ordering = ["indicator", "-valid_from"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["indicator", "valid_from"], name="indicator_target_once_a_day"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.get_indicator_display()} {self.target} ({self.valid_from})"
+
+    @property
+    def unit(self) -> Unit:
+        return UNITS[self.indicator]

@@ -14,6 +14,7 @@ from django.utils.translation import gettext as _
 from enlace.accounts.models import Role, User
 from enlace.callcentre.models import Call, Extension
 from enlace.cases.models import Case
+from enlace.cases.permissions import Capability, has_capability
 from enlace.cases.queries import visible_cases
 from enlace.cases.rules import normalise_dui, phone_or_none
 from enlace.privacy.access import record as record_access
@@ -42,6 +43,17 @@ def has_console(user: User) -> bool:
     """Call-centre agents and supervisors: their console pops the caller when the PBX gives
     them a call."""
     return user.is_active and user.role in CONSOLE_ROLES
+
+
+def sees_call_figures(user: User) -> bool:
+    """Whoever supervises the call centre (its supervisors, the resolution section,
+    administrators) reads every agent's figures, the wall board, and sets the targets."""
+    return has_capability(user, Capability.SUPERVISE_CALLS)
+
+
+def sees_own_figures_only(user: User) -> bool:
+    """An agent reads their own figures on the indicators page (and nothing else of it)."""
+    return user.is_active and user.role == Role.AGENT and not sees_call_figures(user)
 
 
 def visible_calls(user: User) -> QuerySet[Call]:

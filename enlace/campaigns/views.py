@@ -39,6 +39,8 @@ from enlace.core.errors import BusinessError
 from enlace.core.identifiers import format_phone
 from enlace.core.tabular import TableFileError, header_check, open_source
 from enlace.directory.models import Dependency
+from enlace.privacy.access import record as record_access
+from enlace.privacy.models import AccessVia
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
@@ -261,6 +263,7 @@ def import_rejected(request: HttpRequest, pk: int) -> HttpResponse:
     done = get_object_or_404(
         ContactImport.objects.filter(campaign__in=queries.visible_campaigns(user)), pk=pk
     )
+    record_access(user, AccessVia.CAMPAIGN_EXPORT, subject=f"campaign:{done.campaign_id}")
     response = HttpResponse(done.rejected, content_type="text/csv; charset=utf-8")
     response["Content-Disposition"] = f'attachment; filename="rechazadas-{done.pk}.csv"'
     return response
@@ -268,7 +271,9 @@ def import_rejected(request: HttpRequest, pk: int) -> HttpResponse:
 
 @login_required
 def campaign_results(request: HttpRequest, pk: int) -> HttpResponse:
-    campaign = queries.access_campaign_for_user(_runner(request), pk)
+    user = _runner(request)
+    campaign = queries.access_campaign_for_user(user, pk)
+    record_access(user, AccessVia.CAMPAIGN_EXPORT, subject=f"campaign:{campaign.pk}")
     response = HttpResponse(results_xlsx(campaign), content_type=XLSX)
     response["Content-Disposition"] = f'attachment; filename="campana-{campaign.pk}.xlsx"'
     return response
@@ -328,6 +333,8 @@ def call(request: HttpRequest, pk: int) -> HttpResponse:
         status = 400
     else:
         form = OutcomeForm(initial={"version": contact.version})
+        # Who saw whose data: the person's phone names them in the access log.
+        record_access(user, AccessVia.CAMPAIGN_CALL, subject=contact.phone or f"contact:{pk}")
     values = {
         "nombre": contact.name,
         "telefono": format_phone(contact.phone),

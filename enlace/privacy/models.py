@@ -25,6 +25,9 @@ class AccessVia(models.TextChoices):
     SUBJECT_SEARCH = "subject_search", _("Search for a person's data")
     SUBJECT_EXPORT = "subject_export", _("Export of a person's data")
     OIR_REQUEST = "oir_request", _("Information request page")
+    # A campaign's contacts (enlace/campaigns): the agent's call page, the export and the API.
+    CAMPAIGN_CALL = "campaign_call", _("Campaign call page")
+    CAMPAIGN_EXPORT = "campaign_export", _("Export of a campaign's contacts")
 
 
 class PersonalDataAccess(models.Model):

@@ -101,6 +101,28 @@ REFUSED: dict[str, Refusal] = {
     "callcentre:panel": Refusal(("outsider", "analyst")),
     "callcentre:history": Refusal(("outsider", "analyst")),
     "callcentre:detail": Refusal(("outsider", "analyst"), "call"),
+    "callcentre:figures": Refusal(("outsider", "analyst")),
+    "callcentre:figures_pdf": Refusal(("outsider", "analyst")),
+    "callcentre:figures_xlsx": Refusal(("outsider", "analyst")),
+    "callcentre:board": Refusal(("outsider", "analyst", "agent")),
+    "callcentre:board_figures": Refusal(("outsider", "analyst", "agent")),
+    "callcentre:targets": Refusal(("outsider", "analyst", "agent"), post=True),
+    "callcentre:delete_target": Refusal(
+        ("outsider", "analyst", "agent"), "indicator_target", post=True
+    ),
+    "campaigns:list": Refusal(("outsider", "analyst")),
+    "campaigns:new": Refusal(("outsider", "agent", "analyst"), post=True),
+    "campaigns:detail": Refusal(("outsider", "analyst"), "campaign"),
+    "campaigns:edit": Refusal(("outsider", "agent"), "campaign", post=True),
+    "campaigns:step": Refusal(("outsider", "agent"), "campaign", post=True),
+    "campaigns:import": Refusal(("outsider", "agent"), "campaign", post=True),
+    "campaigns:results": Refusal(("outsider", "agent", "analyst"), "campaign"),
+    "campaigns:next": Refusal(("outsider", "analyst"), "campaign", post=True),
+    "campaigns:rejected": Refusal(("outsider", "agent"), "contact_import"),
+    "campaigns:call": Refusal(("outsider", "agent", "analyst"), "contact", post=True),
+    "campaigns:release": Refusal(("outsider", "agent", "analyst"), "contact", post=True),
+    "campaigns:do_not_call": Refusal(("outsider", "agent"), post=True),
+    "campaigns:do_not_call_remove": Refusal(("outsider", "agent"), "do_not_call", post=True),
     "suggestionbox:list": Refusal(("outsider", "agent")),
     "suggestionbox:new": Refusal(("outsider", "agent"), post=True),
     "suggestionbox:detail": Refusal(("outsider", "agent"), "opening"),
@@ -313,7 +335,31 @@ def objects(people: dict[str, Any], make_case: Any, settings: Any, tmp_path: Any
     photo = Answer.objects.create(
         response=interview, question=question, photo=ContentFile(b"x", name="f.png")
     )
+    from enlace.callcentre.models import IndicatorTarget
+    from enlace.campaigns import actions as campaign_actions
+    from enlace.campaigns.models import ContactImport, DoNotCall
+    from enlace.campaigns.tests import factories as campaign_factories
+
+    campaign = campaign_factories.campaign(people["resolution"])
+    campaign_factories.import_text(
+        campaign,
+        people["resolution"],
+        "nombre,telefono\nMarta,7123-4567\nMal,12\n",
+        skip_invalid=True,
+    )
+    campaign_actions.do_step(campaign, "start", acting_user=people["resolution"])
+    dnc = campaign_actions.do_add_do_not_call(
+        "6111-2222", "", "asked", acting_user=people["resolution"]
+    )
+    target = IndicatorTarget.objects.create(
+        indicator="asa", target=20, better="lower", valid_from=date(2025, 1, 1)
+    )
     return {
+        "indicator_target": [target.pk],
+        "campaign": [campaign.pk],
+        "contact": [campaign.contacts.get().pk],
+        "contact_import": [ContactImport.objects.get(campaign=campaign).pk],
+        "do_not_call": [DoNotCall.objects.get(pk=dnc.pk).pk],
         "study": [study.pk],
         "instrument": [instrument.pk],
         "version": [version.pk],

@@ -28,6 +28,8 @@ from enlace.cases.rules import dui_check_digit, new_tracking_code, search_text
 from enlace.catalogues.models import Channel, InquiryTopic, Limitante, OpinionType
 from enlace.demo import texts
 from enlace.demo.apikeys import seed_api_key
+from enlace.demo.calls import seed_calls
+from enlace.demo.campaigns import seed_campaigns
 from enlace.demo.oir import seed_oir
 from enlace.demo.semester import INQUIRIES, OPINIONS, SOURCE_NAME, Semester
 from enlace.demo.studies import seed_studies
@@ -214,6 +216,8 @@ class Command(BaseCommand):
                     )
             if options["seed_studies"]:
                 self.stdout.write(seed_studies().line())
+            self.stdout.write(seed_calls(seed=options["seed"]).line())
+            self.stdout.write(seed_campaigns(seed=options["seed"]).line())
             api_key = seed_api_key(User.objects.get(username="admin"))
         self.print_logins()
         if api_key:
