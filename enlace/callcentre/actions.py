@@ -4,8 +4,9 @@ and locks the call it changes."""
 
 from __future__ import annotations
 
+import uuid
 from collections.abc import Mapping
-from datetime import date
+from datetime import date, datetime
 from decimal import Decimal
 from typing import Any
 
@@ -19,6 +20,7 @@ from enlace.callcentre.models import (
     UNITS,
     Better,
     Call,
+    Direction,
     Indicator,
     IndicatorTarget,
     Unit,
@@ -62,6 +64,35 @@ def do_record_call_event(event: CallEvent) -> Call:
         if agent is not None and (event.event == ANSWERED or call.agent_id is None):
             call.agent = agent
         call.save()
+    return call
+
+
+def do_start_outbound_call(agent: User, phone: str, *, now: datetime | None = None) -> Call:
+    """An agent dials out (a campaign's call page): the call enters the log as outbound, theirs,
+    so that what the person says can be registered as a case linked to it."""
+    return Call.objects.create(
+        pbx_call_id=f"enlace-out-{uuid.uuid4()}",
+        direction=Direction.OUTBOUND,
+        caller=phone,
+        started_at=now or timezone.now(),
+        agent=agent,
+    )
+
+
+def do_end_outbound_call(
+    call: Call, *, reached: bool, note: str = "", now: datetime | None = None
+) -> Call:
+    """The agent recorded how the call went: it ends now; a person reached counts as answered
+    from its start (the telephone's own times are not known without the CTI)."""
+    now = now or timezone.now()
+    Call.objects.filter(pk=call.pk, ended_at__isnull=True).update(
+        ended_at=now,
+        answered_at=call.started_at if reached else None,
+        wrap_up=WrapUp.OTHER,
+        wrap_up_note=note[:1000],
+        wrapped_up_at=now,
+    )
+    call.refresh_from_db()
     return call
 
 

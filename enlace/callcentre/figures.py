@@ -67,6 +67,7 @@ from enlace.callcentre.models import (
     UNITS,
     Better,
     Call,
+    Direction,
     Indicator,
     IndicatorTarget,
     Unit,
@@ -320,7 +321,10 @@ AFTER = _duration(F("wrapped_up_at") - F("ended_at"))  # after-call work
 def _calls(period: Period, agent: User | None) -> QuerySet[Call]:
     """The period's calls: one range of an index."""
     start, end = period.bounds()
-    calls = Call.objects.filter(started_at__gte=start, started_at__lt=end)
+    # The line's figures are of the calls it received; a campaign's calls out have their own.
+    calls = Call.objects.filter(
+        started_at__gte=start, started_at__lt=end, direction=Direction.INBOUND
+    )
     if agent is not None:
         calls = calls.filter(agent=agent)
     return calls.order_by()
@@ -528,7 +532,10 @@ def floor_now(now: datetime | None = None) -> FloorNow:
     console's window (an older one lost its hangup). One query over an index range."""
     now = now or timezone.now()
     row = Call.objects.filter(
-        started_at__gte=now - POP_WINDOW, started_at__lte=now, ended_at__isnull=True
+        started_at__gte=now - POP_WINDOW,
+        started_at__lte=now,
+        ended_at__isnull=True,
+        direction=Direction.INBOUND,
     ).aggregate(
         waiting=Count("id", filter=Q(answered_at__isnull=True)),
         talking=Count("id", filter=Q(answered_at__isnull=False)),

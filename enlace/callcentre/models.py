@@ -26,6 +26,12 @@ class WrapUp(models.TextChoices):
     OTHER = "other", _("Other")
 
 
+class Direction(models.TextChoices):
+    INBOUND = "inbound", _("Inbound (line 127)")
+    # Made by an agent on a campaign (enlace/campaigns), dialled from the call page.
+    OUTBOUND = "outbound", _("Outbound (campaign)")
+
+
 class CallState(models.TextChoices):
     RINGING = "ringing", _("Ringing")
     ANSWERED = "answered", _("Answered")
@@ -54,6 +60,9 @@ class Extension(models.Model):
 
 class Call(models.Model):
     pbx_call_id = models.CharField(_("PBX call id"), max_length=100, unique=True)
+    direction = models.CharField(
+        _("direction"), max_length=10, choices=Direction.choices, default=Direction.INBOUND
+    )
     # E.164 when the number is a valid Salvadoran one; otherwise as the PBX sent it.
     caller = models.CharField(_("caller number"), max_length=32, blank=True)
     caller_dui = models.CharField(_("caller DUI"), max_length=10, blank=True)

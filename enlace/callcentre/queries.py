@@ -12,7 +12,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from enlace.accounts.models import Role, User
-from enlace.callcentre.models import Call, Extension
+from enlace.callcentre.models import Call, Direction, Extension
 from enlace.cases.models import Case
 from enlace.cases.permissions import Capability, has_capability
 from enlace.cases.queries import visible_cases
@@ -79,7 +79,9 @@ def current_call(user: User, *, now: datetime | None = None) -> Call | None:
         return None
     now = now or timezone.now()
     return (
-        Call.objects.filter(agent=user, started_at__gte=now - POP_WINDOW)
+        Call.objects.filter(
+            agent=user, started_at__gte=now - POP_WINDOW, direction=Direction.INBOUND
+        )
         .filter(Q(ended_at__isnull=True) | Q(wrap_up="", ended_at__gte=now - WRAP_UP_WINDOW))
         .select_related("case")
         .order_by("-started_at", "-id")

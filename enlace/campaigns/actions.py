@@ -19,6 +19,8 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from enlace.accounts.models import User
+from enlace.callcentre.actions import do_end_outbound_call, do_start_outbound_call
+from enlace.callcentre.models import Call
 from enlace.campaigns import rules
 from enlace.campaigns.history import CampaignAction, campaign_history
 from enlace.campaigns.models import (
@@ -505,11 +507,31 @@ def do_claim_next(
     return None
 
 
+def do_dial(contact: Contact, agent: User, *, now: datetime | None = None) -> Call:
+    """The agent calls the contact they hold: the call enters the call log as outbound (the
+    same one while the contact stays theirs), so an opinion voiced during it is registered as
+    a case linked to it."""
+    with transaction.atomic():
+        current = Contact.objects.select_for_update().select_related("open_call").get(pk=contact.pk)
+        call = current.open_call
+        if call is not None and call.agent_id == agent.pk and call.ended_at is None:
+            return call
+        call = do_start_outbound_call(agent, current.phone, now=now)
+        Contact.objects.filter(pk=current.pk).update(open_call=call)
+    return call
+
+
 def do_release(contact: Contact, agent: User) -> None:
     """Give a held contact back without calling (the agent stops for the day)."""
-    Contact.objects.filter(pk=contact.pk, lease_holder=agent).update(
-        lease_holder=None, lease_until=None
-    )
+    with transaction.atomic():
+        current = Contact.objects.select_for_update().select_related("open_call").get(pk=contact.pk)
+        if current.lease_holder_id != agent.pk:
+            return
+        if current.open_call is not None:
+            do_end_outbound_call(current.open_call, reached=False)
+        Contact.objects.filter(pk=current.pk).update(
+            lease_holder=None, lease_until=None, open_call=None
+        )
 
 
 @dataclass(frozen=True)
@@ -558,7 +580,7 @@ def do_record_outcome(
     with transaction.atomic():
         current = (
             Contact.objects.select_for_update()
-            .select_related("campaign")
+            .select_related("campaign", "open_call")
             .filter(pk=contact.pk)
             .first()
         )
@@ -601,7 +623,14 @@ def do_record_outcome(
             call_back_at=result.call_back_at,
         )
         phone = result.phone if result.phone in (current.phone_alt,) and result.phone else ""
+        call = current.open_call
+        if call is not None:
+            call = do_end_outbound_call(
+                call, reached=result.outcome in rules.REACHED, note=result.note.strip(), now=now
+            )
         attempt = Attempt.objects.create(
+            call=call,
+            case_id=call.case_id if call is not None else None,
             contact=current,
             campaign=campaign,
             agent=agent,
@@ -623,6 +652,7 @@ def do_record_outcome(
             last_outcome=result.outcome,
             last_attempt_at=now,
             rescheduled_to=result.rescheduled_to or current.rescheduled_to,
+            open_call=None,
         )
         if not updated:  # pragma: no cover - the row is locked above
             raise BusinessError(_("Another agent already recorded this call; nothing was saved."))

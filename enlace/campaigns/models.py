@@ -187,6 +187,15 @@ class Contact(models.Model):
     last_attempt_at = models.DateTimeField(_("last attempt"), null=True, blank=True)
     # A rescheduled appointment's new date and time.
     rescheduled_to = models.DateTimeField(_("rescheduled to"), null=True, blank=True)
+    # The call being made to them now (the call log's outbound call), until the outcome.
+    open_call = models.ForeignKey(
+        "callcentre.Call",
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+        db_index=False,
+    )
 
     class Meta:
         verbose_name = _("contact")
@@ -261,7 +270,16 @@ class Attempt(models.Model):
     note = models.TextField(_("note"), blank=True)
     rescheduled_to = models.DateTimeField(_("rescheduled to"), null=True, blank=True)
     call_back_at = models.DateTimeField(_("call back at"), null=True, blank=True)
-    # The case registered from what the person said during the call, if any.
+    # The call in the call log (outbound), and the case registered from what the person said
+    # during it, if any.
+    call = models.ForeignKey(
+        "callcentre.Call",
+        verbose_name=_("call"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
     case = models.ForeignKey(
         "cases.Case",
         verbose_name=_("case"),

@@ -294,6 +294,7 @@ def next_call(request: HttpRequest, pk: int) -> HttpResponse:
     if contact is None:
         messages.info(request, _("Nobody is due to be called now."))
         return redirect("campaigns:detail", pk=pk)
+    actions.do_dial(contact, user)
     return redirect("campaigns:call", pk=contact.pk)
 
 
@@ -352,7 +353,9 @@ def call(request: HttpRequest, pk: int) -> HttpResponse:
             "script": rules.fill_script(campaign.script, values),
             "phones": [(p, format_phone(p)) for p in (contact.phone, contact.phone_alt) if p],
             "earlier": Attempt.objects.filter(contact=contact).select_related("agent")[:20],
-            "intake_url": reverse("cases:new") + f"?contacto={contact.pk}",
+            "intake_url": reverse("cases:new")
+            + f"?contacto={contact.pk}"
+            + (f"&llamada={contact.open_call_id}" if contact.open_call_id else ""),
         },
         status=status,
     )

@@ -241,8 +241,9 @@ def test_outcomes_that_need_a_date(running: Campaign, agent: User) -> None:
     with pytest.raises(BusinessError, match="futuro"):
         record(held, agent, Outcome.RESCHEDULED, rescheduled_to=NOW - timedelta(days=1))
     # A call back after the campaign's end is outside its calling hours.
+    too_late = datetime.combine(running.ends_on + timedelta(days=2), datetime.min.time(), SV)
     with pytest.raises(BusinessError, match="horario"):
-        record(held, agent, Outcome.CALL_BACK, call_back_at=datetime(2027, 1, 5, 9, tzinfo=SV))
+        record(held, agent, Outcome.CALL_BACK, call_back_at=too_late.replace(hour=9))
     record(held, agent, Outcome.RESCHEDULED, rescheduled_to=NOW + timedelta(days=7))
     held.refresh_from_db()
     assert (held.state, held.rescheduled_to) == (ContactState.DONE, NOW + timedelta(days=7))
@@ -315,7 +316,8 @@ def test_no_calls_when_paused_outside_the_hours_or_for_other_agents(
 
 
 def test_the_sweeper_finishes_a_campaign_past_its_end(running: Campaign) -> None:
-    counts = sweeping.sweep(datetime(2027, 1, 1, 9, tzinfo=SV))
+    after = datetime.combine(running.ends_on + timedelta(days=1), datetime.min.time(), tzinfo=SV)
+    counts = sweeping.sweep(after.replace(hour=9))
     assert counts["campaigns_finished"] == 1
     running.refresh_from_db()
     assert running.status == CampaignStatus.FINISHED
@@ -348,16 +350,82 @@ def test_an_agent_works_a_contact_through_the_pages(
     assert (contact.state, contact.last_outcome) == (ContactState.DONE, Outcome.CONFIRMED)
 
 
-def test_an_opinion_voiced_during_the_call_opens_the_intake_with_the_person(
+@pytest.fixture
+def at_now() -> Any:
+    """The clock at NOW, a Wednesday inside every test campaign's hours."""
+    with _at(NOW):
+        yield
+
+
+@pytest.mark.usefixtures("at_now")
+def test_a_complaint_voiced_during_the_call_is_a_case_linked_to_the_outbound_call(
     running: Campaign, agent: User, client_for: object
 ) -> None:
-    held = actions.do_claim_next(running, agent, now=timezone.now() - timedelta(minutes=1))
-    assert held is not None
     client: Client = client_for(agent)  # type: ignore[operator]
-    intake = client.get(f"/casos/nuevo/?contacto={held.pk}")
-    assert intake.status_code == 200
-    assert intake.context["form"].initial["citizen_name"] == held.name
-    assert intake.context["form"].initial["citizen_phone"] == "2222-3333"
+    claimed = client.post(f"/campanas/{running.pk}/siguiente/")
+    assert claimed.status_code == 302
+    contact = Contact.objects.get(lease_holder=agent)
+    call = contact.open_call
+    assert call is not None
+    assert (call.direction, call.agent_id, call.caller) == ("outbound", agent.pk, contact.phone)
+    page = client.get(claimed["Location"]).content.decode()
+    intake_url = f"/casos/nuevo/?contacto={contact.pk}&amp;llamada={call.pk}"
+    assert intake_url in page
+    intake = client.get(intake_url.replace("&amp;", "&"))
+    initial = intake.context["form"].initial
+    assert (initial["citizen_name"], initial["citizen_phone"], initial["call"]) == (
+        contact.name,
+        "2222-3333",
+        call.pk,
+    )
+    registered = client.post(
+        "/casos/nuevo/",
+        {
+            "kind": "opinion",
+            "channel": "llamada_127",
+            "opinion_type": "queja",
+            "dependency": "Hospital General [HG]",
+            "limitante": "Trato inadecuado del personal",
+            "description": "Dice que en rayos X lo trataron mal la última vez.",
+            "citizen_name": contact.name,
+            "citizen_phone": "2222-3333",
+            "call": str(call.pk),
+            "intake_token": "5f0b8a9e-3f7e-4a43-9d7c-2c1b0a7e9f11",
+        },
+    )
+    assert registered.status_code == 302
+    saved = client.post(
+        claimed["Location"], {"version": contact.version, "outcome": "confirmed", "then": "stop"}
+    )
+    assert saved.status_code == 302
+    attempt = Attempt.objects.get(contact=contact)
+    call.refresh_from_db()
+    assert attempt.call == call
+    assert attempt.case is not None
+    assert attempt.case == call.case
+    assert attempt.case.description.startswith("Dice que en rayos X")
+    assert call.ended_at is not None
+    assert call.answered_at == call.started_at  # the person was reached
+    contact.refresh_from_db()
+    assert contact.open_call is None
+
+
+def test_outbound_calls_stay_out_of_the_lines_figures(
+    running: Campaign, agent: User, client_for: object
+) -> None:
+    from enlace.callcentre.figures import Period, call_figures
+
+    client: Client = client_for(agent)  # type: ignore[operator]
+    with _at(NOW):
+        client.post(f"/campanas/{running.pk}/siguiente/")
+        contact = Contact.objects.get(lease_holder=agent)
+        client.post(
+            f"/campanas/llamada/{contact.pk}/",
+            {"version": contact.version, "outcome": "no_answer", "then": "stop"},
+        )
+    assert Attempt.objects.get().call is not None
+    day = NOW.date()
+    assert call_figures(Period(day, day)).totals.offered == 0
 
 
 def test_the_supervisor_pauses_and_exports(
