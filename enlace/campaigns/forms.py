@@ -163,22 +163,35 @@ class ImportForm(forms.Form):
     )
 
 
+DAY_AND_HOUR = ["%d/%m/%Y %H:%M", "%d/%m/%Y", "%Y-%m-%dT%H:%M", "%Y-%m-%d %H:%M"]
+
+
+def _typed_moment() -> forms.TextInput:
+    """A day and hour typed as people write them (keyboard first: no picker to open)."""
+    return forms.TextInput(
+        attrs={"placeholder": "dd/mm/aaaa hh:mm", "autocomplete": "off", "inputmode": "numeric"}
+    )
+
+
 class OutcomeForm(forms.Form):
     version = forms.IntegerField(widget=forms.HiddenInput)
     outcome = forms.ChoiceField(
-        label=_("How did the call go?"), choices=Outcome.choices, widget=forms.RadioSelect
+        label=_("How did the call go?"),
+        choices=Outcome.choices,
+        # The first choice takes the focus: arrows choose, Enter saves and takes the next call.
+        widget=forms.RadioSelect(attrs={"autofocus": True}),
     )
     rescheduled_to = dates.DateTimeField(
         label=_("New date of the appointment"),
         required=False,
-        widget=forms.DateTimeInput(attrs={"type": "datetime-local"}, format="%Y-%m-%dT%H:%M"),
-        input_formats=["%Y-%m-%dT%H:%M", "%d/%m/%Y %H:%M"],
+        widget=_typed_moment(),
+        input_formats=DAY_AND_HOUR,
     )
     call_back_at = dates.DateTimeField(
         label=_("Call back at"),
         required=False,
-        widget=forms.DateTimeInput(attrs={"type": "datetime-local"}, format="%Y-%m-%dT%H:%M"),
-        input_formats=["%Y-%m-%dT%H:%M", "%d/%m/%Y %H:%M"],
+        widget=_typed_moment(),
+        input_formats=DAY_AND_HOUR,
     )
     phone = forms.CharField(required=False, widget=forms.HiddenInput)
     note = forms.CharField(
