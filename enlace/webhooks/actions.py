@@ -134,6 +134,7 @@ def do_redeliver_webhook(delivery: WebhookDelivery, *, acting_user: User) -> Web
             endpoint=delivery.endpoint,
             event_type=delivery.event_type,
             case_id=delivery.case_id,
+            campaign_id=delivery.campaign_id,
             body=delivery.body,
             redelivery_of=delivery,
         )

@@ -230,6 +230,8 @@ class WebhookDeliveryAdmin(ReadOnly, admin.ModelAdmin[WebhookDelivery]):
 
     @admin.display(description=gettext_lazy("case"))
     def case_link(self, obj: WebhookDelivery) -> str:
+        if obj.case_id is None:
+            return "—"
         return format_html(
             '<a href="{}">{}</a>', reverse("cases:detail", args=[obj.case_id]), obj.case_id
         )

@@ -20,6 +20,8 @@ class EventType(models.TextChoices):
     ANSWERED = "case.answered", _("Case answered")
     CLOSED = "case.closed", _("Case closed (also merged or voided)")
     OVERDUE = "case.overdue", _("Case deadline missed")
+    # A call campaign ended (enlace/campaigns): for the dependency that asked for it.
+    CAMPAIGN_FINISHED = "campaign.finished", _("Call campaign finished")
 
 
 _BY_KIND: dict[str, EventType] = {

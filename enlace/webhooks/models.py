@@ -79,12 +79,23 @@ class WebhookDelivery(OutboxRow):
         db_index=False,  # led by the composite index below
     )
     event_type = models.CharField(_("event"), max_length=20, choices=EventType.choices)
+    # What the event is about: a case, or (campaign.finished) a call campaign.
     case = models.ForeignKey(
         "cases.Case",
         verbose_name=_("case"),
+        null=True,
+        blank=True,
         on_delete=models.CASCADE,
         related_name="webhook_deliveries",
         db_index=False,  # led by the composite index below
+    )
+    campaign = models.ForeignKey(
+        "campaigns.Campaign",
+        verbose_name=_("campaign"),
+        null=True,
+        blank=True,
+        on_delete=models.CASCADE,
+        related_name="+",
     )
     # The exact bytes posted (UTF-8 JSON). It carries the event's id, so every delivery of the
     # same event, a redelivery included, has the same id and a receiver can skip a repeat.

@@ -20,12 +20,19 @@ from typing import TYPE_CHECKING, Any
 
 from django.db import transaction
 
+from enlace.campaigns.history import CampaignAction
 from enlace.core import reference
 from enlace.webhooks.events import EventType, event_type_for
 from enlace.webhooks.models import DeliveryStatus, WebhookDelivery, WebhookEndpoint
-from enlace.webhooks.payload import case_snapshot, render_body
+from enlace.webhooks.payload import (
+    campaign_snapshot,
+    case_snapshot,
+    render_body,
+    render_campaign_body,
+)
 
 if TYPE_CHECKING:
+    from enlace.campaigns.models import CampaignEvent
     from enlace.cases.models import CaseDeadline, CaseEvent
 
 logger = logging.getLogger(__name__)
@@ -122,6 +129,51 @@ def record(*events: CaseEvent, deadline: CaseDeadline | None = None) -> None:
         item.delivery_ids = [row.pk for row in batch]
         written.append(item)
     transaction.on_commit(lambda: _after_commit(written), robust=True)
+
+
+def on_campaign_events(events: Sequence[CampaignEvent], context: Mapping[str, Any]) -> None:
+    """The subscriber of the campaigns' history: a finished campaign is posted to the endpoints
+    that want `campaign.finished`, for every centre or for the dependency that asked for it,
+    with its figures and where to read each contact's outcome (the body names no person)."""
+    finished = [event for event in events if event.action == CampaignAction.FINISHED]
+    if not finished:
+        return
+    endpoints: list[WebhookEndpoint] = reference.get("webhook_endpoints")
+    rows: list[WebhookDelivery] = []
+    for event in finished:
+        campaign = event.campaign
+        targets = [
+            endpoint
+            for endpoint in endpoints
+            if EventType.CAMPAIGN_FINISHED in endpoint.events
+            and endpoint.dependency_id in (None, campaign.requested_by_id)
+        ]
+        if not targets:
+            continue
+        body = render_campaign_body(
+            event_id=uuid.uuid4(), occurred_at=event.at, campaign=campaign_snapshot(campaign)
+        )
+        rows += [
+            WebhookDelivery(
+                endpoint_id=endpoint.pk,
+                event_type=EventType.CAMPAIGN_FINISHED,
+                campaign_id=campaign.pk,
+                body=body,
+            )
+            for endpoint in targets
+        ]
+    if not rows:
+        return
+    WebhookDelivery.objects.bulk_create(rows)
+    ids = [row.pk for row in rows]
+    transaction.on_commit(lambda: _schedule_all(ids), robust=True)
+
+
+def _schedule_all(ids: list[int]) -> None:
+    from enlace.webhooks.delivery import schedule
+
+    for delivery_id in ids:
+        schedule(delivery_id)
 
 
 def _extra(event_type: str, deadline: CaseDeadline | None) -> dict[str, Any]:

@@ -12,8 +12,11 @@ import uuid
 from datetime import date, datetime
 from typing import Any
 
+from django.urls import reverse
 from django.utils import timezone
 
+from enlace.campaigns.models import Campaign
+from enlace.campaigns.queries import progress
 from enlace.cases.models import Case
 from enlace.cases.rules import format_tracking_code
 
@@ -76,5 +79,37 @@ def render_body(
         "occurred_at": iso(occurred_at),
         "case": case,
         **(extra or {}),
+    }
+    return json.dumps(payload, ensure_ascii=False, separators=(",", ":"))
+
+
+def campaign_snapshot(campaign: Campaign) -> dict[str, Any]:
+    """A finished campaign as another system reads it: what it was, its figures, and where its
+    contacts' outcomes are (the API, with a key that may read them): no person's data."""
+    figures = progress(campaign)
+    return {
+        "id": campaign.pk,
+        "name": campaign.name,
+        "purpose": campaign.purpose,
+        "requested_by": campaign.requested_by.code if campaign.requested_by else None,
+        "starts_on": campaign.starts_on.isoformat(),
+        "ends_on": campaign.ends_on.isoformat(),
+        "contacts": {
+            key: figures[key] for key in ("total", "done", "unreachable", "excluded", "to_call")
+        },
+        "outcomes": {row["code"]: row["n"] for row in figures["last_outcomes"]},
+        "calls": figures["attempts"],
+        "results": reverse("api:campaign_contacts", args=[campaign.pk]),
+    }
+
+
+def render_campaign_body(
+    *, event_id: uuid.UUID, occurred_at: datetime, campaign: dict[str, Any]
+) -> str:
+    payload = {
+        "id": str(event_id),
+        "type": "campaign.finished",
+        "occurred_at": iso(occurred_at),
+        "campaign": campaign,
     }
     return json.dumps(payload, ensure_ascii=False, separators=(",", ":"))

@@ -3,7 +3,8 @@
 from __future__ import annotations
 
 import io
-from datetime import date, time, timedelta
+from datetime import date, datetime, time, timedelta
+from zoneinfo import ZoneInfo
 
 from django.utils import timezone
 
@@ -12,6 +13,8 @@ from enlace.campaigns import actions, rules
 from enlace.campaigns.models import Campaign, Purpose
 from enlace.core.tabular import header_check, open_source
 
+# A Wednesday inside every test campaign's period (they run around today, and since 2026).
+NOW = datetime(2026, 11, 25, 9, 0, tzinfo=ZoneInfo("America/El_Salvador"))
 # Every day, all day: tests choose the moment with `now=` or the clock.
 ALWAYS = tuple(rules.Window(day, time(0, 0), time(23, 59)) for day in range(7))
 

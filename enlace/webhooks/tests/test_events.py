@@ -32,11 +32,12 @@ def test_event_types(kind, to_status, expected):
     assert event_type_for(kind, to_status) == expected
 
 
-def test_there_are_five_event_types():
+def test_there_are_six_event_types():
     assert EventType.values == [
         "case.created",
         "case.assigned",
         "case.answered",
         "case.closed",
         "case.overdue",
+        "campaign.finished",
     ]
