@@ -39,8 +39,10 @@ from enlace.core.errors import BusinessError
 from enlace.core.identifiers import format_phone
 from enlace.core.tabular import TableFileError, header_check, open_source
 from enlace.directory.models import Dependency
+from enlace.directory.queries import resolve_dependency
 from enlace.privacy.access import record as record_access
 from enlace.privacy.models import AccessVia
+from enlace.surveys.models import StudyCentre
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
@@ -336,6 +338,7 @@ def call(request: HttpRequest, pk: int) -> HttpResponse:
         form = OutcomeForm(initial={"version": contact.version})
         # Who saw whose data: the person's phone names them in the access log.
         record_access(user, AccessVia.CAMPAIGN_CALL, subject=contact.phone or f"contact:{pk}")
+    survey_centre = _survey_centre(campaign, contact)
     values = {
         "nombre": contact.name,
         "telefono": format_phone(contact.phone),
@@ -353,12 +356,30 @@ def call(request: HttpRequest, pk: int) -> HttpResponse:
             "script": rules.fill_script(campaign.script, values),
             "phones": [(p, format_phone(p)) for p in (contact.phone, contact.phone_alt) if p],
             "earlier": Attempt.objects.filter(contact=contact).select_related("agent")[:20],
+            "survey_centre": survey_centre,
             "intake_url": reverse("cases:new")
             + f"?contacto={contact.pk}"
             + (f"&llamada={contact.open_call_id}" if contact.open_call_id else ""),
         },
         status=status,
     )
+
+
+def _survey_centre(campaign: Campaign, contact: Contact) -> int | None:
+    """For a survey campaign, the study's centre the interview is about: the list's column
+    `centro` (a code or a name), else the dependency that asked, else the study's first."""
+    if campaign.study_id is None:
+        return None
+    centres = list(
+        StudyCentre.objects.filter(study_id=campaign.study_id)
+        .order_by("id")
+        .values_list("dependency_id", flat=True)
+    )
+    named = resolve_dependency(str(contact.data.get("centro", ""))) if contact.data else None
+    for candidate in (named.pk if named else None, campaign.requested_by_id):
+        if candidate in centres:
+            return candidate
+    return centres[0] if centres else None
 
 
 @login_required

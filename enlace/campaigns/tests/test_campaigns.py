@@ -33,6 +33,7 @@ from enlace.campaigns.models import (
 from enlace.campaigns.tests import factories
 from enlace.core import sweeping
 from enlace.core.errors import BusinessError
+from enlace.directory.models import Dependency
 
 pytestmark = pytest.mark.django_db
 
@@ -480,3 +481,32 @@ def _at(moment: datetime) -> Any:
     import time_machine
 
     return time_machine.travel(moment, tick=False)
+
+
+def test_a_survey_campaign_opens_the_questionnaire_during_the_call(
+    supervisor: User, agent: User, resolution: User, client_for: object
+) -> None:
+    from enlace.surveys.models import Response, StudyMethod
+    from enlace.surveys.tests import factories as survey_factories
+
+    study = survey_factories.study(
+        resolution,
+        survey_factories.questionnaire(resolution),
+        [("UM-ZAC", 50), ("HG", 50)],
+        method=StudyMethod.PHONE,
+    )
+    campaign = factories.campaign(
+        supervisor, purpose="satisfaction_survey", study=study, requested_by=None
+    )
+    factories.import_text(campaign, supervisor, "nombre,telefono,centro\nMarta,7123-4567,HG\n")
+    actions.do_step(campaign, "start", acting_user=supervisor)
+    client: Client = client_for(agent)  # type: ignore[operator]
+    with _at(NOW):
+        claimed = client.post(f"/campanas/{campaign.pk}/siguiente/")
+        page = client.get(claimed["Location"])
+    assert page.context["survey_centre"] == Dependency.objects.get(code="HG").pk
+    started = client.post(
+        f"/estudios/{study.pk}/entrevista/", {"centre": page.context["survey_centre"]}
+    )
+    assert started.status_code == 302
+    assert Response.objects.get().dependency.code == "HG"
