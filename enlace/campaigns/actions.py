@@ -512,7 +512,12 @@ def do_dial(contact: Contact, agent: User, *, now: datetime | None = None) -> Ca
     same one while the contact stays theirs), so an opinion voiced during it is registered as
     a case linked to it."""
     with transaction.atomic():
-        current = Contact.objects.select_for_update().select_related("open_call").get(pk=contact.pk)
+        # of=self: FOR UPDATE cannot lock the nullable side of the outer join (PostgreSQL).
+        current = (
+            Contact.objects.select_for_update(of=("self",))
+            .select_related("open_call")
+            .get(pk=contact.pk)
+        )
         call = current.open_call
         if call is not None and call.agent_id == agent.pk and call.ended_at is None:
             return call
@@ -524,7 +529,12 @@ def do_dial(contact: Contact, agent: User, *, now: datetime | None = None) -> Ca
 def do_release(contact: Contact, agent: User) -> None:
     """Give a held contact back without calling (the agent stops for the day)."""
     with transaction.atomic():
-        current = Contact.objects.select_for_update().select_related("open_call").get(pk=contact.pk)
+        # of=self: FOR UPDATE cannot lock the nullable side of the outer join (PostgreSQL).
+        current = (
+            Contact.objects.select_for_update(of=("self",))
+            .select_related("open_call")
+            .get(pk=contact.pk)
+        )
         if current.lease_holder_id != agent.pk:
             return
         if current.open_call is not None:
@@ -579,7 +589,10 @@ def do_record_outcome(
     now = now or timezone.now()
     with transaction.atomic():
         current = (
-            Contact.objects.select_for_update()
+            # The contact alone, not its open call: FOR UPDATE cannot lock the nullable side of
+            # an outer join (PostgreSQL). A finish racing it waits on this row, then leaves a
+            # contact this call settled alone (its UPDATE matches "to call" only).
+            Contact.objects.select_for_update(of=("self",))
             .select_related("campaign", "open_call")
             .filter(pk=contact.pk)
             .first()
@@ -722,3 +735,35 @@ def do_remove_do_not_call(entry: DoNotCall, *, acting_user: User) -> None:
     """Take a person off the register (they asked to be called again). The contacts left out
     because of it stay left out: a new list includes them."""
     entry.delete()
+
+
+def do_reassign(
+    campaign: Campaign, *, from_agent: User, acting_user: User, now: datetime | None = None
+) -> int:
+    """The supervisor gives back to the queue the contacts an agent holds (they left their
+    desk mid-call): another agent takes them at once. Their open calls end unanswered. How
+    many were released."""
+    now = now or timezone.now()
+    with transaction.atomic():
+        held = list(
+            Contact.objects.select_for_update(of=("self",))
+            .select_related("open_call")
+            .filter(campaign=campaign, lease_holder=from_agent, lease_until__gt=now)
+        )
+        for contact in held:
+            if contact.open_call is not None:
+                do_end_outbound_call(contact.open_call, reached=False, now=now)
+        released = Contact.objects.filter(pk__in=[c.pk for c in held]).update(
+            lease_holder=None, lease_until=None, open_call=None
+        )
+        if released:
+            campaign_history.add(
+                CampaignEvent(
+                    campaign=campaign,
+                    at=now,
+                    action=CampaignAction.REASSIGNED,
+                    actor=acting_user,
+                    note=from_agent.get_full_name() or from_agent.username,
+                )
+            )
+    return released

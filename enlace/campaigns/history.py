@@ -18,6 +18,7 @@ class CampaignAction:
     PAUSED = "paused"
     RESUMED = "resumed"
     FINISHED = "finished"
+    REASSIGNED = "reassigned"
 
 
 ACTION_LABELS = {
@@ -28,6 +29,7 @@ ACTION_LABELS = {
     CampaignAction.PAUSED: _("Paused"),
     CampaignAction.RESUMED: _("Resumed"),
     CampaignAction.FINISHED: _("Finished"),
+    CampaignAction.REASSIGNED: _("Contacts held by an agent given back to the queue"),
 }
 
 campaign_history: History[CampaignEvent] = History(CampaignEvent)

@@ -20,6 +20,7 @@ urlpatterns = [
     path("campanas/<int:pk>/importar/", views.campaign_import, name="import"),
     path("campanas/<int:pk>/resultados.xlsx", views.campaign_results, name="results"),
     path("campanas/<int:pk>/siguiente/", views.next_call, name="next"),
+    path("campanas/<int:pk>/reasignar/", views.reassign, name="reassign"),
     path("campanas/importaciones/<int:pk>/rechazadas.csv", views.import_rejected, name="rejected"),
     path("campanas/llamada/<int:pk>/", views.call, name="call"),
     path("campanas/llamada/<int:pk>/devolver/", views.release, name="release"),

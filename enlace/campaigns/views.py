@@ -13,9 +13,11 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 from django.views.decorators.http import require_POST
 
 from enlace.accounts.current import current_user
+from enlace.accounts.models import User
 from enlace.campaigns import actions, queries, rules
 from enlace.campaigns.exports import results_xlsx
 from enlace.campaigns.forms import (
@@ -183,6 +185,14 @@ def campaign_detail(request: HttpRequest, pk: int) -> HttpResponse:
             for event in campaign.events.select_related("actor")[:30]
         ]
         context["agents"] = [a.get_full_name() or a.username for a in campaign.agents.all()]
+        # Who holds contacts now: the supervisor may give them back to the queue.
+        context["holders"] = list(
+            User.objects.filter(
+                pk__in=Contact.objects.filter(
+                    campaign=campaign, lease_until__gt=now, lease_holder__isnull=False
+                ).values("lease_holder")
+            ).order_by("first_name", "username")
+        )
     return render(request, "campaigns/detail.html", context)
 
 
@@ -197,6 +207,28 @@ def campaign_step(request: HttpRequest, pk: int) -> HttpResponse:
         messages.error(request, str(error))
     else:
         messages.success(request, _("Campaign updated."))
+    return redirect("campaigns:detail", pk=pk)
+
+
+@login_required
+@require_POST
+def reassign(request: HttpRequest, pk: int) -> HttpResponse:
+    user = _runner(request)
+    campaign = queries.access_campaign_for_user(user, pk)
+    agent = User.objects.filter(pk=request.POST.get("agent") or 0).first()
+    if agent is None:
+        messages.error(request, _("Choose the agent."))
+        return redirect("campaigns:detail", pk=pk)
+    released = actions.do_reassign(campaign, from_agent=agent, acting_user=user)
+    messages.success(
+        request,
+        ngettext(
+            "%(n)s contact given back to the queue.",
+            "%(n)s contacts given back to the queue.",
+            released,
+        )
+        % {"n": released},
+    )
     return redirect("campaigns:detail", pk=pk)
 
 

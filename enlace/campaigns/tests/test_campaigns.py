@@ -510,3 +510,22 @@ def test_a_survey_campaign_opens_the_questionnaire_during_the_call(
     )
     assert started.status_code == 302
     assert Response.objects.get().dependency.code == "HG"
+
+
+def test_the_supervisor_gives_back_what_an_agent_holds(
+    running: Campaign, supervisor: User, agent: User, agent2: User, client_for: object
+) -> None:
+    with _at(NOW):
+        held = actions.do_claim_next(running, agent)
+        assert held is not None
+        call = actions.do_dial(held, agent)
+        client: Client = client_for(supervisor)  # type: ignore[operator]
+        page = client.get(f"/campanas/{running.pk}/")
+        assert [u.pk for u in page.context["holders"]] == [agent.pk]
+        answer = client.post(f"/campanas/{running.pk}/reasignar/", {"agent": agent.pk})
+        assert answer.status_code == 302
+        # Another agent takes it at once; the first one's call ended unanswered.
+        assert actions.do_claim_next(running, agent2) == held
+    call.refresh_from_db()
+    assert (call.ended_at is not None, call.answered_at) == (True, None)
+    assert running.events.filter(action="reassigned").exists()

@@ -118,6 +118,7 @@ REFUSED: dict[str, Refusal] = {
     "campaigns:import": Refusal(("outsider", "agent"), "campaign", post=True),
     "campaigns:results": Refusal(("outsider", "agent", "analyst"), "campaign"),
     "campaigns:next": Refusal(("outsider", "analyst"), "campaign", post=True),
+    "campaigns:reassign": Refusal(("outsider", "agent", "analyst"), "campaign", post=True),
     "campaigns:rejected": Refusal(("outsider", "agent"), "contact_import"),
     "campaigns:call": Refusal(("outsider", "agent", "analyst"), "contact", post=True),
     "campaigns:release": Refusal(("outsider", "agent", "analyst"), "contact", post=True),
