@@ -86,8 +86,10 @@ format: install
 # portal submissions per second beside a bare view that inserts one row, and case creations per
 # second through POST /api/v1/cases (8 clients) beside a bare endpoint that inserts one row, and
 # the access log and masking on the case page and an API page of 200 cases beside the same
-# pages without them; a study's results at 100,000 responses x 10 questions beside hand SQL; and
-# the public questionnaire's submissions beside the API bench's bare floors.
+# pages without them; a study's results at 100,000 responses x 10 questions beside hand SQL;
+# the public questionnaire's submissions beside the API bench's bare floors; and a campaign of
+# 1,000,000 contacts: 50 agents claiming at once beside the bare FOR UPDATE SKIP LOCKED query the
+# claim runs, and its progress figures beside hand SQL.
 BENCH_DB = DATABASE_URL=$${BENCH_DATABASE_URL:-postgres://postgres@127.0.0.1:5432/enlace_bench}
 bench: install
 	$(BENCH_DB) $(PY) bench/case_list.py
@@ -100,6 +102,7 @@ bench: install
 	$(BENCH_DB) $(PY) bench/api.py
 	$(BENCH_DB) $(PY) bench/personal_data.py
 	$(BENCH_DB) $(PY) bench/survey_submit.py
+	$(BENCH_DB) $(PY) bench/campaigns.py
 
 lock: install
 	$(VENV)/bin/pip install --quiet uv

@@ -13,6 +13,7 @@ class CallCentreConfig(AppConfig):
     def ready(self) -> None:
         from enlace.accounts.models import User
         from enlace.callcentre import actions
+        from enlace.callcentre.quality_queries import reads_quality
         from enlace.callcentre.queries import (
             has_console,
             sees_call_figures,
@@ -29,6 +30,9 @@ class CallCentreConfig(AppConfig):
 
         navigation.add_link(
             "callcentre:figures", _("Call figures"), shown=reads_figures, group="desk"
+        )
+        navigation.add_link(
+            "callcentre:quality", _("Call quality"), shown=reads_quality, group="desk"
         )
 
         def console(request: HttpRequest) -> dict[str, Any] | None:

@@ -65,6 +65,8 @@ def figures_xlsx(figures: CallFigures) -> bytes:
         summary.append([_("Agent"), figures.agent.username])
     for label, count in summary_counts(figures):
         summary.append([label, count])
+    summary.append([_("Quality evaluations"), figures.quality.evaluations])
+    summary.append([_("Failed evaluations"), figures.quality.failed])
 
     hours: WriteOnlyWorksheet = book.create_sheet(_("By hour")[:31])
     header(hours, [_("Hour"), *(str(column.label) for column in ROW_COLUMNS)])
@@ -77,13 +79,22 @@ def figures_xlsx(figures: CallFigures) -> bytes:
         days.append([day.day, *_row(days, day.figures, ROW_COLUMNS)])
 
     agents: WriteOnlyWorksheet = book.create_sheet(_("By agent")[:31])
-    header(agents, [_("Agent"), _("Share"), *(str(column.label) for column in AGENT_COLUMNS)])
+    header(
+        agents,
+        [
+            _("Agent"),
+            _("Share"),
+            *(str(column.label) for column in AGENT_COLUMNS),
+            _("Quality score"),
+        ],
+    )
     for agent in figures.by_agent:
         agents.append(
             [
                 agent.name or _("Unknown agent"),
                 _value(agents, agent.share, Unit.PERCENT),
                 *_row(agents, agent.figures, AGENT_COLUMNS),
+                _value(agents, agent.quality_score, Unit.PERCENT),
             ]
         )
 

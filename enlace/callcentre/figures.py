@@ -28,6 +28,11 @@ The definitions, with T = `CALLCENTRE_SERVICE_LEVEL_SECONDS` (20) and S =
   (`Case.resolved_at_first_contact`) / the answered calls whose case is an inquiry x 100.
   Calls with no case, or with an opinion (which always goes to a centre), are not in it.
 
+The quality score is not computed from the call log but from the quality evaluations made in
+the period (quality_queries.py): the mean of their scores, a failed evaluation (a critical item
+answered "no") counting 0; of the agent's evaluations for an agent, and per agent in the table by
+agent. One seventh query reads it for every agent at once.
+
 Percentages and means are decimal text with two places, rounded half up (the surveys' helpers);
 None where the denominator is zero. By agent counts the answered calls of each agent; by
 wrap-up, the answered calls of each code (and those not wrapped up). The CTI events carry no
@@ -40,7 +45,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass
-from datetime import date, datetime, time, timedelta
+from datetime import date, datetime, timedelta
 from decimal import Decimal
 from typing import Any
 
@@ -73,35 +78,22 @@ from enlace.callcentre.models import (
     Unit,
     WrapUp,
 )
+from enlace.callcentre.periods import Period as Period  # the figures' period, re-exported
+from enlace.callcentre.quality_queries import AgentScore, overall, quality_by_agent
 from enlace.callcentre.queries import POP_WINDOW, WRAP_UP_WINDOW
 from enlace.cases.lifecycle import CaseKind
 from enlace.surveys.results import decimal, percent
 
 MICROSECONDS = Decimal(1_000_000)
 NOT_WRAPPED_UP = gettext_lazy("Not wrapped up")
-# The indicators computed from the call log (quality is not: see models.Indicator).
-COMPUTED = (
+# The indicators computed from the call log (quality is computed from the evaluations).
+FROM_CALLS = (
     Indicator.SERVICE_LEVEL,
     Indicator.ABANDON_RATE,
     Indicator.ASA,
     Indicator.AHT,
     Indicator.FIRST_CONTACT_RESOLUTION,
 )
-
-
-@dataclass(frozen=True)
-class Period:
-    """From `start` to `end`, both days included, in the institute's time zone."""
-
-    start: date
-    end: date
-
-    def bounds(self) -> tuple[datetime, datetime]:
-        zone = timezone.get_default_timezone()
-        return (
-            datetime.combine(self.start, time.min, zone),
-            datetime.combine(self.end + timedelta(days=1), time.min, zone),
-        )
 
 
 @dataclass(frozen=True)
@@ -128,7 +120,7 @@ class Figures:
         return self.offered - self.answered - self.abandoned
 
     def value(self, indicator: str) -> str | None:
-        if indicator not in COMPUTED:
+        if indicator not in FROM_CALLS:
             return None
         text: str | None = getattr(self, indicator)
         return text
@@ -152,6 +144,7 @@ class AgentFigures:
     name: str  # empty for calls answered on an extension no user has
     figures: Figures
     share: str | None  # of the period's answered calls, %
+    quality_score: str | None = None  # of the agent's evaluations in the period, %
 
 
 @dataclass(frozen=True)
@@ -176,7 +169,6 @@ class Assessment:
     indicator: str
     label: StrOrPromise
     unit: Unit
-    measured: bool  # computed from the call log (quality is not)
     value: str | None
     target: IndicatorTarget | None
 
@@ -225,6 +217,7 @@ class CallFigures:
     by_agent: list[AgentFigures]
     by_wrap_up: list[WrapUpCount]
     assessments: list[Assessment]
+    quality: AgentScore  # the period's evaluations (of the agent), their count and mean
 
     @property
     def assessed(self) -> dict[str, Assessment]:
@@ -288,7 +281,7 @@ def summary_counts(figures: CallFigures) -> list[tuple[str, int]]:
 
 def definitions(figures: CallFigures) -> str:
     """How the indicators are computed, with the thresholds in force (every rendering says it)."""
-    return gettext(
+    calls = gettext(
         "Service level: calls answered within %(sl)s s over calls offered less short abandons "
         "(abandoned within %(short)s s). Abandon rate: calls abandoned less short abandons, "
         "over calls offered less short abandons. ASA: mean time from the start of the call "
@@ -300,6 +293,11 @@ def definitions(figures: CallFigures) -> str:
         "short": figures.short_abandon_seconds,
         "window": int(WRAP_UP_WINDOW.total_seconds() // 60),
     }
+    quality = gettext(
+        "Quality score: the mean score of the %(count)s quality evaluations made in the period "
+        "(%(failed)s of them failed by a critical item answered no, each counted as 0)."
+    ) % {"count": figures.quality.evaluations, "failed": figures.quality.failed}
+    return f"{calls} {quality}"
 
 
 def _duration(expression: Any) -> ExpressionWrapper[Any]:
@@ -407,14 +405,15 @@ def targets_on(day: date) -> dict[str, IndicatorTarget]:
     return found
 
 
-def assessments(totals: Figures, targets: Mapping[str, IndicatorTarget]) -> list[Assessment]:
+def assessments(
+    totals: Figures, quality: str | None, targets: Mapping[str, IndicatorTarget]
+) -> list[Assessment]:
     return [
         Assessment(
             indicator=indicator.value,
             label=indicator.label,
             unit=UNITS[indicator],
-            measured=indicator in COMPUTED,
-            value=totals.value(indicator),
+            value=quality if indicator == Indicator.QUALITY_SCORE else totals.value(indicator),
             target=targets.get(indicator),
         )
         for indicator in Indicator
@@ -427,7 +426,8 @@ def agent_name(row: Mapping[str, Any]) -> str:
 
 
 def call_figures(period: Period, *, agent: User | None = None) -> CallFigures:
-    """The period's figures (one agent's, when given). Six queries, whatever the calls."""
+    """The period's figures (one agent's, when given). Seven queries, whatever the calls and
+    the evaluations."""
     zone = timezone.get_default_timezone()
     calls = _calls(period, agent)
     aggregates = _aggregates()
@@ -454,6 +454,9 @@ def call_figures(period: Period, *, agent: User | None = None) -> CallFigures:
         row["wrap_up"]: row["count"]
         for row in answered.values("wrap_up").annotate(count=Count("id")).order_by()
     }
+    quality_rows = quality_by_agent(period, agent)
+    quality_of = {row.agent_id: row.mean for row in quality_rows}
+    quality = overall(quality_rows)
     by_agent = []
     for row in agents:
         answered_by_agent = figures_of(row)
@@ -463,6 +466,7 @@ def call_figures(period: Period, *, agent: User | None = None) -> CallFigures:
                 name=agent_name(row) if row["agent_id"] else "",
                 figures=answered_by_agent,
                 share=percent(answered_by_agent.answered, totals.answered),
+                quality_score=quality_of.get(row["agent_id"]),
             )
         )
     by_agent.sort(key=lambda item: (-item.figures.answered, item.name))
@@ -487,7 +491,8 @@ def call_figures(period: Period, *, agent: User | None = None) -> CallFigures:
         by_day=_every_day([DayFigures(row["day"], figures_of(row)) for row in days]),
         by_agent=by_agent,
         by_wrap_up=by_wrap_up,
-        assessments=assessments(totals, targets_on(period.end)),
+        assessments=assessments(totals, quality.mean, targets_on(period.end)),
+        quality=quality,
     )
 
 

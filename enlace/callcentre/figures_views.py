@@ -172,7 +172,11 @@ def agent_rows(figures: CallFigures) -> list[Row]:
     return [
         Row(
             row.name or _("Unknown agent"),
-            [show(row.share, Unit.PERCENT), *(cell(row.figures, c) for c in AGENT_COLUMNS)],
+            [
+                show(row.share, Unit.PERCENT),
+                *(cell(row.figures, c) for c in AGENT_COLUMNS),
+                show(row.quality_score, Unit.PERCENT),
+            ],
         )
         for row in figures.by_agent
     ]

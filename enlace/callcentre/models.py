@@ -1,7 +1,10 @@
 """The call centre's log: one `Call` per call the telephone system (PBX) reports, built from its
 events (ringing, answered, hangup) by the `cti` channel plug-in, and closed by the agent's
 wrap-up code. `Extension` tells which user answers on a PBX extension. `IndicatorTarget` holds
-the supervisor's targets for the management figures (figures.py), as data."""
+the supervisor's targets for the management figures (figures.py), as data. `Evaluation` and
+`EvaluationAnswer` are the quality evaluations of the agents' work (a call, or a written answer)
+on a checklist of enlace/surveys; their scores are computed from the answers in SQL
+(quality_queries.py), never stored."""
 
 from __future__ import annotations
 
@@ -10,9 +13,11 @@ from enum import StrEnum
 from django.conf import settings
 from django.core.validators import MinValueValidator
 from django.db import models
+from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
 from enlace.cases.rules import format_phone
+from enlace.surveys.models import YesNo
 
 
 class WrapUp(models.TextChoices):
@@ -132,8 +137,7 @@ class Indicator(models.TextChoices):
     ASA = "asa", _("Average speed of answer")
     AHT = "aht", _("Average handling time")
     FIRST_CONTACT_RESOLUTION = "first_contact_resolution", _("First-contact resolution")
-    # Not computed from the call log: the quality evaluations of the agents' calls are not
-    # kept here yet. The target can be set; the report shows it without a figure.
+    # The mean score of the period's quality evaluations (`Evaluation`, quality_queries.py).
     QUALITY_SCORE = "quality_score", _("Quality score")
 
 
@@ -203,3 +207,114 @@ class IndicatorTarget(models.Model):
     @property
     def unit(self) -> Unit:
         return UNITS[self.indicator]
+
+
+class Evaluation(models.Model):
+    """A supervisor's evaluation of one piece of an agent's work on an evaluation form (a
+    published version of a checklist instrument of enlace/surveys): a call, inbound or
+    outbound, or a written answer (the answer of a case, written by the agent). One
+    `EvaluationAnswer` per item of the form. Its score and whether it failed are computed from
+    those rows (quality_queries.py); the agent reads it and acknowledges it, once."""
+
+    version = models.ForeignKey(
+        "surveys.InstrumentVersion",
+        verbose_name=_("evaluation form"),
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
+    agent = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("agent"),
+        on_delete=models.PROTECT,
+        related_name="quality_evaluations",
+        db_index=False,  # the (agent, evaluated_at) index serves it
+    )
+    evaluator = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("evaluator"),
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
+    # What was evaluated: exactly one of a call and a case (its written answer).
+    call = models.ForeignKey(
+        Call,
+        verbose_name=_("call"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="evaluations",
+        db_index=False,  # the (call, evaluator) constraint's index serves it
+    )
+    case = models.ForeignKey(
+        "cases.Case",
+        verbose_name=_("written answer"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+        db_index=False,  # the (case, evaluator) constraint's index serves it
+    )
+    evaluated_at = models.DateTimeField(_("evaluated at"))
+    comment = models.TextField(_("comment"), blank=True)
+    acknowledged_at = models.DateTimeField(_("acknowledged at"), null=True, blank=True)
+    agent_comment = models.TextField(_("agent's reply"), blank=True)
+
+    class Meta:
+        verbose_name = _("quality evaluation")
+        verbose_name_plural = _("quality evaluations")
+        ordering = ["-evaluated_at", "-id"]
+        indexes = [
+            models.Index(fields=["-evaluated_at", "-id"], name="evaluation_at_idx"),
+            models.Index(fields=["agent", "-evaluated_at"], name="evaluation_agent_at_idx"),
+        ]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(call__isnull=False, case__isnull=True)
+                | Q(call__isnull=True, case__isnull=False),
+                name="evaluation_of_a_call_or_an_answer",
+            ),
+            # The same evaluator evaluates the same work once (two evaluators: calibration).
+            models.UniqueConstraint(
+                fields=["call", "evaluator"],
+                condition=Q(call__isnull=False),
+                name="evaluation_call_once",
+            ),
+            models.UniqueConstraint(
+                fields=["case", "evaluator"],
+                condition=Q(case__isnull=False),
+                name="evaluation_case_once",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.pk}: {self.agent_id} ({self.evaluated_at:%Y-%m-%d})"
+
+    @property
+    def acknowledged(self) -> bool:
+        return self.acknowledged_at is not None
+
+
+class EvaluationAnswer(models.Model):
+    """The value an item of the form was given in an evaluation (yes, no, not applicable), and
+    the evaluator's note on it."""
+
+    evaluation = models.ForeignKey(
+        Evaluation, on_delete=models.CASCADE, related_name="answers", db_index=False
+    )
+    question = models.ForeignKey(
+        "surveys.Question", verbose_name=_("item"), on_delete=models.PROTECT, related_name="+"
+    )
+    value = models.CharField(_("value"), max_length=3, choices=YesNo.choices)
+    note = models.TextField(_("note"), blank=True)
+
+    class Meta:
+        verbose_name = _("evaluated item")
+        verbose_name_plural = _("evaluated items")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["evaluation", "question"], name="evaluation_answer_once"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.evaluation_id}: {self.question_id} = {self.value}"

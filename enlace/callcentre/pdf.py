@@ -174,7 +174,7 @@ def _story(figures: CallFigures) -> list[Flowable]:
             [
                 [
                     str(item.label),
-                    item.shown_value if item.measured else _("Not measured here"),
+                    item.shown_value,
                     item.target_text(ascii_only=True),
                     _met(item.met),
                 ]
@@ -212,12 +212,18 @@ def _story(figures: CallFigures) -> list[Flowable]:
         story += [
             _text(_("Answered calls by agent"), "h2"),
             _table(
-                [_("Agent"), _("Share"), *(str(c.label) for c in AGENT_COLUMNS)],
+                [
+                    _("Agent"),
+                    _("Share"),
+                    *(str(c.label) for c in AGENT_COLUMNS),
+                    _("Quality score"),
+                ],
                 [
                     [
                         row.name or _("Unknown agent"),
                         show(row.share, Unit.PERCENT),
                         *(cell(row.figures, c) for c in AGENT_COLUMNS),
+                        show(row.quality_score, Unit.PERCENT),
                     ]
                     for row in figures.by_agent
                 ],

@@ -1,9 +1,10 @@
-"""Mounted at the root (config/urls.py): the call log, the management figures, the wall board and
-the targets under /llamadas/. (The PBX's endpoint is the channel plug-in's, /canales/cti/.)"""
+"""Mounted at the root (config/urls.py): the call log, the management figures, the wall board,
+the targets and the quality evaluations under /llamadas/. (The PBX's endpoint is the channel
+plug-in's, /canales/cti/.)"""
 
 from django.urls import path
 
-from enlace.callcentre import figures_views, views
+from enlace.callcentre import figures_views, quality_views, views
 
 app_name = "callcentre"
 urlpatterns = [
@@ -11,6 +12,14 @@ urlpatterns = [
     path("llamadas/consola/", views.panel, name="panel"),
     path("llamadas/historial/", views.history, name="history"),
     path("llamadas/<int:pk>/", views.call_detail, name="detail"),
+    path("llamadas/<int:pk>/evaluar/", quality_views.evaluate_call, name="evaluate"),
+    path("llamadas/calidad/", quality_views.quality, name="quality"),
+    path("llamadas/calidad/<int:pk>/", quality_views.evaluation, name="evaluation"),
+    path(
+        "llamadas/calidad/respuestas/<int:pk>/evaluar/",
+        quality_views.evaluate_answer,
+        name="evaluate_answer",
+    ),
     path("llamadas/indicadores/", figures_views.indicators, name="figures"),
     path("llamadas/indicadores.pdf", figures_views.indicators_pdf, name="figures_pdf"),
     path("llamadas/indicadores.xlsx", figures_views.indicators_xlsx, name="figures_xlsx"),

@@ -21,6 +21,7 @@ from enlace.accounts.current import current_user
 from enlace.callcentre import actions
 from enlace.callcentre.forms import CallFilterForm, WrapUpForm
 from enlace.callcentre.models import Call
+from enlace.callcentre.quality_queries import evaluates, visible_evaluations
 from enlace.callcentre.queries import (
     access_call_for_user,
     current_call,
@@ -135,6 +136,11 @@ def call_detail(request: HttpRequest, pk: int) -> HttpResponse:
     personal = sees_personal_data(user)
     history = looked_up(user, phone=call.caller, dui=call.caller_dui) if personal else []
     context = {"call": call, "form": form, "history": history, "personal": personal}
+    if evaluates(user):  # the call's quality evaluations, and the way to evaluate it
+        context["evaluates"] = True
+        context["evaluations"] = list(
+            visible_evaluations(user).filter(call=call).select_related("evaluator")
+        )
     return render(request, "callcentre/detail.html", context, status=status)
 
 

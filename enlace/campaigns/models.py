@@ -13,9 +13,12 @@ own history (started, paused, a list imported...).
 
 from __future__ import annotations
 
+from datetime import UTC, datetime
+
 from django.conf import settings
 from django.db import models
-from django.db.models import Q
+from django.db.models import Q, Value
+from django.db.models.functions import Coalesce
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
@@ -148,6 +151,17 @@ class Outcome(models.TextChoices):
     DO_NOT_CALL = "do_not_call", _("Do not call again")
 
 
+# A contact with no next attempt may be called at once: as if due since long ago.
+ALWAYS_DUE = datetime(1970, 1, 1, tzinfo=UTC)
+
+
+def due_at() -> Coalesce:
+    """When the contact may be called: its next attempt, or ALWAYS_DUE. The queue's index holds
+    it, so the rows not due yet (callbacks and retries for later) are passed over in the index
+    without reading the table: filter on it as `due_at() <= now`, not on next_attempt_at."""
+    return Coalesce("next_attempt_at", Value(ALWAYS_DUE))
+
+
 class Contact(models.Model):
     campaign = models.ForeignKey(Campaign, on_delete=models.CASCADE, related_name="contacts")
     name = models.CharField(_("name"), max_length=200)
@@ -202,13 +216,15 @@ class Contact(models.Model):
         verbose_name_plural = _("contacts")
         indexes = [
             # The next contact to call (actions.py `do_claim_next`): callbacks first, then
-            # priority, then fewest attempts, among those to call.
+            # priority, then fewest attempts, among those to call and due (`due_at()`, last,
+            # checked in the index: the contacts due later are skipped without a table read).
             models.Index(
                 "campaign",
                 models.F("callback").desc(),
                 models.F("priority").desc(),
                 "attempts",
                 "id",
+                due_at(),
                 name="contact_queue_idx",
                 condition=Q(state="to_call"),
             ),

@@ -79,12 +79,19 @@ def closed(day: date, calendar: BusinessCalendar) -> bool:
     return day in calendar.non_working
 
 
+def calling_day(day: date, calendar: BusinessCalendar, ends_on: date) -> bool:
+    """Whether the campaign may call at all on `day`: not after its end, not closed."""
+    return day <= ends_on and not closed(day, calendar)
+
+
 def in_window(
     moment: datetime, windows: Sequence[Window], calendar: BusinessCalendar, ends_on: date
 ) -> bool:
-    """Whether the campaign may call at `moment` (local time)."""
+    """Whether the campaign may call at `moment` (local time): on a calling day, inside a
+    window of that weekday (opens <= time < closes; actions.py `do_claim_next` asks the same
+    of the windows' rows in SQL)."""
     local = timezone.localtime(moment)
-    if local.date() > ends_on or closed(local.date(), calendar):
+    if not calling_day(local.date(), calendar, ends_on):
         return False
     now = local.time()
     return any(w.weekday == local.weekday() and w.opens <= now < w.closes for w in windows)

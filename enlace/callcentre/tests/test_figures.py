@@ -1,9 +1,10 @@
 """The call centre's management figures: a day of calls posted as the PBX posts them (CTI events
 through /canales/cti/), wrapped up through the call's page, give the service level, abandon
 rate, ASA, AHT and first-contact resolution computed here by hand; the page, the PDF and the
-workbook print the same figures against the targets the supervisor set; the wall board shows
-today's; agents see only their own; everyone else is refused; the number of queries does not
-grow with the calls.
+workbook print the same figures against the targets the supervisor set; the quality score is the
+mean of the period's quality evaluations (a failed one counting 0); the wall board shows today's;
+agents see only their own; everyone else is refused; the number of queries does not grow with
+the calls nor with the evaluations.
 
 The day: Tuesday 6 May 2025, El Salvador time (UTC-6). T = 20 s (service level), S = 5 s
 (short abandon), the defaults.
@@ -32,6 +33,17 @@ The day: Tuesday 6 May 2025, El Salvador time (UTC-6). T = 20 s (service level),
     first-contact resolution: c01 (an inquiry answered on the call) and c03 (an inquiry
           not answered on the call) are the answered calls registered as inquiries; c04 is an
           opinion, not counted: 1 / 2 = 50.00 %
+
+The quality evaluations (`evaluated`), on the surveys' test checklist (senalizacion 1,
+limpieza 2, buzon 3 and critical), made by the supervisor at 12:00 on 6 May:
+
+    c01 alicia  yes yes no    3 / 6 = 50.00, failed by the critical item: counts 0
+    c03 alicia  yes no  yes   4 / 6 = 66.67
+    c02 beto    yes yes yes   6 / 6 = 100.00
+    (c04 beto, evaluated on 7 May: another period)
+
+    quality score = (0 + 66.666... + 100) / 3 = 55.56 %; alicia (0 + 66.67) / 2 = 33.33 %;
+    beto 100.00 %; against the target of 85 %: not met, met for beto.
 """
 
 from __future__ import annotations
@@ -55,8 +67,10 @@ from conftest import make_user
 from enlace.accounts.models import Role
 from enlace.callcentre.actions import do_link_case_to_call
 from enlace.callcentre.figures import Period, call_figures
-from enlace.callcentre.models import Call, IndicatorTarget, WrapUp
+from enlace.callcentre.models import Call, Evaluation, EvaluationAnswer, IndicatorTarget, WrapUp
+from enlace.callcentre.quality_actions import ItemValue, do_evaluate_call
 from enlace.cases.lifecycle import CaseKind
+from enlace.surveys.tests import factories as survey_factories
 
 pytestmark = pytest.mark.django_db
 SV = ZoneInfo("America/El_Salvador")
@@ -213,8 +227,68 @@ def test_the_figures_are_those_computed_by_hand(day_of_calls, targets):
     assert assessed["asa"].met is True  # 19.14 <= 20
     assert assessed["aht"].met is False  # 261.43 > 240
     assert assessed["first_contact_resolution"].met is True  # 50.00 >= 50: on the target
-    assert assessed["quality_score"].value is None  # not measured from the call log
+    assert assessed["quality_score"].value is None  # no quality evaluation in the period
+    assert assessed["quality_score"].target.target == Decimal("85.00")
     assert assessed["quality_score"].met is None
+
+
+@pytest.fixture
+def evaluated(day_of_calls, supervisor, resolution):
+    """The evaluations above, through the action."""
+    form = survey_factories.published(survey_factories.checklist(resolution, code="calidad"))
+    items = list(form.questions.filter(kind="yes_no").order_by("position"))
+
+    noon = at("12:00:00")
+
+    def evaluate(call_id, *values, moment=noon):
+        given = {item.pk: ItemValue(value) for item, value in zip(items, values, strict=True)}
+        with time_machine.travel(moment, tick=False):
+            call = Call.objects.get(pbx_call_id=call_id)
+            return do_evaluate_call(call, form, given, acting_user=supervisor)
+
+    evaluate("c01", "yes", "yes", "no")
+    evaluate("c03", "yes", "no", "yes")
+    evaluate("c02", "yes", "yes", "yes")
+    evaluate("c04", "no", "no", "no", moment=at("12:00:00", date(2025, 5, 7)))
+    return form
+
+
+def test_the_quality_score_is_the_mean_of_the_periods_evaluations(evaluated, targets, agent, beto):
+    figures = call_figures(Period(DAY, DAY))
+    quality = figures.assessed["quality_score"]
+    assert quality.value == "55.56"  # (0 + 66.67 + 100) / 3: the failed one counts 0
+    assert quality.met is False  # < 85
+    assert (figures.quality.evaluations, figures.quality.failed) == (3, 1)
+    by_agent = {row.name: row.quality_score for row in figures.by_agent}
+    assert by_agent == {"Alicia": "33.33", "Beto": "100.00"}
+    # One agent's: their own evaluations only.
+    alone = call_figures(Period(DAY, DAY), agent=beto).assessed["quality_score"]
+    assert (alone.value, alone.met) == ("100.00", True)
+    # The next day: c04's evaluation, every item "no" (the critical one too): 0.
+    next_day = call_figures(Period(date(2025, 5, 7), date(2025, 5, 7)))
+    assert next_day.assessed["quality_score"].value == "0.00"
+
+
+def test_the_renderings_print_the_quality_score(evaluated, targets, supervisor, client_for):
+    client = client_for(supervisor)
+    page = client.get(FIGURES, QUERY).content.decode()
+    assert 'class="cc-card cc-not-met" data-indicator="quality_score"' in page
+    assert "55.56%" in page
+    assert "≥ 85.00%" in page
+    assert "33.33%" in page  # alicia's, in the table by agent
+    assert "No se mide aquí" not in page
+    pdf = client.get(PDF, QUERY)
+    text = "\n".join(p.extract_text() for p in PdfReader(io.BytesIO(pdf.content)).pages)
+    assert "55.56%" in text
+    assert ">= 85.00%" in text
+    book = load_workbook(io.BytesIO(client.get(XLSX, QUERY).content))
+    rows = list(book.worksheets[0].iter_rows(values_only=True))
+    quality = next(row for row in rows[1:7] if "calidad" in row[0].lower())
+    assert round(quality[1] * 100, 2) == 55.56
+    assert round(quality[3] * 100, 2) == 85.00
+    assert quality[4] == "No cumplida"  # "Not met"
+    agents = list(book.worksheets[3].iter_rows(values_only=True))
+    assert round(agents[1][-1] * 100, 2) == 33.33  # alicia's quality score
 
 
 def test_one_agents_figures_are_those_of_the_calls_the_pbx_gave_them(day_of_calls, agent):
@@ -540,6 +614,28 @@ def _more_calls(count, agents):
     )
 
 
+def _more_evaluations(agents, supervisor):
+    """Evaluations of the bulk calls, in bulk (three items each): one query reads them all."""
+    form = survey_factories.published(survey_factories.checklist(supervisor, code="carga"))
+    items = list(form.questions.filter(kind="yes_no"))
+    calls = Call.objects.filter(pbx_call_id__startswith="bulk-", agent__isnull=False)[:60]
+    evaluations = Evaluation.objects.bulk_create(
+        Evaluation(
+            version=form,
+            agent_id=call.agent_id,
+            evaluator=supervisor,
+            call=call,
+            evaluated_at=at("12:00:00"),
+        )
+        for call in calls
+    )
+    EvaluationAnswer.objects.bulk_create(
+        EvaluationAnswer(evaluation=evaluation, question=item, value="yes" if n % 4 else "no")
+        for n, evaluation in enumerate(evaluations)
+        for item in items
+    )
+
+
 @pytest.mark.parametrize("url", [FIGURES, PDF, XLSX, BOARD_FIGURES])
 def test_the_queries_do_not_grow_with_the_calls(
     day_of_calls, targets, supervisor, client_for, django_assert_max_num_queries, url
@@ -548,18 +644,20 @@ def test_the_queries_do_not_grow_with_the_calls(
     with time_machine.travel(at("18:00:00"), tick=False):
         with CaptureQueriesContext(connection) as few:
             assert client.get(url, QUERY).status_code == 200
-        # The session and the user, six for the figures (totals, by hour, by day, by agent, by
-        # wrap-up, the targets), the agents to pick from on the page; two for the board's
-        # queue and line.
-        assert len(few.captured_queries) <= 10
+        # The session and the user, seven for the figures (totals, by hour, by day, by agent,
+        # by wrap-up, the quality evaluations, the targets), the agents to pick from on the
+        # page; two for the board's queue and line.
+        assert len(few.captured_queries) <= 11
         agents = [make_user(f"agente{n}", Role.AGENT, first_name=f"A{n}") for n in range(8)]
         _more_calls(400, agents)
+        _more_evaluations(agents, supervisor)
         with django_assert_max_num_queries(len(few.captured_queries)):
             response = client.get(url, QUERY)
         assert response.status_code == 200
     if url == FIGURES:
         assert response.context["figures"].totals.offered == 410
         assert len(response.context["figures"].by_agent) == 10
+        assert response.context["figures"].quality.evaluations == 60
 
 
 def test_the_pbx_events_are_what_the_figures_read(day_of_calls):

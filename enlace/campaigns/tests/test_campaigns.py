@@ -18,7 +18,7 @@ from openpyxl import Workbook, load_workbook
 
 from conftest import make_user
 from enlace.accounts.models import Role, User
-from enlace.campaigns import actions
+from enlace.campaigns import actions, rules
 from enlace.campaigns.models import (
     Attempt,
     Campaign,
@@ -296,6 +296,24 @@ def test_someone_put_on_the_register_after_the_import_is_not_called(
     assert Contact.objects.get(name="Ana Ruiz").state == ContactState.EXCLUDED
 
 
+def test_a_register_entry_the_exclusions_missed_is_caught_at_the_claim(
+    running: Campaign, agent: User
+) -> None:
+    # An entry written without the action (another process, a race with the import): the
+    # claim itself looks it up, by phone or by DUI, and leaves the person out.
+    DoNotCall.objects.create(
+        phone="+50361112222", reason=DoNotCallReason.DECEASED, at=timezone.now()
+    )
+    names = []
+    while (contact := actions.do_claim_next(running, agent, now=NOW)) is not None:
+        names.append(contact.name)
+        assert (contact.lease_holder, contact.lease_until) == (agent, NOW + actions.lease())
+        record(contact, agent, Outcome.CONFIRMED)
+    assert sorted(names) == ["José López", "Marta Pérez"]
+    ana = Contact.objects.get(name="Ana Ruiz")
+    assert (ana.state, ana.excluded_reason) == (ContactState.EXCLUDED, "Fallecido")
+
+
 def test_no_calls_when_paused_outside_the_hours_or_for_other_agents(
     supervisor: User, agent: User, agent2: User
 ) -> None:
@@ -314,6 +332,23 @@ def test_no_calls_when_paused_outside_the_hours_or_for_other_agents(
     actions.do_step(campaign, "pause", acting_user=supervisor)
     with pytest.raises(BusinessError, match=r"[Pp]ausa"):
         actions.do_claim_next(campaign, agent, now=NOW)
+
+
+def test_the_claim_keeps_to_the_windows_to_the_minute_and_not_on_holidays(
+    supervisor: User, agent: User
+) -> None:
+    # Monday to Friday 7:30-16:30 (the claim asks its windows in SQL: rules.in_window's test).
+    campaign = factories.campaign(supervisor, windows=rules.DEFAULT_WINDOWS)
+    factories.import_text(campaign, supervisor, LIST)
+    actions.do_step(campaign, "start", acting_user=supervisor)
+    for moment in (NOW.replace(hour=7, minute=29), NOW.replace(hour=16, minute=30)):
+        with pytest.raises(BusinessError, match="horario"):
+            actions.do_claim_next(campaign, agent, now=moment)
+    all_souls = datetime(2026, 11, 2, 10, 0, tzinfo=SV)  # a Monday, a national holiday
+    with pytest.raises(BusinessError, match="horario"):
+        actions.do_claim_next(campaign, agent, now=all_souls)
+    assert actions.do_claim_next(campaign, agent, now=NOW.replace(hour=7, minute=30))
+    assert actions.do_claim_next(campaign, agent, now=NOW.replace(hour=16, minute=29))
 
 
 def test_the_sweeper_finishes_a_campaign_past_its_end(running: Campaign) -> None:

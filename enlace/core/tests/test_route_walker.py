@@ -110,6 +110,12 @@ REFUSED: dict[str, Refusal] = {
     "callcentre:delete_target": Refusal(
         ("outsider", "analyst", "agent"), "indicator_target", post=True
     ),
+    # Quality evaluations: an agent reads their own (the list), never another agent's (404),
+    # and evaluates nothing; a liaison of another centre and an analyst are refused all of it.
+    "callcentre:quality": Refusal(("outsider", "analyst", "liaison")),
+    "callcentre:evaluate": Refusal(("outsider", "analyst", "agent"), "answered_call", post=True),
+    "callcentre:evaluate_answer": Refusal(("outsider", "analyst", "agent"), "case", post=True),
+    "callcentre:evaluation": Refusal(("outsider", "analyst", "agent"), "evaluation", post=True),
     "campaigns:list": Refusal(("outsider", "analyst")),
     "campaigns:new": Refusal(("outsider", "agent", "analyst"), post=True),
     "campaigns:detail": Refusal(("outsider", "analyst"), "campaign"),
@@ -355,7 +361,27 @@ def objects(people: dict[str, Any], make_case: Any, settings: Any, tmp_path: Any
     target = IndicatorTarget.objects.create(
         indicator="asa", target=20, better="lower", valid_from=date(2025, 1, 1)
     )
+    # Another agent's call, evaluated by the resolution section on a published checklist.
+    from enlace.callcentre.quality_actions import ItemValue, do_evaluate_call
+
+    answered_call = Call.objects.create(
+        pbx_call_id="c-2",
+        started_at=timezone.now(),
+        answered_at=timezone.now(),
+        agent=make_user("beto", "agent"),
+    )
+    checklist = survey_factories.published(
+        survey_factories.checklist(people["resolution"], code="calidad")
+    )
+    evaluation = do_evaluate_call(
+        answered_call,
+        checklist,
+        {item.pk: ItemValue("yes") for item in checklist.questions.filter(kind="yes_no")},
+        acting_user=people["resolution"],
+    )
     return {
+        "answered_call": [answered_call.pk],
+        "evaluation": [evaluation.pk],
         "indicator_target": [target.pk],
         "campaign": [campaign.pk],
         "contact": [campaign.contacts.get().pk],

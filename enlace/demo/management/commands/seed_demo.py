@@ -31,6 +31,7 @@ from enlace.demo.apikeys import seed_api_key
 from enlace.demo.calls import seed_calls
 from enlace.demo.campaigns import seed_campaigns
 from enlace.demo.oir import seed_oir
+from enlace.demo.quality import seed_quality
 from enlace.demo.semester import INQUIRIES, OPINIONS, SOURCE_NAME, Semester
 from enlace.demo.studies import seed_studies
 from enlace.directory.models import Dependency, LevelOfCare
@@ -217,6 +218,7 @@ class Command(BaseCommand):
             if options["seed_studies"]:
                 self.stdout.write(seed_studies().line())
             self.stdout.write(seed_calls(seed=options["seed"]).line())
+            self.stdout.write(seed_quality(seed=options["seed"]).line())
             self.stdout.write(seed_campaigns(seed=options["seed"]).line())
             api_key = seed_api_key(User.objects.get(username="admin"))
         self.print_logins()
