@@ -105,6 +105,11 @@ def figures_xlsx(figures: CallFigures) -> bytes:
             [str(wrap_up.label), wrap_up.count, _value(wrap_ups, wrap_up.share, Unit.PERCENT)]
         )
 
+    topics: WriteOnlyWorksheet = book.create_sheet(_("By topic")[:31])
+    header(topics, [_("Topic"), _("Inquiries"), _("Share")])
+    for topic in figures.by_topic:
+        topics.append([topic.label, topic.count, _value(topics, topic.share, Unit.PERCENT)])
+
     buffer = io.BytesIO()
     book.save(buffer)
     return buffer.getvalue()

@@ -82,6 +82,7 @@ from enlace.callcentre.periods import Period as Period  # the figures' period, r
 from enlace.callcentre.quality_queries import AgentScore, overall, quality_by_agent
 from enlace.callcentre.queries import POP_WINDOW, WRAP_UP_WINDOW
 from enlace.cases.lifecycle import CaseKind
+from enlace.cases.models import Case
 from enlace.surveys.results import decimal, percent
 
 MICROSECONDS = Decimal(1_000_000)
@@ -155,6 +156,16 @@ class WrapUpCount:
     share: str | None  # of the period's answered calls, %
 
 
+@dataclass(frozen=True)
+class TopicCount:
+    """The inquiries registered from the period's calls, by topic."""
+
+    code: str
+    label: str
+    count: int
+    share: str | None  # of those inquiries, %
+
+
 def show(value: str | Decimal | None, unit: Unit) -> str:
     """A figure as every rendering prints it: "80.00%", "12.50 s", "—" when there is none."""
     if value is None:
@@ -216,6 +227,7 @@ class CallFigures:
     by_day: list[DayFigures]
     by_agent: list[AgentFigures]
     by_wrap_up: list[WrapUpCount]
+    by_topic: list[TopicCount]
     assessments: list[Assessment]
     quality: AgentScore  # the period's evaluations (of the agent), their count and mean
 
@@ -426,7 +438,7 @@ def agent_name(row: Mapping[str, Any]) -> str:
 
 
 def call_figures(period: Period, *, agent: User | None = None) -> CallFigures:
-    """The period's figures (one agent's, when given). Seven queries, whatever the calls and
+    """The period's figures (one agent's, when given). Eight queries, whatever the calls and
     the evaluations."""
     zone = timezone.get_default_timezone()
     calls = _calls(period, agent)
@@ -454,6 +466,14 @@ def call_figures(period: Period, *, agent: User | None = None) -> CallFigures:
         row["wrap_up"]: row["count"]
         for row in answered.values("wrap_up").annotate(count=Count("id")).order_by()
     }
+    # The inquiries registered from the answered calls, by topic (one GROUP BY over the join).
+    topics = list(
+        Case.objects.filter(calls__in=answered, kind=CaseKind.INQUIRY, topic__isnull=False)
+        .values("topic__code", "topic__name")
+        .annotate(count=Count("id", distinct=True))
+        .order_by("-count", "topic__name")
+    )
+    inquiries = sum(row["count"] for row in topics)
     quality_rows = quality_by_agent(period, agent)
     quality_of = {row.agent_id: row.mean for row in quality_rows}
     quality = overall(quality_rows)
@@ -491,6 +511,15 @@ def call_figures(period: Period, *, agent: User | None = None) -> CallFigures:
         by_day=_every_day([DayFigures(row["day"], figures_of(row)) for row in days]),
         by_agent=by_agent,
         by_wrap_up=by_wrap_up,
+        by_topic=[
+            TopicCount(
+                row["topic__code"],
+                row["topic__name"],
+                row["count"],
+                percent(row["count"], inquiries),
+            )
+            for row in topics
+        ],
         assessments=assessments(totals, quality.mean, targets_on(period.end)),
         quality=quality,
     )

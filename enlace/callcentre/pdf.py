@@ -242,6 +242,18 @@ def _story(figures: CallFigures) -> list[Flowable]:
                 WIDTH - 180,
             ),
         ]
+    if figures.by_topic:
+        story += [
+            _text(_("Inquiries registered from the calls, by topic"), "h2"),
+            _table(
+                [_("Topic"), _("Inquiries"), _("Share")],
+                [
+                    [row.label, str(row.count), show(row.share, Unit.PERCENT)]
+                    for row in figures.by_topic
+                ],
+                WIDTH - 180,
+            ),
+        ]
     if not figures.totals.offered:
         story.append(_text(_("No calls in this period."), "body"))
     return story

@@ -218,6 +218,10 @@ def test_the_figures_are_those_computed_by_hand(day_of_calls, targets):
         ("transferred", 1, "14.29"),
         ("", 2, "28.57"),
     ]
+    # The inquiries registered from the calls (c01 and c03, both about opening hours), by topic.
+    assert [(row.code, row.count, row.share) for row in figures.by_topic] == [
+        ("horarios", 2, "100.00")
+    ]
 
     # Against the targets in force on 6 May.
     assessed = figures.assessed
