@@ -175,16 +175,21 @@ def test_without_the_template_configured_nobody_is_invited_by_whatsapp(
     assert list(Invitation.objects.values_list("channel", flat=True)) == ["email"]
 
 
+@pytest.fixture
+def invited(
+    after_case: Study, resolution: User, liaison: User, make_case: Callable[..., Case]
+) -> Notification:
+    """A WhatsApp case answered: its citizen's invitation, written and not yet sent."""
+    answer(make_case(channel="whatsapp", citizen={"phone": "7123-4567"}), resolution, liaison)
+    return Notification.objects.get(kind=NotificationKind.SURVEY_INVITATION)
+
+
 def test_the_reminder_uses_its_own_template_and_a_new_link(
-    after_case: Study,
-    resolution: User,
-    liaison: User,
-    make_case: Callable[..., Case],
+    invited: Notification,
     graph: Any,
     client: Client,
 ) -> None:
-    answer(make_case(channel="whatsapp", citizen={"phone": "7123-4567"}), resolution, liaison)
-    first = Notification.objects.get(kind=NotificationKind.SURVEY_INVITATION)
+    first = invited
     assert sweeping.sweep(timezone.now() + timedelta(days=3, minutes=1))["survey_reminders"] == 1
     reminder = Notification.objects.get(kind=NotificationKind.SURVEY_REMINDER)
     assert (reminder.channel, reminder.template) == ("whatsapp", "enlace_encuesta_recordatorio")
@@ -198,14 +203,10 @@ def test_the_reminder_uses_its_own_template_and_a_new_link(
 
 
 def test_a_template_meta_does_not_know_fails_at_once(
-    after_case: Study,
-    resolution: User,
-    liaison: User,
-    make_case: Callable[..., Case],
+    invited: Notification,
     graph: Any,
 ) -> None:
-    answer(make_case(channel="whatsapp", citizen={"phone": "7123-4567"}), resolution, liaison)
-    notification = Notification.objects.get(kind=NotificationKind.SURVEY_INVITATION)
+    notification = invited
     graph.answer("POST", MESSAGES, (400, payload("whatsapp_template_missing")))
     assert deliver(notification.pk) == NotificationStatus.FAILED
     notification.refresh_from_db()
@@ -214,14 +215,10 @@ def test_a_template_meta_does_not_know_fails_at_once(
 
 
 def test_a_network_failure_is_retried(
-    after_case: Study,
-    resolution: User,
-    liaison: User,
-    make_case: Callable[..., Case],
+    invited: Notification,
     graph: Any,
 ) -> None:
-    answer(make_case(channel="whatsapp", citizen={"phone": "7123-4567"}), resolution, liaison)
-    notification = Notification.objects.get(kind=NotificationKind.SURVEY_INVITATION)
+    notification = invited
     graph.answer("POST", MESSAGES, (503, {"error": {"message": "Service unavailable", "code": 2}}))
     assert deliver(notification.pk) == "retry"
     notification.refresh_from_db()
@@ -230,14 +227,10 @@ def test_a_network_failure_is_retried(
 
 
 def test_whatsapps_word_that_it_could_not_deliver_marks_the_message_failed(
-    after_case: Study,
-    resolution: User,
-    liaison: User,
-    make_case: Callable[..., Case],
+    invited: Notification,
     graph: Any,
 ) -> None:
-    answer(make_case(channel="whatsapp", citizen={"phone": "7123-4567"}), resolution, liaison)
-    notification = Notification.objects.get(kind=NotificationKind.SURVEY_INVITATION)
+    notification = invited
     graph.answer("POST", MESSAGES, (200, SENT))
     assert deliver(notification.pk) == NotificationStatus.SENT
     assert post("whatsapp", payload("whatsapp_status_undeliverable")).status_code == 200
@@ -251,14 +244,10 @@ def test_whatsapps_word_that_it_could_not_deliver_marks_the_message_failed(
 
 
 def test_the_phone_and_the_link_are_blanked_once_the_invitation_expires(
-    after_case: Study,
-    resolution: User,
-    liaison: User,
-    make_case: Callable[..., Case],
+    invited: Notification,
     graph: Any,
 ) -> None:
-    answer(make_case(channel="whatsapp", citizen={"phone": "7123-4567"}), resolution, liaison)
-    notification = Notification.objects.get(kind=NotificationKind.SURVEY_INVITATION)
+    notification = invited
     graph.answer("POST", MESSAGES, (200, SENT))
     deliver(notification.pk)
     valid = invitations.setting("valid_days")
