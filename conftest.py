@@ -33,6 +33,26 @@ def pytest_configure(config: pytest.Config) -> None:
     from django.conf import settings
 
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+    if settings.DATABASES["default"]["ENGINE"].endswith("sqlite3"):
+        _serve_one_request_at_a_time()
+
+
+def _serve_one_request_at_a_time() -> None:
+    """On SQLite the tests' database lives in memory, and Django's live server shares the
+    test's one connection with every request thread: two requests at once (a console's poll
+    and the page it opens) then meet inside one transaction ("cannot start a transaction
+    within a transaction"). The browser tests' live server answers one request at a time
+    there, as a single connection can; Django closes each HTTP connection after its answer, so
+    a browser's other requests wait their turn. PostgreSQL keeps the threaded server."""
+    from django.core.servers.basehttp import WSGIServer
+    from django.test import testcases
+
+    class OneRequestAtATime(WSGIServer):
+        def __init__(self, *args: Any, connections_override: Any = None, **kwargs: Any) -> None:
+            # The server's own thread already uses the test's connection (LiveServerThread.run).
+            super().__init__(*args, **kwargs)
+
+    testcases.LiveServerThread.server_class = OneRequestAtATime  # type: ignore[assignment]
 
 
 @pytest.fixture(autouse=True)
