@@ -17,13 +17,11 @@ from reportlab.graphics.charts.barcharts import (  # type: ignore[import-untyped
 )
 from reportlab.graphics.shapes import Drawing  # type: ignore[import-untyped, unused-ignore]
 from reportlab.lib import colors  # type: ignore[import-untyped, unused-ignore]
-from reportlab.lib.enums import TA_CENTER, TA_RIGHT  # type: ignore[import-untyped, unused-ignore]
+from reportlab.lib.enums import TA_CENTER  # type: ignore[import-untyped, unused-ignore]
 from reportlab.platypus import (  # type: ignore[import-untyped, unused-ignore]
     Flowable,
     Paragraph,
     Spacer,
-    Table,
-    TableStyle,
 )
 
 from enlace.callcentre.figures import (
@@ -46,12 +44,12 @@ from enlace.core.pdf import (
     NAVY,
     WIDTH,
     Pages,
+    figure_table,
     house_document,
     paragraph_style,
 )
 
 DASH = " \N{EN DASH} "
-STRIPE = colors.HexColor("#eef2f7")
 ANSWERED_COLOUR = colors.HexColor("#1f5fa8")
 ABANDONED_COLOUR = colors.HexColor("#c23b3b")
 MET_COLOUR = colors.HexColor("#1b6e3a")
@@ -75,17 +73,6 @@ STYLES = {
     ),
     "body": paragraph_style("body", spaceAfter=6),
     "note": paragraph_style("note", fontSize=8, leading=10.5, textColor=colors.HexColor("#4a5568")),
-    "cell": paragraph_style("cell", fontSize=8, leading=10),
-    "number": paragraph_style("number", fontSize=8, leading=10, alignment=TA_RIGHT),
-    "head": paragraph_style("head", fontName=BOLD, fontSize=8, leading=10, textColor=colors.white),
-    "head_number": paragraph_style(
-        "head_number",
-        fontName=BOLD,
-        fontSize=7,
-        leading=9,
-        textColor=colors.white,
-        alignment=TA_RIGHT,
-    ),
 }
 
 
@@ -94,31 +81,10 @@ def _text(text: str, style: str) -> Any:
 
 
 def _table(header: list[str], rows: list[list[str]], first: float) -> Any:
-    """A table whose first column (`first` points wide) is text and the others figures, the
-    header repeated on every page it spans."""
+    """A figure table (enlace/core/pdf.py) whose first column is `first` points wide."""
     others = len(header) - 1
     widths = [first, *([(WIDTH - first) / others] * others)] if others else [WIDTH]
-
-    def cells(values: list[str], text: str, figure: str) -> list[Any]:
-        return [_text(value, text if i == 0 else figure) for i, value in enumerate(values)]
-
-    data = [cells(header, "head", "head_number"), *(cells(row, "cell", "number") for row in rows)]
-    table = Table(data, colWidths=widths, repeatRows=1, hAlign="LEFT")
-    table.setStyle(
-        TableStyle(
-            [
-                ("BACKGROUND", (0, 0), (-1, 0), NAVY),
-                ("VALIGN", (0, 0), (-1, -1), "MIDDLE"),
-                ("LINEBELOW", (0, 1), (-1, -1), 0.25, GREY),
-                ("ROWBACKGROUNDS", (0, 1), (-1, -1), [colors.white, STRIPE]),
-                ("TOPPADDING", (0, 0), (-1, -1), 2),
-                ("BOTTOMPADDING", (0, 0), (-1, -1), 2),
-                ("LEFTPADDING", (0, 0), (-1, -1), 3),
-                ("RIGHTPADDING", (0, 0), (-1, -1), 3),
-            ]
-        )
-    )
-    return table
+    return figure_table(header, rows, widths, size=8, padding=(2, 3))
 
 
 def _rows_table(heading: str, rows: list[tuple[str, Figures]], columns: tuple[Column, ...]) -> Any:

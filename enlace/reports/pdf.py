@@ -25,7 +25,7 @@ from reportlab.graphics.charts.legends import Legend  # type: ignore[import-unty
 from reportlab.graphics.charts.piecharts import Pie  # type: ignore[import-untyped, unused-ignore]
 from reportlab.graphics.shapes import Drawing  # type: ignore[import-untyped, unused-ignore]
 from reportlab.lib import colors  # type: ignore[import-untyped, unused-ignore]
-from reportlab.lib.enums import TA_CENTER, TA_RIGHT  # type: ignore[import-untyped, unused-ignore]
+from reportlab.lib.enums import TA_CENTER  # type: ignore[import-untyped, unused-ignore]
 from reportlab.pdfbase.pdfmetrics import stringWidth  # type: ignore[import-untyped, unused-ignore]
 from reportlab.platypus import (  # type: ignore[import-untyped, unused-ignore]
     CondPageBreak,
@@ -33,8 +33,6 @@ from reportlab.platypus import (  # type: ignore[import-untyped, unused-ignore]
     KeepTogether,
     Paragraph,
     Spacer,
-    Table,
-    TableStyle,
 )
 
 from enlace.core.pdf import (
@@ -45,6 +43,8 @@ from enlace.core.pdf import (
     NAVY,
     WIDTH,
     Pages,
+    cell_styles,
+    figure_table,
     house_document,
     paragraph_style,
 )
@@ -52,8 +52,6 @@ from enlace.reports.participation import centre_levels, type_columns
 
 DASH = " \N{EN DASH} "
 INDENT = "\N{NO-BREAK SPACE}" * 4  # a channel under its group
-STRIPE = colors.HexColor("#eef2f7")
-TOTAL_ROW = colors.HexColor("#dde4ee")
 PALETTE = [
     colors.HexColor(code)
     for code in (
@@ -100,23 +98,6 @@ STYLES = {
     ),
     "body": paragraph_style("body", spaceAfter=6),
     "lead": paragraph_style("lead", fontName=BOLD, spaceBefore=10, spaceAfter=4, keepWithNext=1),
-    "cell": paragraph_style("cell", fontSize=8.5, leading=10.5),
-    "number": paragraph_style("number", fontSize=8.5, leading=10.5, alignment=TA_RIGHT),
-    "head": paragraph_style(
-        "head", fontName=BOLD, fontSize=8.5, leading=10.5, textColor=colors.white
-    ),
-    "head_number": paragraph_style(
-        "head_number",
-        fontName=BOLD,
-        fontSize=8,
-        leading=10,
-        textColor=colors.white,
-        alignment=TA_RIGHT,
-    ),
-    "total": paragraph_style("total", fontName=BOLD, fontSize=8.5, leading=10.5),
-    "total_number": paragraph_style(
-        "total_number", fontName=BOLD, fontSize=8.5, leading=10.5, alignment=TA_RIGHT
-    ),
 }
 
 
@@ -153,32 +134,8 @@ def _text(text: str, style: str) -> Any:
 def _table(
     header: list[str], rows: list[list[str]], widths: list[float], total: list[str] | None = None
 ) -> Any:
-    """A table whose first column is text and the others figures (aligned right); the header
-    repeats on every page it spans, and `total` is a bold last row."""
-
-    def cells(values: list[str], text: str, figure: str) -> list[Any]:
-        return [_text(value, text if i == 0 else figure) for i, value in enumerate(values)]
-
-    data = [cells(header, "head", "head_number"), *(cells(row, "cell", "number") for row in rows)]
-    commands: list[tuple[Any, ...]] = [
-        ("BACKGROUND", (0, 0), (-1, 0), NAVY),
-        ("VALIGN", (0, 0), (-1, -1), "MIDDLE"),
-        ("LINEBELOW", (0, 1), (-1, -1), 0.25, GREY),
-        ("ROWBACKGROUNDS", (0, 1), (-1, -1), [colors.white, STRIPE]),
-        ("TOPPADDING", (0, 0), (-1, -1), 3),
-        ("BOTTOMPADDING", (0, 0), (-1, -1), 3),
-        ("LEFTPADDING", (0, 0), (-1, -1), CELL_PADDING),
-        ("RIGHTPADDING", (0, 0), (-1, -1), CELL_PADDING),
-    ]
-    if total is not None:
-        data.append(cells(total, "total", "total_number"))
-        commands += [
-            ("BACKGROUND", (0, -1), (-1, -1), TOTAL_ROW),
-            ("LINEABOVE", (0, -1), (-1, -1), 0.8, NAVY),
-        ]
-    table = Table(data, colWidths=widths, repeatRows=1, hAlign="LEFT")
-    table.setStyle(TableStyle(commands))
-    return table
+    """A figure table (enlace/core/pdf.py); `total` is a bold last row."""
+    return figure_table(header, rows, widths, total, padding=(3, CELL_PADDING))
 
 
 def _bar_chart(items: list[Item], shares: list[Decimal]) -> Any:
@@ -356,7 +313,7 @@ def _centres(centres: list[dict[str, Any]], types: list[tuple[str, str]]) -> Any
 
 def _word_width(header: str) -> float:
     """The width of a column of counts under `header`, wrapped between words, never within."""
-    style = STYLES["head_number"]
+    style = cell_styles(8.5)["head_number"]  # the figure tables' header
     longest = max(stringWidth(word, style.fontName, style.fontSize) for word in header.split())
     return float(max(TYPE_COLUMN, longest + 2 * CELL_PADDING + 1))
 

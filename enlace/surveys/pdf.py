@@ -19,15 +19,13 @@ from reportlab.graphics.shapes import (  # type: ignore[import-untyped, unused-i
     String,
 )
 from reportlab.lib import colors  # type: ignore[import-untyped, unused-ignore]
-from reportlab.lib.enums import TA_CENTER, TA_RIGHT  # type: ignore[import-untyped, unused-ignore]
+from reportlab.lib.enums import TA_CENTER  # type: ignore[import-untyped, unused-ignore]
 from reportlab.pdfbase.pdfmetrics import stringWidth  # type: ignore[import-untyped, unused-ignore]
 from reportlab.platypus import (  # type: ignore[import-untyped, unused-ignore]
     Flowable,
     KeepTogether,
     Paragraph,
     Spacer,
-    Table,
-    TableStyle,
 )
 
 from enlace.core.pdf import (
@@ -38,6 +36,7 @@ from enlace.core.pdf import (
     NAVY,
     WIDTH,
     Pages,
+    figure_table,
     house_document,
     paragraph_style,
 )
@@ -48,8 +47,6 @@ from enlace.surveys.results import DISCRETE_KINDS, HEADLINE_NAMES
 DASH = " \N{EN DASH} "
 SUPPRESSED = "\N{EM DASH}\N{DAGGER}"
 UNRELIABLE = " *"
-STRIPE = colors.HexColor("#eef2f7")
-TOTAL_ROW = colors.HexColor("#dde4ee")
 BAR = colors.HexColor("#1f5fa8")
 FIGURE_COLUMN = 70
 WIDE_COLUMN = 150
@@ -77,23 +74,6 @@ STYLES = {
     ),
     "body": paragraph_style("body", spaceAfter=6),
     "hint": paragraph_style("hint", fontSize=8.5, leading=11, textColor=GREY, spaceAfter=4),
-    "cell": paragraph_style("cell", fontSize=8.5, leading=10.5),
-    "number": paragraph_style("number", fontSize=8.5, leading=10.5, alignment=TA_RIGHT),
-    "head": paragraph_style(
-        "head", fontName=BOLD, fontSize=8.5, leading=10.5, textColor=colors.white
-    ),
-    "head_number": paragraph_style(
-        "head_number",
-        fontName=BOLD,
-        fontSize=8,
-        leading=10,
-        textColor=colors.white,
-        alignment=TA_RIGHT,
-    ),
-    "total": paragraph_style("total", fontName=BOLD, fontSize=8.5, leading=10.5),
-    "total_number": paragraph_style(
-        "total_number", fontName=BOLD, fontSize=8.5, leading=10.5, alignment=TA_RIGHT
-    ),
 }
 
 
@@ -129,33 +109,9 @@ def _table(
     *,
     bold_from: int | None = None,
 ) -> Any:
-    """A table whose first column is text and the others figures; `total` is a last row in
-    bold, and the rows from `bold_from` on (the levels of care after the centres) are bold."""
-
-    def cells(values: list[str], text: str, figure_style: str) -> list[Any]:
-        return [_text(v, text if i == 0 else figure_style) for i, v in enumerate(values)]
-
-    data = [cells(header, "head", "head_number")]
-    for index, row in enumerate(rows):
-        bold = bold_from is not None and index >= bold_from
-        data.append(cells(row, "total" if bold else "cell", "total_number" if bold else "number"))
-    commands: list[tuple[Any, ...]] = [
-        ("BACKGROUND", (0, 0), (-1, 0), NAVY),
-        ("VALIGN", (0, 0), (-1, -1), "MIDDLE"),
-        ("LINEBELOW", (0, 1), (-1, -1), 0.25, GREY),
-        ("ROWBACKGROUNDS", (0, 1), (-1, -1), [colors.white, STRIPE]),
-        ("TOPPADDING", (0, 0), (-1, -1), 3),
-        ("BOTTOMPADDING", (0, 0), (-1, -1), 3),
-    ]
-    if total is not None:
-        data.append(cells(total, "total", "total_number"))
-        commands += [
-            ("BACKGROUND", (0, -1), (-1, -1), TOTAL_ROW),
-            ("LINEABOVE", (0, -1), (-1, -1), 0.8, NAVY),
-        ]
-    table = Table(data, colWidths=widths, repeatRows=1, hAlign="LEFT")
-    table.setStyle(TableStyle(commands))
-    return table
+    """A figure table (enlace/core/pdf.py): `total` a bold last row, and the rows from
+    `bold_from` on (the levels of care after the centres) bold."""
+    return figure_table(header, rows, widths, total, bold_from=bold_from)
 
 
 def _fit(text: str, width: float) -> str:
