@@ -19,6 +19,9 @@ class Role(models.TextChoices):
     RESOLUTION = "resolution", _("Resolution staff")
     LIAISON = "liaison", _("Centre liaison")
     OIR_OFFICER = "oir_officer", _("OIR officer")
+    # The communications staff: the participation mechanisms and events, the social networks'
+    # figures, the media monitoring archive.
+    COMMUNICATIONS = "communications", _("Communications staff")
     ANALYST = "analyst", _("Analyst")
     DPO = "dpo", _("Data-protection officer")
     ADMINISTRATOR = "administrator", _("Administrator")

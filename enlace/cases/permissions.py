@@ -45,6 +45,11 @@ class Capability(StrEnum):
     CALL_OUT = "call_out"
     RUN_CAMPAIGNS = "run_campaigns"
     SUPERVISE_CALLS = "supervise_calls"
+    # Communications (enlace/participation, enlace/media): keep the participation mechanisms,
+    # their events, the social networks' figures and the information media; keep and analyse
+    # what the media publish about the institute.
+    MANAGE_PARTICIPATION = "manage_participation"
+    MONITOR_MEDIA = "monitor_media"
 
 
 C = Capability
@@ -70,6 +75,8 @@ ROLE_CAPABILITIES: dict[str, frozenset[Capability]] = {
         }
     ),
     Role.OIR_OFFICER: _DESK,
+    # Communications publishes and measures; it reads the figures, not who the citizens are.
+    Role.COMMUNICATIONS: frozenset({C.MANAGE_PARTICIPATION, C.MONITOR_MEDIA, C.VIEW_REPORTS}),
     # Figures, not identities: the reports, and the list and its exports masked.
     Role.ANALYST: frozenset({C.VIEW_REPORTS, C.EXPORT_CASES}),
     # Answers the people's requests about their own data (enlace/privacy).

@@ -42,6 +42,60 @@ class Department(models.TextChoices):
     US = "US", "Usulután"
 
 
+class Region(models.TextChoices):
+    """The zones the institute reports its activity by (seed 002: "zonas de San Salvador, zona
+    central, occidente y oriente")."""
+
+    SAN_SALVADOR = "san_salvador", _("San Salvador")
+    CENTRAL = "central", _("Central zone")
+    WEST = "occidente", _("West")
+    EAST = "oriente", _("East")
+
+
+# The zone of each department, the default of a place's zone (a participation event may say
+# otherwise: the unit decides which zone an event served).
+DEPARTMENT_REGION: dict[str, str] = {
+    Department.SS: Region.SAN_SALVADOR,
+    Department.LI: Region.CENTRAL,
+    Department.PA: Region.CENTRAL,
+    Department.CU: Region.CENTRAL,
+    Department.CA: Region.CENTRAL,
+    Department.SV: Region.CENTRAL,
+    Department.CH: Region.CENTRAL,
+    Department.AH: Region.WEST,
+    Department.SA: Region.WEST,
+    Department.SO: Region.WEST,
+    Department.SM: Region.EAST,
+    Department.US: Region.EAST,
+    Department.UN: Region.EAST,
+    Department.MO: Region.EAST,
+}
+
+
+class Municipality(models.Model):
+    """One of El Salvador's 262 municipalities (the division in force until 2024, which the
+    institute's historical records use), from enlace/directory/data/municipalities.toml."""
+
+    code = models.CharField(_("code"), max_length=4, unique=True)  # department's 2 + 2 digits
+    name = models.CharField(_("name"), max_length=100)
+    department = models.CharField(_("department"), max_length=2, choices=Department.choices)
+
+    class Meta:
+        verbose_name = _("municipality")
+        verbose_name_plural = _("municipalities")
+        ordering = ["name", "department"]
+        constraints = [
+            models.UniqueConstraint(fields=["department", "name"], name="municipality_name_uniq")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.name} ({self.get_department_display()})"
+
+    @property
+    def region(self) -> str:
+        return DEPARTMENT_REGION[self.department]
+
+
 class DependencyQuerySet(models.QuerySet["Dependency"]):
     def active(self) -> DependencyQuerySet:
         return self.filter(is_active=True)

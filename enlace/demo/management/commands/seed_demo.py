@@ -86,6 +86,12 @@ DEMO_USERS: list[dict[str, Any]] = [
         "dependency": "UM-ZAC",
     },
     {"username": "oir", "first_name": "Olga", "last_name": "Oficial OIR", "role": Role.OIR_OFFICER},
+    {
+        "username": "comunicaciones",
+        "first_name": "Carmen",
+        "last_name": "Comunicaciones",
+        "role": Role.COMMUNICATIONS,
+    },
     {"username": "analista", "first_name": "Andrés", "last_name": "Analista", "role": Role.ANALYST},
     {
         "username": "datos",
