@@ -19,6 +19,7 @@ urlpatterns = [
     path("informes/", include("enlace.reports.urls")),
     path("mejoras/", include("enlace.improvements.urls")),
     path("estudios/", include("enlace.surveys.urls")),
+    path("participacion/", include("enlace.participation.urls")),
     path("encuesta/", include("enlace.surveys.public.urls")),
     path("importaciones/", include("enlace.imports.urls")),
     path("canales/", include("enlace.channels.urls")),

@@ -32,6 +32,17 @@ from enlace.cases.rules import (
 )
 from enlace.core import dates
 
+# Void cases were registered by mistake; a merged case is counted in the one it was merged into.
+NOT_COUNTED = (CaseStatus.VOID, CaseStatus.MERGED)
+
+
+def counted_between(start: datetime, end: datetime) -> QuerySet[Case]:
+    """The cases every report counts: received in [start, end), neither void nor merged."""
+    return Case.objects.filter(received_at__gte=start, received_at__lt=end).exclude(
+        status__in=NOT_COUNTED
+    )
+
+
 SEARCH_CONFIG = "enlace_es"  # Spanish stemming after unaccent; created by cases migration 0002
 
 

@@ -8,9 +8,10 @@ from django.utils.translation import gettext_lazy as _
 def _ensure_reference_data(sender: AppConfig, **kwargs: Any) -> None:
     """After every migrate (deploys, test databases), create what the data file has and the
     database lacks. Edits made in the admin are kept; `manage.py load_directory` overwrites them."""
-    from enlace.directory.loading import load_directory
+    from enlace.directory.loading import load_directory, load_municipalities
 
     load_directory(update_existing=False)
+    load_municipalities(update_existing=False)
 
 
 class DirectoryConfig(AppConfig):

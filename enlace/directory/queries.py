@@ -1,18 +1,22 @@
-"""Reads of the organisation tree.
+"""Reads of the organisation tree and of the municipalities.
 
-The active dependencies and the institutional closures are reference data
+The active dependencies, the institutional closures and the municipalities are reference data
 (enlace/core/reference.py): each process keeps them in memory and reloads them when a row is
 saved or deleted."""
 
 from __future__ import annotations
 
+import unicodedata
 from collections import defaultdict
 from dataclasses import dataclass
 from datetime import date
 from typing import cast
 
+from django.utils.translation import gettext as _
+
 from enlace.core import reference
-from enlace.directory.models import Dependency, InstitutionalClosure
+from enlace.core.errors import BusinessError
+from enlace.directory.models import Department, Dependency, InstitutionalClosure, Municipality
 
 
 @dataclass(frozen=True)
@@ -33,8 +37,23 @@ def _load_closures() -> frozenset[date]:
     return frozenset(InstitutionalClosure.objects.values_list("date", flat=True))
 
 
+def fold_name(text: str) -> str:
+    """A place name as the look-ups compare it: without accents, case or extra spaces
+    (' San  Martín ' -> 'san martin', 'Mercedes Umaña' -> 'mercedes umana')."""
+    decomposed = unicodedata.normalize("NFKD", text.casefold())
+    return " ".join("".join(c for c in decomposed if not unicodedata.combining(c)).split())
+
+
+def _load_municipalities() -> dict[str, tuple[Municipality, ...]]:
+    by_name: dict[str, list[Municipality]] = defaultdict(list)
+    for municipality in Municipality.objects.order_by("code"):
+        by_name[fold_name(municipality.name)].append(municipality)
+    return {name: tuple(found) for name, found in by_name.items()}
+
+
 reference.register("dependencies", _load_dependencies, models=[Dependency])
 reference.register("closures", _load_closures, models=[InstitutionalClosure])
+reference.register("municipalities", _load_municipalities, models=[Municipality])
 
 
 def closure_dates() -> frozenset[date]:
@@ -71,3 +90,52 @@ def resolve_dependency(text: str) -> Dependency | None:
     active = cast(ActiveDependencies, reference.get("dependencies"))
     text = text.strip().lower()
     return active.by_code.get(text) or active.by_name.get(text)
+
+
+class AmbiguousMunicipality(BusinessError):
+    """The name is a municipality in more than one department and none was given."""
+
+    def __init__(self, name: str, candidates: tuple[Municipality, ...]):
+        departments = ", ".join(m.get_department_display() for m in candidates)
+        super().__init__(
+            _("%(name)s is a municipality of several departments (%(departments)s): say which.")
+            % {"name": name, "departments": departments},
+            code="ambiguous_municipality",
+        )
+        self.candidates = candidates
+
+
+_DEPARTMENT_BY_NAME = {fold_name(label): value for value, label in Department.choices}
+
+
+def department_code(text: str) -> str:
+    """The ISO 3166-2:SV letter code of a department given by that code ('CU', 'SV-CU') or by
+    its name, accents and case ignored ('Cuscatlan'); BusinessError if it is neither."""
+    code = text.strip().upper().removeprefix("SV-")
+    if code in Department.values:
+        return code
+    found = _DEPARTMENT_BY_NAME.get(fold_name(text))
+    if found is None:
+        raise BusinessError(
+            _("%(department)s is not a department of El Salvador.") % {"department": text},
+            code="unknown_department",
+        )
+    return found
+
+
+def municipality_by_name(name: str, department: str | None = None) -> Municipality | None:
+    """The municipality (pre-2024 division) called `name`, accents, case and extra spaces
+    ignored, or None when there is none.
+
+    `department`, its letter code or its name, narrows the search. Without it, a name shared
+    by several departments ("El Rosario": Cuscatlán, La Paz, Morazán) raises
+    AmbiguousMunicipality, whose `candidates` are the municipalities of that name. An unknown
+    department raises BusinessError."""
+    wanted = department_code(department) if department is not None else None
+    by_name = cast(dict[str, tuple[Municipality, ...]], reference.get("municipalities"))
+    found = by_name.get(fold_name(name), ())
+    if wanted is not None:
+        found = tuple(m for m in found if m.department == wanted)
+    if len(found) > 1:
+        raise AmbiguousMunicipality(" ".join(name.split()), found)
+    return found[0] if found else None

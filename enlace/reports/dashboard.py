@@ -21,13 +21,13 @@ from django.utils import timezone
 from enlace.cases.lifecycle import OPEN_STATUSES, CaseKind
 from enlace.cases.models import Case
 from enlace.catalogues.models import OpinionType
+from enlace.core.shares import percentages
 from enlace.reports.compliance import CentreCompliance, deadline_compliance
 from enlace.reports.participation import (
     COMPLAINT_TYPES,
     Period,
     counted_cases,
     participation_report,
-    percentages,
 )
 from enlace.surveys.results import satisfaction_headline
 

@@ -12,7 +12,13 @@ from openpyxl import Workbook
 from openpyxl.worksheet._write_only import WriteOnlyWorksheet
 
 from enlace.core.xlsx import fraction, header
-from enlace.reports.participation import centre_levels, type_columns
+from enlace.reports.participation import (
+    audience_text,
+    centre_levels,
+    media_header,
+    social_header,
+    type_columns,
+)
 
 
 def _section(book: Workbook, title: str, heading: str, rows: list[dict[str, Any]]) -> None:
@@ -88,6 +94,24 @@ def participation_xlsx(report: dict[str, Any]) -> bytes:
         book, _("Inquiries and errands"), _("Reception channel"), inquiries["by_channel_group"]
     )
     _section(book, _("Most frequent inquiries"), _("Topic"), inquiries["topics"])
+    social: WriteOnlyWorksheet = book.create_sheet(_("Social networks")[:31])
+    header(social, social_header())
+    for row in report["social_networks"]:
+        social.append(
+            [
+                f"{row['network_name']} {row['handle']}",
+                row["followers"],
+                row["posts"],
+                row["views"],
+                audience_text(row["audience"]),
+            ]
+        )
+    media: WriteOnlyWorksheet = book.create_sheet(_("Information media")[:31])
+    header(media, media_header())
+    for item in report["information_media"]:
+        media.append(
+            [item["name"], item["total"], item["in_offices"], item["in_centres"], item["centres"]]
+        )
     buffer = io.BytesIO()
     book.save(buffer)
     return buffer.getvalue()

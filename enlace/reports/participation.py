@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
-from decimal import ROUND_DOWN, Decimal
+from decimal import Decimal
 from typing import Any
 
 from django.db.models import Count, Q, QuerySet
@@ -18,12 +18,14 @@ from django.utils.translation import gettext as _
 
 from enlace.cases.lifecycle import CaseKind, CaseStatus
 from enlace.cases.models import Case
+from enlace.cases.queries import counted_between
 from enlace.catalogues.models import Channel, ChannelGroup, OpinionType
+from enlace.core.shares import percentages
 from enlace.directory.models import LevelOfCare
+from enlace.participation.figures import information_media, social_figures
+from enlace.participation.models import AUDIENCE_BANDS, AudienceDimension
 
 COMPLAINT_TYPES = ("reclamo", "queja")
-# Void cases were registered by mistake; a merged case is counted in the one it was merged into.
-NOT_COUNTED = (CaseStatus.VOID, CaseStatus.MERGED)
 # An opinion is answered once its answer went to the citizen (and closed after it).
 ANSWERED_STATUSES = (CaseStatus.ANSWERED, CaseStatus.CLOSED)
 # The codes of the lines that hold what no other line of their section does.
@@ -33,7 +35,6 @@ NO_CENTRE = "none"
 OTHERS = "others"
 FREQUENT = 5  # complaints listed per level of care
 FREQUENT_TOPICS = 10
-HUNDREDTH = Decimal("0.01")
 ZERO = Decimal("0.00")
 
 
@@ -50,30 +51,10 @@ class Period:
         )
 
 
-def percentages(counts: list[int]) -> list[Decimal]:
-    """Shares with two decimals that add up to exactly 100.00, as the seed prints them: each
-    share is rounded down, and the hundredths left over go to the largest remainders."""
-    total = sum(counts)
-    if not total:
-        return [Decimal("0.00") for _ in counts]
-    exact = [Decimal(n) * 100 / Decimal(total) for n in counts]
-    floors = [value.quantize(HUNDREDTH, rounding=ROUND_DOWN) for value in exact]
-    missing = int((Decimal(100) - sum(floors)) / HUNDREDTH)
-    order = sorted(
-        range(len(counts)), key=lambda i: (exact[i] - floors[i], counts[i]), reverse=True
-    )
-    for index in order[:missing]:
-        floors[index] += HUNDREDTH
-    return floors
-
-
 def counted_cases(period: Period, *, dependency_ids: list[int] | None = None) -> QuerySet[Case]:
     """The cases a report counts for `period`: received in it, neither void (registered by
     mistake) nor merged into another (the case it was merged into counts once)."""
-    start, end = period.bounds()
-    cases = Case.objects.filter(received_at__gte=start, received_at__lt=end).exclude(
-        status__in=NOT_COUNTED
-    )
+    cases = counted_between(*period.bounds())
     if dependency_ids is not None:
         cases = cases.filter(dependency_id__in=dependency_ids)
     return cases
@@ -95,6 +76,9 @@ def participation_report(
         "period": {"from": period.start.isoformat(), "to": period.end.isoformat()},
         "opinions": _opinions(cases.filter(kind=CaseKind.OPINION)),
         "inquiries": _inquiries(cases.filter(kind=CaseKind.INQUIRY)),
+        # The institute's social networks and information media at the period's end.
+        "social_networks": social_figures(period.end),
+        "information_media": information_media(period.end),
     }
 
 
@@ -250,3 +234,63 @@ def centre_levels(opinions: dict[str, Any]) -> list[dict[str, Any]]:
 def type_columns(opinions: dict[str, Any]) -> list[tuple[str, str]]:
     """The opinion types of the centres' tables: (code, name), most frequent first."""
     return [(row["code"], row["name"]) for row in opinions["by_type"] if row["code"] != TO_CLASSIFY]
+
+
+def audience_text(audience: list[dict[str, Any]]) -> str:
+    """An account's audience in words: "Women 61.00%, men 39.00%; most frequent age: 25-34"."""
+    sexes = [row for row in audience if row["dimension"] == AudienceDimension.SEX]
+    ages = [row for row in audience if row["dimension"] == AudienceDimension.AGE]
+    names = AUDIENCE_BANDS[AudienceDimension.SEX]
+    parts = []
+    if sexes:
+        parts.append(
+            ", ".join(f"{names.get(row['band'], row['band'])} {row['percent']}%" for row in sexes)
+        )
+    if ages:
+        top = max(ages, key=lambda row: Decimal(row["percent"]))
+        parts.append(_("most frequent age: %(band)s years") % {"band": top["band"]})
+    return "; ".join(parts)
+
+
+def social_rows(report: dict[str, Any]) -> list[list[str]]:
+    """The social-network section as table rows (account, followers, posts, views, audience),
+    the same for the page, the PDF and the workbook."""
+    return [
+        [
+            f"{row['network_name']} {row['handle']}",
+            f"{row['followers']:,}",
+            f"{row['posts']:,}" if row["posts"] is not None else "—",
+            f"{row['views']:,}" if row["views"] is not None else "—",
+            audience_text(row["audience"]),
+        ]
+        for row in report["social_networks"]
+    ]
+
+
+def media_rows(report: dict[str, Any]) -> list[list[str]]:
+    """The information media as table rows (kind, total, in the offices, in the centres, in how
+    many centres)."""
+    return [
+        [
+            row["name"],
+            f"{row['total']:,}",
+            f"{row['in_offices']:,}",
+            f"{row['in_centres']:,}",
+            f"{row['centres']:,}",
+        ]
+        for row in report["information_media"]
+    ]
+
+
+def social_header() -> list[str]:
+    return [_("Account"), _("Followers or subscribers"), _("Posts"), _("Views"), _("Audience")]
+
+
+def media_header() -> list[str]:
+    return [
+        _("Information medium"),
+        _("Total"),
+        _("In the administrative offices"),
+        _("In the care centres"),
+        _("Centres"),
+    ]

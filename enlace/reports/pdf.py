@@ -33,6 +33,8 @@ from reportlab.platypus import (  # type: ignore[import-untyped, unused-ignore]
     KeepTogether,
     Paragraph,
     Spacer,
+    Table,
+    TableStyle,
 )
 
 from enlace.core.pdf import (
@@ -48,7 +50,14 @@ from enlace.core.pdf import (
     house_document,
     paragraph_style,
 )
-from enlace.reports.participation import centre_levels, type_columns
+from enlace.reports.participation import (
+    centre_levels,
+    media_header,
+    media_rows,
+    social_header,
+    social_rows,
+    type_columns,
+)
 
 DASH = " \N{EN DASH} "
 INDENT = "\N{NO-BREAK SPACE}" * 4  # a channel under its group
@@ -403,6 +412,32 @@ def _inquiries(inquiries: dict[str, Any]) -> list[Flowable]:
     ]
 
 
+def _communication(report: dict[str, Any]) -> list[Flowable]:
+    """The social networks and the information media at the period's end."""
+    flow: list[Flowable] = []
+    social = social_rows(report)
+    if social:
+        flow += [
+            _text(_("Social networks"), "h2"),
+            figure_table(
+                social_header(),
+                social,
+                [WIDTH * 0.3, WIDTH * 0.14, WIDTH * 0.11, WIDTH * 0.12, WIDTH * 0.33],
+            ),
+        ]
+    media = media_rows(report)
+    if media:
+        flow += [
+            _text(_("Information media"), "h2"),
+            figure_table(
+                media_header(),
+                media,
+                [WIDTH * 0.32, WIDTH * 0.12, WIDTH * 0.2, WIDTH * 0.2, WIDTH * 0.16],
+            ),
+        ]
+    return flow
+
+
 def _build(report: dict[str, Any], pages: Pages) -> bytes:
     buffer = io.BytesIO()
     period = report["period"]
@@ -415,6 +450,7 @@ def _build(report: dict[str, Any], pages: Pages) -> bytes:
         *_cover(report),
         *_opinions(report["opinions"]),
         *_inquiries(report["inquiries"]),
+        *_communication(report),
     ]
     document.build(story, onFirstPage=pages.draw, onLaterPages=pages.draw)
     return buffer.getvalue()
@@ -429,3 +465,62 @@ def participation_pdf(report: dict[str, Any]) -> bytes:
     _build(report, pages)  # a first pass counts the pages for "page n of m"
     pages.total = pages.seen
     return _build(report, pages)
+
+
+# Seed 002's table of mechanisms ----------------------------------------------------------
+
+
+def _mechanism_block(mechanism: dict[str, Any], styles: dict[str, Any]) -> Any:
+    """One mechanism as the seed prints it: a label column and its values."""
+
+    def cell(text: str, style: str = "cell") -> Any:
+        return Paragraph(html.escape(text, quote=False), styles[style])
+
+    participation = Paragraph(
+        "<br/>".join(html.escape(line, quote=False) for line in mechanism["participation"]),
+        styles["cell"],
+    )
+    rows = [
+        [cell(_("Mechanism"), "head"), cell(mechanism["name"].upper(), "head")],
+        [cell(_("Objective"), "total"), cell(mechanism["objective"])],
+        [cell(_("Requirements to take part"), "total"), cell(mechanism["requirements"])],
+        [cell(_("Participation and places"), "total"), participation],
+        [cell(_("Source of information"), "total"), cell(mechanism["source"])],
+    ]
+    table = Table(rows, colWidths=[WIDTH * 0.24, WIDTH * 0.76])
+    table.setStyle(
+        TableStyle(
+            [
+                ("BACKGROUND", (0, 0), (-1, 0), NAVY),
+                ("VALIGN", (0, 0), (-1, -1), "TOP"),
+                ("LINEBELOW", (0, 1), (-1, -1), 0.25, GREY),
+                ("BOX", (0, 0), (-1, -1), 0.5, GREY),
+                ("TOPPADDING", (0, 0), (-1, -1), 4),
+                ("BOTTOMPADDING", (0, 0), (-1, -1), 4),
+            ]
+        )
+    )
+    return table
+
+
+def _mechanisms_build(report: dict[str, Any], title: str, stated: str, pages: Pages) -> bytes:
+    buffer = io.BytesIO()
+    document = house_document(buffer, title=title, subject=title)
+    styles = cell_styles(8.5)
+    story: list[Any] = [
+        _text(INSTITUTION, "institution"),
+        _text(title, "title"),
+        _text(stated, "period"),
+    ]
+    for mechanism in report["mechanisms"]:
+        story += [_mechanism_block(mechanism, styles), Spacer(1, 10)]
+    document.build(story, onFirstPage=pages.draw, onLaterPages=pages.draw)
+    return buffer.getvalue()
+
+
+def mechanisms_document(report: dict[str, Any], title: str, stated: str) -> bytes:
+    """Seed 002's table (the dict `mechanisms_report()` returns) as a PDF."""
+    pages = Pages(title=title, generated=date_format(timezone.localtime(), "DATETIME_FORMAT"))
+    _mechanisms_build(report, title, stated, pages)
+    pages.total = pages.seen
+    return _mechanisms_build(report, title, stated, pages)

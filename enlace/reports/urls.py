@@ -8,4 +8,5 @@ urlpatterns = [
     path("tablero/", dashboard_view, name="dashboard"),
     path("cumplimiento/", views.compliance, name="compliance"),
     path("participacion/", views.participation, name="participation"),
+    path("mecanismos/", views.mechanisms, name="mechanisms"),
 ]

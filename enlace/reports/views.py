@@ -22,7 +22,22 @@ from enlace.cases.permissions import Capability, has_capability, report_scope
 from enlace.core import dates
 from enlace.reports.compliance import deadline_compliance
 from enlace.reports.exports import participation_xlsx
-from enlace.reports.participation import Period, centre_levels, participation_report
+from enlace.reports.mechanisms import (
+    default_year,
+    mechanisms_pdf,
+    mechanisms_report,
+    mechanisms_xlsx,
+    title,
+)
+from enlace.reports.participation import (
+    Period,
+    centre_levels,
+    media_header,
+    media_rows,
+    participation_report,
+    social_header,
+    social_rows,
+)
 from enlace.reports.pdf import participation_pdf
 
 
@@ -132,5 +147,49 @@ def participation(request: HttpRequest) -> HttpResponse:
         levels=centre_levels(opinions),
         inquiry_groups=bars(inquiries["by_channel_group"]),
         topics=bars(inquiries["topics"]),
+        social_header=social_header(),
+        social_rows=social_rows(report),
+        media_header=media_header(),
+        media_rows=media_rows(report),
     )
     return render(request, "reports/participation.html", context)
+
+
+class YearForm(forms.Form):
+    year = forms.IntegerField(label=gettext_lazy("Year"), min_value=2000, max_value=2100)
+
+
+MECHANISMS_FILES: dict[str, tuple[Callable[[dict[str, Any]], bytes], str]] = {
+    "xlsx": (
+        mechanisms_xlsx,
+        "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+    ),
+    "pdf": (mechanisms_pdf, "application/pdf"),
+}
+
+
+def require_institution_reports(user: User) -> None:
+    """The institution's tables (not one centre's): whoever sees reports of every centre."""
+    if not has_capability(user, Capability.VIEW_REPORTS) or report_scope(user) is not None:
+        raise PermissionDenied(_("Your role does not see the institution's reports."))
+
+
+@login_required
+def mechanisms(request: HttpRequest) -> HttpResponse:
+    """Seed 002's table of participation mechanisms for a year, from the data."""
+    user = request.user
+    assert isinstance(user, User)
+    require_institution_reports(user)
+    form = YearForm(request.GET or {"year": default_year()})
+    if not form.is_valid():
+        return render(request, "reports/mechanisms.html", {"form": form}, status=400)
+    report = mechanisms_report(form.cleaned_data["year"])
+    file_format = request.GET.get("format", "")
+    if file_format in MECHANISMS_FILES:
+        write, content_type = MECHANISMS_FILES[file_format]
+        response = HttpResponse(write(report), content_type=content_type)
+        name = f"mecanismos_{report['year']}.{file_format}"
+        response["Content-Disposition"] = f'attachment; filename="{name}"'
+        return response
+    context = {"form": form, "report": report, "title": title(report)}
+    return render(request, "reports/mechanisms.html", context)

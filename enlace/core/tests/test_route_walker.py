@@ -90,6 +90,24 @@ REFUSED: dict[str, Refusal] = {
     "reports:dashboard": Refusal(("agent",)),
     "reports:compliance": Refusal(("agent",)),
     "reports:participation": Refusal(("agent",)),
+    # The institution's table of mechanisms: not a centre's, so a liaison is refused it.
+    "reports:mechanisms": Refusal(("agent", "outsider")),
+    # The participation records are kept by communications (and resolution staff).
+    "participation:events": Refusal(("outsider", "agent", "analyst")),
+    "participation:event_new": Refusal(("outsider", "agent", "analyst"), post=True),
+    "participation:event_import": Refusal(("outsider", "agent", "analyst"), post=True),
+    "participation:event": Refusal(("outsider", "agent", "analyst"), "event", post=True),
+    "participation:event_delete": Refusal(("outsider", "agent", "analyst"), "event", post=True),
+    "participation:evidence_add": Refusal(("outsider", "agent", "analyst"), "event", post=True),
+    "participation:evidence_file": Refusal(("outsider", "agent", "analyst"), "evidence"),
+    "participation:accounts": Refusal(("outsider", "agent", "analyst")),
+    "participation:figures_import": Refusal(("outsider", "agent", "analyst"), post=True),
+    "participation:account": Refusal(("outsider", "agent", "analyst"), "account", post=True),
+    "participation:media": Refusal(("outsider", "agent", "analyst")),
+    "participation:medium_new": Refusal(("outsider", "agent", "analyst"), post=True),
+    "participation:medium": Refusal(("outsider", "agent", "analyst"), "medium", post=True),
+    "participation:mechanisms": Refusal(("outsider", "agent", "analyst")),
+    "participation:mechanism": Refusal(("outsider", "agent", "analyst"), "mechanism", post=True),
     "improvements:list": Refusal(("agent",)),
     "improvements:new": Refusal(("analyst",), post=True),
     "improvements:detail": Refusal(("outsider", "agent"), "improvement", post=True),
@@ -379,7 +397,39 @@ def objects(people: dict[str, Any], make_case: Any, settings: Any, tmp_path: Any
         {item.pk: ItemValue("yes") for item in checklist.questions.filter(kind="yes_no")},
         acting_user=people["resolution"],
     )
+    from enlace.directory.models import Municipality
+    from enlace.participation.models import (
+        EventEvidence,
+        InformationMedium,
+        Mechanism,
+        ParticipationEvent,
+        SocialAccount,
+    )
+
+    festival = ParticipationEvent.objects.create(
+        mechanism=Mechanism.objects.get(code="ferias_salud"),
+        name="Festival",
+        starts_on=date(2016, 3, 5),
+        ends_on=date(2016, 3, 5),
+        municipality=Municipality.objects.get(name="Ilobasco"),
+        region="central",
+        created_by=people["resolution"],
+    )
+    evidence = EventEvidence.objects.create(
+        event=festival,
+        file=ContentFile(b"%PDF-1.4", name="e.pdf"),
+        name="e.pdf",
+        content_type="application/pdf",
+        size=8,
+        uploaded_by=people["resolution"],
+    )
+    medium = InformationMedium.objects.create(kind="bulletin_board", name="Cartelera")
     return {
+        "event": [festival.pk],
+        "evidence": [festival.pk, evidence.pk],
+        "account": [SocialAccount.objects.get(handle="@isss_gob_sv").pk],
+        "medium": [medium.pk],
+        "mechanism": ["ferias_salud"],
         "answered_call": [answered_call.pk],
         "evaluation": [evaluation.pk],
         "indicator_target": [target.pk],

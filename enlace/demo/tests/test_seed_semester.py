@@ -1,5 +1,6 @@
-"""The demo's January-June 2016 is seed 003: the participation report for that semester shows
-the seed's published figures in HTML, PDF, XLSX and JSON, and the four renderings agree.
+"""The demo's 2016 is seeds 003 and 002: the participation report for January-June shows seed
+003's published figures (its social networks' at June included) in HTML, PDF, XLSX and JSON,
+and the four renderings agree; the mechanisms report for the year shows seed 002's table.
 
 The semester (107,911 cases) is loaded once for the module by `seed_demo` itself (its own path:
 the historical import), in a transaction rolled back when the module ends; each test runs inside
@@ -185,3 +186,196 @@ def test_the_page_the_pdf_the_xlsx_and_the_json_give_the_same_figures(
                 assert fraction == pytest.approx(float(line["percent"]) / 100, abs=5e-7)
                 checked += 1
     assert checked > 40
+
+
+# --- Seed 003's social networks and information media at June 2016 ---------------------------
+SOCIAL_JUNE = ["19,416", "61.00%", "39.00%", "25-34", "43,700", "18,200", "1,925", "2,744"]
+SOCIAL_JUNE += ["68,194", "446", "178"]
+
+
+def test_the_participation_report_gains_the_social_networks_at_the_period_end(
+    semester, analyst, client_for
+):
+    client = client_for(analyst)
+    report = client.get(
+        "/api/v1/reports/participation", {"from": "2016-01-01", "to": "2016-06-30"}
+    ).json()
+    accounts = {row["handle"]: row for row in report["social_networks"]}
+    facebook = accounts["Instituto Salvadoreño del Seguro Social"]
+    assert (facebook["on"], facebook["followers"]) == ("2016-06-30", 19_416)
+    assert {a["band"]: a["percent"] for a in facebook["audience"] if a["dimension"] == "sex"} == {
+        "women": "61.00",
+        "men": "39.00",
+    }
+    assert (accounts["@isss_gob_sv"]["followers"], accounts["@isss_gob_sv"]["posts"]) == (
+        43_700,
+        18_200,
+    )
+    assert (accounts["@ISSS_Atento"]["followers"], accounts["@ISSS_Atento"]["posts"]) == (
+        1_925,
+        2_744,
+    )
+    youtube = accounts["InformacionesISSS"]
+    assert (youtube["views"], youtube["posts"], youtube["followers"]) == (68_194, 446, 178)
+    media = {row["code"]: row for row in report["information_media"]}
+    assert (media["bulletin_board"]["in_offices"], media["bulletin_board"]["in_centres"]) == (
+        14,
+        82,
+    )
+    assert media["tv_screen"]["centres"] == 29
+
+    page = html.unescape(client.get("/informes/participacion/", PERIOD).content.decode())
+    pdf = client.get("/informes/participacion/", {**PERIOD, "format": "pdf"}).content
+    pdf_text = " ".join(
+        " ".join(p.extract_text().split()) for p in PdfReader(io.BytesIO(pdf)).pages
+    )
+    book = load_workbook(
+        io.BytesIO(client.get("/informes/participacion/", {**PERIOD, "format": "xlsx"}).content),
+        read_only=True,
+    )
+    cells = {
+        str(cell) for row in book["Redes Sociales"].iter_rows(values_only=True) for cell in row
+    }
+    for figure in SOCIAL_JUNE:
+        assert figure in page, figure
+        assert figure in pdf_text, figure
+    for number in (19_416, 43_700, 18_200, 1_925, 2_744, 68_194, 446, 178):
+        assert str(number) in cells
+    for text in ("Redes Sociales", "Cartelera informativa", "Pantalla de ISSS TV"):
+        assert text in page
+        assert text in pdf_text
+
+
+# --- Seed 002: the mechanisms report for 2016 ---------------------------------------------------
+# Every figure of seed 002's table that the data reproduces, as the report prints it.
+SEED_002 = [
+    "3,658",  # campañas de salud
+    "38 centros de atención apoyaron (38 Clínicas comunales)",
+    "18 eventos",  # festivales
+    "34 centros de atención apoyaron",
+    "18 lugares visitados",
+    "682 opiniones",  # centro de llamadas
+    "146 opiniones",  # redes sociales
+    "87 opiniones",  # buzón
+    "54 opiniones",  # departamento de atención al usuario
+    "46 opiniones",  # sitio web
+    "15 opiniones",  # OIR
+    "Facebook 1,648",
+    "X (Twitter) 1,682",
+    "YouTube 12,661",
+    "Facebook de 15,188 a 21,097",
+    "@isss_gob_sv de 39,400 a 45,337 (+5,937)",
+    "@ISSS_Atento de 1,785 a 2,030 (+245)",
+    "jueves 26 de mayo de 2016",
+    "Parque Central Rafael Campo",
+    "martes 13 de diciembre de 2016",
+    "Plaza Cívica Capitán Gerardo Barrios",
+]
+PLACES = ["Ahuachapán", "Chalchuapa", "Ciudad Arce", "El Paisnal", "Huizúcar", "Ilobasco"]
+PLACES += ["La Unión", "Olocuilta", "San Martín", "San Miguel", "San Pedro Perulapán"]
+PLACES += ["San Rafael Cedros", "San Vicente", "Santiago Nonualco", "Usulután", "Zacatecoluca"]
+PLACES += ["Zaragoza"]
+
+
+def test_the_mechanisms_json_is_seed_002(semester, analyst, client_for):
+    report = client_for(analyst).get("/api/v1/reports/mechanisms", {"year": 2016}).json()
+    by_code = {m["code"]: m for m in report["mechanisms"]}
+    campaigns, festivals = by_code["campanas_salud"]["events"], by_code["ferias_salud"]["events"]
+    assert (campaigns["count"], campaigns["centres"]) == (3_658, 38)
+    assert campaigns["centres_by_level"] == [
+        {"code": "clinica_comunal", "name": "Clínicas comunales", "count": 38}
+    ]
+    assert (festivals["count"], festivals["centres"], festivals["places"]) == (18, 34, 18)
+    # The data's shares of the 18 places (the seed prints those of 17: docs/seed-figures.md).
+    assert [(r["code"], r["count"], r["percent"]) for r in festivals["by_region"]] == [
+        ("san_salvador", 5, "27.78"),
+        ("central", 8, "44.44"),
+        ("occidente", 2, "11.11"),
+        ("oriente", 3, "16.67"),
+    ]
+    opinions = {code: m["opinions"]["count"] for code, m in by_code.items() if m["opinions"]}
+    assert opinions == {
+        "centro_llamadas": 682,
+        "redes_sociales": 146,
+        "buzon_sugerencias": 87,
+        "depto_atencion": 54,
+        "sitio_web": 46,
+        "oir": 15,
+    }
+    assert report["opinions_period"] == {"from": "2016-08-01", "to": "2016-12-31"}
+    social = by_code["redes_sociales"]
+    assert {r["network"]: r["count"] for r in social["interactions_by_network"]} == {
+        "Facebook": 1_648,
+        "X (Twitter)": 1_682,
+        "YouTube": 12_661,
+    }
+    growth = {
+        a["handle"]: (a["followers_from"], a["followers_to"], a["growth"])
+        for a in social["accounts"]
+    }
+    assert growth["Instituto Salvadoreño del Seguro Social"] == (15_188, 21_097, 5_909)
+    assert growth["@isss_gob_sv"] == (39_400, 45_337, 5_937)
+    assert growth["@ISSS_Atento"] == (1_785, 2_030, 245)
+    fairs = by_code["ferias_transparencia"]["events"]["listed"]
+    assert [(f["starts_on"], f["venue"], f["municipality"]) for f in fairs] == [
+        ("2016-05-26", "Parque Central Rafael Campo", "Sonsonate"),
+        ("2016-12-13", "Plaza Cívica Capitán Gerardo Barrios", "San Salvador"),
+    ]
+    assert "rendicion_cuentas" not in by_code  # no accountability event in 2016
+
+
+def test_the_mechanisms_page_pdf_xlsx_and_command_show_seed_002(
+    semester, analyst, client_for, tmp_path
+):
+    client = client_for(analyst)
+    page = html.unescape(client.get("/informes/mecanismos/", {"year": 2016}).content.decode())
+    page = " ".join(re.sub(r"<[^>]+>", " ", page).split())
+    pdf = client.get("/informes/mecanismos/", {"year": 2016, "format": "pdf"}).content
+    pdf_text = " ".join(
+        " ".join(p.extract_text().split()) for p in PdfReader(io.BytesIO(pdf)).pages
+    )
+    xlsx = client.get("/informes/mecanismos/", {"year": 2016, "format": "xlsx"}).content
+    book = load_workbook(io.BytesIO(xlsx), read_only=True)
+    sheet_text = " ".join(
+        " ".join(str(cell).split())
+        for row in book["Mecanismos"].iter_rows(values_only=True)
+        for cell in row
+        if cell is not None
+    )
+    figures = {
+        (row[0], row[1]): row[2] for row in book["Cifras"].iter_rows(min_row=2, values_only=True)
+    }
+    call_command("report", "mechanisms", "--year", "2016", "--output", str(tmp_path / "m.json"))
+    command = json.loads((tmp_path / "m.json").read_text())
+    for text in [*SEED_002, *PLACES, "CAMPAÑAS DE SALUD", "Sistema Estadístico de Salud (SES)"]:
+        if text.isupper():
+            assert text in pdf_text, text
+            continue
+        assert text in page, text
+        assert text in pdf_text, text
+        assert text in sheet_text, text
+    assert figures[("Campañas de salud", "Eventos")] == 3_658
+    assert figures[("Centro de llamadas", "Opiniones")] == 682
+    assert (
+        figures[("Redes sociales (Twitter, Facebook y canal de YouTube)", "Interacciones: YouTube")]
+        == 12_661
+    )
+    api = client.get("/api/v1/reports/mechanisms", {"year": 2016}).json()
+    assert command["mechanisms"] == api["mechanisms"]
+
+
+def test_the_mechanisms_report_is_refused_to_a_liaison_and_an_agent(
+    semester, liaison, agent, client_for
+):
+    for user in (liaison, agent):
+        client = client_for(user)
+        assert client.get("/informes/mecanismos/", {"year": 2016}).status_code == 403
+        assert client.get("/api/v1/reports/mechanisms", {"year": 2016}).status_code == 403
+
+
+def test_a_bad_year_is_a_clear_error(semester, analyst, client_for):
+    client = client_for(analyst)
+    response = client.get("/informes/mecanismos/", {"year": "9999"})
+    assert response.status_code == 400
+    assert "menor o igual" in response.content.decode()
+    assert client.get("/api/v1/reports/mechanisms", {"year": "abc"}).status_code == 422

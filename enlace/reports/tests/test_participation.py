@@ -12,7 +12,7 @@ from django.core.management import CommandError, call_command
 from enlace.cases.actions import do_merge_case, do_void_case
 from enlace.cases.lifecycle import CaseKind
 from enlace.catalogues.models import InquiryTopic
-from enlace.reports.participation import percentages
+from enlace.core.shares import percentages
 
 SV = ZoneInfo("America/El_Salvador")
 URL = "/api/v1/reports/participation"

@@ -122,6 +122,8 @@ def test_the_numbers_are_printed_as_the_seed_prints_them(db):
             "by_channel_group": rows([(name, name, count) for name, count in groups]),
             "topics": [],
         },
+        "social_networks": [],
+        "information_media": [],
     }
     text = text_of(participation_pdf(report))
     assert "Centro de Llamadas 103,177 97.76%" in text

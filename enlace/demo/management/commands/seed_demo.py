@@ -30,6 +30,7 @@ from enlace.demo import texts
 from enlace.demo.apikeys import seed_api_key
 from enlace.demo.calls import seed_calls
 from enlace.demo.campaigns import seed_campaigns
+from enlace.demo.mechanisms import seed_mechanisms, seed_opinions
 from enlace.demo.oir import seed_oir
 from enlace.demo.quality import seed_quality
 from enlace.demo.semester import INQUIRIES, OPINIONS, SOURCE_NAME, Semester
@@ -210,6 +211,7 @@ class Command(BaseCommand):
             raise CommandError("Load the directory and catalogues first.")
         with transaction.atomic():
             self.seed_users()
+            admin = User.objects.get(username="admin")
             self.stdout.write(f"Demo information requests (OIR): {seed_oir()} created.")
             if Case.objects.exists():
                 self.stdout.write("Demo cases: the case table is not empty, none added.")
@@ -221,6 +223,12 @@ class Command(BaseCommand):
                     self.stdout.write(
                         f"January-June 2016 as published in seed 003: {made} cases created."
                     )
+                    made = seed_opinions(seed=options["seed"], actor=admin)
+                    self.stdout.write(
+                        f"August-December 2016 opinions as seed 002 counts them: {made} created."
+                    )
+            if options["seed_semester"]:
+                self.stdout.write(seed_mechanisms(seed=options["seed"], actor=admin).line())
             if options["seed_studies"]:
                 self.stdout.write(seed_studies().line())
             self.stdout.write(seed_calls(seed=options["seed"]).line())
