@@ -42,7 +42,12 @@ from enlace.cases.forms import (
 )
 from enlace.cases.lifecycle import CaseKind, CaseStatus, check_transition
 from enlace.cases.models import Case, CaseDeadline, CaseEvent, DeadlineStatus, EventKind
-from enlace.cases.permissions import Capability, fixed_dependency_id, has_capability
+from enlace.cases.permissions import (
+    Capability,
+    case_scope,
+    fixed_dependency_id,
+    has_capability,
+)
 from enlace.cases.queries import (
     WORK_QUEUE_LIMIT,
     CaseFilters,
@@ -58,6 +63,7 @@ from enlace.cases.queries import (
 from enlace.cases.rules import scoped_token
 from enlace.cases.steps import CASE_STEPS, NEXT_STEPS
 from enlace.catalogues.models import InquiryTopic, Limitante
+from enlace.core import navigation
 from enlace.core.errors import BusinessError
 from enlace.core.htmx import is_htmx
 from enlace.core.steps import Step
@@ -80,6 +86,8 @@ def _type_ahead_options() -> dict[str, Any]:
 @login_required
 def case_list(request: HttpRequest) -> HttpResponse:
     user = current_user(request)
+    if case_scope(user) is None and (home := navigation.home_url(user)):
+        return redirect(home)  # a role that works no cases starts on its own page
     form = FilterForm(request.GET or None)
     filters = form.filters() if request.GET else CaseFilters()
     queryset = filter_cases(visible_cases(user), filters)

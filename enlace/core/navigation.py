@@ -60,6 +60,23 @@ def add_link(
     _LINKS[url_name] = HeaderLink(url_name, label, shown, order, group, accesskey)
 
 
+# Start pages of the staff who work no cases (the cases' list is everyone else's): the first
+# whose `shown(user)` accepts, by order.
+_HOMES: dict[str, HeaderLink] = {}
+
+
+def add_home(url_name: str, *, shown: Callable[[Any], bool], order: int = 50) -> None:
+    _HOMES[url_name] = HeaderLink(url_name, "", shown, order, MAIN, "")
+
+
+def home_url(user: Any) -> str | None:
+    """The start page registered for `user`, if any."""
+    for home in sorted(_HOMES.values(), key=lambda link: (link.order, link.url_name)):
+        if home.shown(user):
+            return reverse(home.url_name)
+    return None
+
+
 def add_part(
     template: str, *, context: Callable[[HttpRequest], dict[str, Any] | None], order: int = 50
 ) -> None:

@@ -29,3 +29,8 @@ class ParticipationConfig(AppConfig):
             shown=lambda user: has_capability(user, Capability.MANAGE_PARTICIPATION),
             order=45,
         )
+        navigation.add_home(
+            "participation:events",
+            shown=lambda user: has_capability(user, Capability.MANAGE_PARTICIPATION),
+            order=20,
+        )

@@ -272,3 +272,12 @@ def _event(user: User) -> ParticipationEvent:
         region="central",
         created_by=user,
     )
+
+
+def test_communications_staff_start_on_the_participation_records(client):
+    response = client.get("/casos/")
+    assert response.status_code == 302
+    assert response["Location"] == "/participacion/"
+    page = client.get("/participacion/").content.decode()
+    assert "Eventos de participación" in page
+
