@@ -14,7 +14,8 @@ figures, never the figures themselves.
   to 21,097, @isss_gob_sv 39,400 to 45,337, @ISSS_Atento 1,785 to 2,030; interactions over 2016
   Facebook 1,648, Twitter 1,682 (both accounts), YouTube 12,661; and at June 2016 the figures of
   seed 003 (Facebook 19,416 subscriptions, 61 % women; @isss_gob_sv 43,700 followers and 18,200
-  tweets; @ISSS_Atento 1,925 and 2,744; YouTube 68,194 views, 446 videos, 178 subscribers);
+  tweets; @ISSS_Atento 1,925 and 2,744; YouTube 68,194 views, 446 videos, 178 subscribers),
+  then on to the last month ended (demo figures, no seed's);
 - the information media of seed 003: 14 bulletin boards in the Torre Administrativa and 82 in
   the centres, ISSS TV in 29 centres, the publications.
 
@@ -369,14 +370,26 @@ def _opinion_rows(rng: random.Random) -> Iterator[dict[str, Any]]:
         }
 
 
-def _figures(actor: User) -> int:
+# After 2016 the demo goes on growing to the last month ended (demo figures, not a seed's), so
+# that today's reports have their social networks too: each account's figures then.
+RECENT = {
+    "Instituto Salvadoreño del Seguro Social": (96_400, None, None),
+    "@isss_gob_sv": (131_800, 41_250, None),
+    "@ISSS_Atento": (6_940, 11_480, None),
+    "InformacionesISSS": (2_310, 1_020, 412_600),
+}
+
+
+def _figures(actor: User, rng: random.Random) -> int:
     made = 0
+    today = timezone.localdate()
+    last_month_end = today.replace(day=1) - timedelta(days=1)
     for account in SocialAccount.objects.filter(handle__in=list(ANCHORS)):
-        anchors = ANCHORS[account.handle]
-        months = _month_ends(date(2015, 12, 1), date(YEAR, 12, 31))
+        anchors = {**ANCHORS[account.handle], last_month_end: RECENT[account.handle]}
+        months = _month_ends(date(2015, 12, 1), last_month_end)
         monthly = deal(
             INTERACTIONS[account.handle],
-            {str(month): 1 + (i % 5) for i, month in enumerate(months[1:])},
+            {str(month): 1 + (i % 5) for i, month in enumerate(months[1:13])},  # 2016
         )
         for day in months:
             followers, posts, views = _interpolate(anchors, day)
@@ -387,7 +400,9 @@ def _figures(actor: User) -> int:
                     followers=followers,
                     posts=posts,
                     views=views,
-                    interactions=monthly.get(str(day)),
+                    interactions=monthly.get(str(day))
+                    if day.year <= YEAR
+                    else rng.randint(80, 400) * (8 if account.network == "youtube" else 1),
                     audience=FACEBOOK_AUDIENCE
                     if account.network == "facebook" and day == date(YEAR, 6, 30)
                     else {},
@@ -480,7 +495,7 @@ def seed_mechanisms(*, seed: int, actor: User) -> Summary:
             raise ValueError("; ".join(str(p) for p in report.problems[:5]))
         summary.events = report.imported
     if not AccountFigures.objects.filter(on__year=YEAR).exists():
-        summary.figures = _figures(actor)
+        summary.figures = _figures(actor, rng)
     summary.media = _media()
     return summary
 

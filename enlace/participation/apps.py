@@ -25,7 +25,7 @@ class ParticipationConfig(AppConfig):
         post_migrate.connect(_ensure_reference_data, sender=self)
         navigation.add_link(
             "participation:events",
-            _("Participation"),
+            _("Participation mechanisms"),
             shown=lambda user: has_capability(user, Capability.MANAGE_PARTICIPATION),
             order=45,
         )

@@ -248,11 +248,10 @@ def accounts(request: HttpRequest) -> HttpResponse:
             rows.append({"account": account, **figures.growth(account, start, end)})
     else:
         status = 400
-    context = {
-        "form": form,
-        "rows": rows,
-        "latest": figures.social_figures(today),
-    }
+    latest = figures.social_figures(today)
+    for row in latest:
+        row["on_date"] = date.fromisoformat(row["on"])
+    context = {"form": form, "rows": rows, "latest": latest}
     return render(request, "participation/accounts.html", context, status=status)
 
 

@@ -27,6 +27,7 @@ from enlace.reports.mechanisms import (
     mechanisms_pdf,
     mechanisms_report,
     mechanisms_xlsx,
+    stated,
     title,
 )
 from enlace.reports.participation import (
@@ -191,5 +192,5 @@ def mechanisms(request: HttpRequest) -> HttpResponse:
         name = f"mecanismos_{report['year']}.{file_format}"
         response["Content-Disposition"] = f'attachment; filename="{name}"'
         return response
-    context = {"form": form, "report": report, "title": title(report)}
+    context = {"form": form, "report": report, "title": title(report), "stated": stated(report)}
     return render(request, "reports/mechanisms.html", context)

@@ -280,4 +280,3 @@ def test_communications_staff_start_on_the_participation_records(client):
     assert response["Location"] == "/participacion/"
     page = client.get("/participacion/").content.decode()
     assert "Eventos de participación" in page
-
