@@ -96,6 +96,7 @@ bench: install
 	$(BENCH_DB) $(PY) bench/sweeper.py
 	$(BENCH_DB) $(PY) bench/report.py
 	$(BENCH_DB) $(PY) bench/mechanisms.py
+	$(BENCH_DB) $(PY) bench/media_search.py
 	$(BENCH_DB) $(PY) bench/surveys.py
 	$(BENCH_DB) $(PY) bench/import_cases.py
 	$(BENCH_DB) $(PY) bench/export.py

@@ -271,6 +271,8 @@ MEDIA_ROOT = Path(envstr("MEDIA_ROOT", str(BASE_DIR / "media")))
 IMPORT_MAX_UPLOAD_BYTES = envint("IMPORT_MAX_UPLOAD_BYTES", str(512 * 1024 * 1024))
 # The largest attachment a citizen may send by any channel (WhatsApp's own cap is 16 MB).
 ATTACHMENT_MAX_BYTES = envint("ATTACHMENT_MAX_BYTES", str(10 * 1024 * 1024))
+# The largest clipping or recording of a news item (a TV interview runs to tens of megabytes).
+MEDIA_CLIP_MAX_BYTES = envint("MEDIA_CLIP_MAX_BYTES", str(200 * 1024 * 1024))
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
     "staticfiles": {

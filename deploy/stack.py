@@ -215,6 +215,7 @@ def render_nginx(config: Config) -> None:
     largest = max(
         envint("ATTACHMENT_MAX_BYTES", 10 * 1024 * 1024),
         envint("IMPORT_MAX_UPLOAD_BYTES", 512 * 1024 * 1024),
+        envint("MEDIA_CLIP_MAX_BYTES", 200 * 1024 * 1024),
     )
     values = {
         "RUN": str(config.run),

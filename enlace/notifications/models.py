@@ -43,10 +43,14 @@ class NotificationKind(models.TextChoices):
     BREACH_ALERT = "breach_alert", _("Breach to notify within 72 hours")
     SURVEY_INVITATION = "survey_invitation", _("Invitation to answer a study")
     SURVEY_REMINDER = "survey_reminder", _("Reminder to answer a study")
+    REPORT = "report", _("Report subscribed to")
 
 
 # What a notification can be about: exactly one of these columns is set.
 ABOUT = ("case", "information_request", "subject_request", "breach", "invitation")
+# Kinds about none of them: a report subscribed to is pointed at by its delivery
+# (`notification.report_delivery`, enlace/subscriptions), an app above this one.
+ABOUT_NONE = (NotificationKind.REPORT,)
 
 
 def _exactly_one_of(columns: tuple[str, ...]) -> models.Q:
@@ -69,7 +73,8 @@ class Notification(OutboxRow):
         related_name="notifications",
     )
     # A notification is about exactly one thing: a case, a public-information request, a
-    # data-protection request, a breach or an invitation to answer a study.
+    # data-protection request, a breach or an invitation to answer a study; or, a report
+    # subscribed to, none of them (its delivery points at it).
     information_request = models.ForeignKey(
         "oir.InformationRequest",
         verbose_name=_("information request"),
@@ -151,7 +156,8 @@ class Notification(OutboxRow):
         ]
         constraints = [
             models.CheckConstraint(
-                condition=_exactly_one_of(ABOUT),
+                condition=_exactly_one_of(ABOUT)
+                | models.Q(kind__in=ABOUT_NONE, **{f"{column}__isnull": True for column in ABOUT}),
                 name="notification_about_one_thing",
             )
         ]

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 from collections import defaultdict
 from collections.abc import Iterable, Sequence
+from datetime import date
 from email.utils import make_msgid
 from typing import Any
 
@@ -13,6 +14,7 @@ from django.conf import settings
 from django.urls import reverse
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
+from django_stubs_ext import StrOrPromise
 
 from enlace.accounts.models import Role, User
 from enlace.cases.models import Case, CaseDeadline
@@ -438,3 +440,47 @@ def survey_invitation(invitation: Invitation, token: str, *, reminder: bool) -> 
             parameters=(str(values["centre"]), link, str(values["expires"])),
         )
     return _queue(invitation, kind, [invitation.address], subject, body)
+
+
+# --- Reports sent on schedule (enlace/subscriptions) -------------------------------------------
+def subscribed_report(
+    recipient: str, *, report: StrOrPromise, start: date, end: date, centre: str, link: str
+) -> Notification | None:
+    """A report a person subscribed to, for the period just ended, to their address; delivery
+    attaches its PDF (the subscriptions register how, and their delivery row points at this
+    message). None if there is no address."""
+    if not recipient:
+        return None
+    with translation.override(settings.LANGUAGE_CODE):
+        values = {
+            "report": str(report),
+            "start": f"{start:%d/%m/%Y}",
+            "end": f"{end:%d/%m/%Y}",
+            "centre": centre,
+            "link": link,
+        }
+        if centre:
+            subject = _("%(report)s, %(centre)s: %(start)s to %(end)s") % values
+            text = _(
+                "Attached is the report “%(report)s” of %(centre)s for the period from "
+                "%(start)s to %(end)s."
+            )
+        else:
+            subject = _("%(report)s: %(start)s to %(end)s") % values
+            text = _(
+                "Attached is the report “%(report)s” for the period from %(start)s to %(end)s."
+            )
+        closing = _(
+            "You receive it because you subscribed to it. To stop receiving it, end the "
+            "subscription at %(link)s\n\nUser attention department"
+        )
+        body = f"{_('Good day,')}\n\n{text % values}\n\n{closing % values}"
+    row = Notification.objects.create(
+        kind=NotificationKind.REPORT,
+        recipient=recipient,
+        subject=subject[:250],
+        body=body,
+        message_id=make_msgid(domain=settings.EMAIL_MESSAGE_ID_DOMAIN),
+    )
+    schedule(row.pk)
+    return row

@@ -33,6 +33,21 @@ def mechanisms_report(year: int) -> dict[str, Any]:
     report = mechanisms_table(period, opinions_window)
     report["year"] = year
     report["stated_on"] = stated_on.isoformat() if stated_on else None
+    _finish(report)
+    return report
+
+
+def period_report(period: Window) -> dict[str, Any]:
+    """The table for any period (a subscription's month, quarter or semester): opinions over
+    the same period."""
+    report = mechanisms_table(period)
+    report["year"] = None
+    report["stated_on"] = None
+    _finish(report)
+    return report
+
+
+def _finish(report: dict[str, Any]) -> None:
     for mechanism in report["mechanisms"]:
         accounts = mechanism["accounts"]
         by_network: dict[str, int] = {}
@@ -44,7 +59,6 @@ def mechanisms_report(year: int) -> dict[str, Any]:
             {"network": name, "count": count} for name, count in by_network.items()
         ]
         mechanism["participation"] = participation_lines(mechanism, report)
-    return report
 
 
 def number(count: int) -> str:
@@ -171,6 +185,11 @@ def participation_lines(mechanism: dict[str, Any], report: dict[str, Any]) -> li
 
 
 def title(report: dict[str, Any]) -> str:
+    if report["year"] is None:
+        return _("Institutional participation mechanisms, %(from)s to %(to)s") % {
+            "from": _day(report["period"]["from"]),
+            "to": _day(report["period"]["to"]),
+        }
     return _("Institutional participation mechanisms, %(year)s") % {"year": report["year"]}
 
 

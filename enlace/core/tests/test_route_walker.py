@@ -90,6 +90,12 @@ REFUSED: dict[str, Refusal] = {
     "reports:dashboard": Refusal(("agent",)),
     "reports:compliance": Refusal(("agent",)),
     "reports:participation": Refusal(("agent",)),
+    # Reports by e-mail: one's own subscriptions (not the roles without reports); another
+    # person's subscription is a 404; every subscription only for administrators.
+    "subscriptions:list": Refusal(("agent", "oir")),
+    "subscriptions:new": Refusal(("agent", "oir"), post=True),
+    "subscriptions:all": Refusal(("outsider", "liaison", "analyst", "resolution")),
+    "subscriptions:end": Refusal(("outsider", "agent", "analyst"), "subscription", post=True),
     # The institution's table of mechanisms: not a centre's, so a liaison is refused it.
     "reports:mechanisms": Refusal(("agent", "outsider")),
     # The participation records are kept by communications (and resolution staff).
@@ -217,6 +223,17 @@ REFUSED: dict[str, Refusal] = {
     "surveys:question": Refusal(("outsider", "analyst"), "question", post=True),
     "surveys:question_action": Refusal(("outsider", "analyst"), "question", post=True),
     "surveys:section_delete": Refusal(("outsider", "analyst"), "section", post=True),
+    # Media monitoring: the archive for whoever keeps it (communications, the resolution
+    # section, administrators); its analysis also for whoever reads every centre's reports (an
+    # analyst), never a centre's liaison.
+    "media:list": Refusal(("outsider", "agent", "analyst")),
+    "media:new": Refusal(("outsider", "agent", "analyst"), post=True),
+    "media:detail": Refusal(("outsider", "agent", "analyst"), "news_item"),
+    "media:clip": Refusal(("outsider", "agent", "analyst"), "news_item"),
+    "media:make_case": Refusal(("outsider", "agent", "analyst"), "news_item", post=True),
+    "media:analysis": Refusal(("outsider", "agent")),
+    "media:analysis_pdf": Refusal(("outsider", "agent")),
+    "media:analysis_xlsx": Refusal(("outsider", "agent")),
 }
 # Pages every staff member reaches, showing only what their centre and role may see: the
 # person of another centre is refused the Hospital General's case inside them instead.
@@ -277,6 +294,20 @@ def objects(people: dict[str, Any], make_case: Any, settings: Any, tmp_path: Any
     call = Call.objects.create(pbx_call_id="c-1", caller="+50371234567", started_at=timezone.now())
     improvement = do_create_improvement(
         Plan(title="Farmacia", dependency=hg), acting_user=people["resolution"]
+    )
+    from enlace.media.actions import NewNewsItem, do_register_news_item
+    from enlace.media.models import MediaTopic, Outlet
+
+    news_item = do_register_news_item(
+        NewNewsItem(
+            outlet=Outlet.objects.create(code="lpg", name="La Prensa Gráfica", medium="press"),
+            published_on=timezone.localdate(),
+            headline="Falta de medicamentos en el Hospital General",
+            topic=MediaTopic.objects.get(code="medicamentos"),
+            tone="negative",
+            dependency=hg,
+        ),
+        acting_user=people["resolution"],
     )
     job = ImportJob.objects.create(
         created_by=people["administrator"],
@@ -424,7 +455,13 @@ def objects(people: dict[str, Any], make_case: Any, settings: Any, tmp_path: Any
         uploaded_by=people["resolution"],
     )
     medium = InformationMedium.objects.create(kind="bulletin_board", name="Cartelera")
+    from enlace.subscriptions.actions import Choice, do_subscribe
+
+    people["liaison"].email = "bruno@example.org"
+    people["liaison"].save(update_fields=["email"])
+    subscription = do_subscribe(people["liaison"], Choice("participation_centre", "monthly", hg))
     return {
+        "subscription": [subscription.pk],
         "event": [festival.pk],
         "evidence": [festival.pk, evidence.pk],
         "account": [SocialAccount.objects.get(handle="@isss_gob_sv").pk],
@@ -452,6 +489,7 @@ def objects(people: dict[str, Any], make_case: Any, settings: Any, tmp_path: Any
         "case_action": [case.pk, "comentar"],
         "call": [call.pk],
         "improvement": [improvement.pk],
+        "news_item": [news_item.pk],
         "import_job": [job.pk],
         "opening": [opening.pk],
         "oir_request": [request.pk],

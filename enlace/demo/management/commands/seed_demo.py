@@ -31,6 +31,7 @@ from enlace.demo.apikeys import seed_api_key
 from enlace.demo.calls import seed_calls
 from enlace.demo.campaigns import seed_campaigns
 from enlace.demo.mechanisms import seed_mechanisms, seed_opinions
+from enlace.demo.media import seed_media
 from enlace.demo.oir import seed_oir
 from enlace.demo.quality import seed_quality
 from enlace.demo.semester import INQUIRIES, OPINIONS, SOURCE_NAME, Semester
@@ -229,6 +230,7 @@ class Command(BaseCommand):
                     )
             if options["seed_semester"]:
                 self.stdout.write(seed_mechanisms(seed=options["seed"], actor=admin).line())
+            self.stdout.write(seed_media(seed=options["seed"]).line())
             if options["seed_studies"]:
                 self.stdout.write(seed_studies().line())
             self.stdout.write(seed_calls(seed=options["seed"]).line())
