@@ -23,7 +23,7 @@ class ReportsConfig(AppConfig):
         navigation.add_link("reports:compliance", _("Compliance"), shown=reader, order=62)
         navigation.add_link(
             "reports:mechanisms",
-            _("Mechanisms"),
+            _("Mechanisms report"),
             shown=lambda user: reader(user) and report_scope(user) is None,
             order=63,
         )

@@ -513,7 +513,8 @@ def _mechanisms_build(report: dict[str, Any], title: str, stated: str, pages: Pa
         _text(stated, "period"),
     ]
     for mechanism in report["mechanisms"]:
-        story += [_mechanism_block(mechanism, styles), Spacer(1, 10)]
+        # A mechanism starts on the next page rather than leave its heading alone.
+        story += [KeepTogether([_mechanism_block(mechanism, styles)]), Spacer(1, 10)]
     document.build(story, onFirstPage=pages.draw, onLaterPages=pages.draw)
     return buffer.getvalue()
 
