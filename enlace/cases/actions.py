@@ -439,21 +439,30 @@ def _refuse_while_waiting(case: Case) -> None:
         raise BusinessError(_("The case is waiting for the citizen: resume it first."))
 
 
-def do_propose_answer(case: Case, answer: str, *, acting_user: User) -> Case:
-    """The centre proposes the answer to the citizen (and, in the note, its improvement
-    action); the resolution section approves or returns it."""
+def do_propose_answer(
+    case: Case, answer: str, *, acting_user: User, improvement_action: str = ""
+) -> Case:
+    """The centre proposes the answer to the citizen and, apart, its internal improvement
+    action; the resolution section approves or returns the answer. Only the answer is ever
+    offered to be sent to the citizen; the action stays in the case and its history."""
     if not answer.strip():
         raise BusinessError(_("Write the proposed answer."), field="answer")
     with transaction.atomic():
         case = _locked(case)
         case.proposed_answer = answer.strip()
+        case.proposed_action = improvement_action.strip()
+        note = case.proposed_answer
+        if case.proposed_action:
+            note += "\n\n" + _("Internal improvement action: %(action)s") % {
+                "action": case.proposed_action
+            }
         return _transition(
             case,
             CaseStatus.ANSWER_PROPOSED,
             EventKind.ANSWER_PROPOSED,
             acting_user,
-            fields=("proposed_answer",),
-            note=case.proposed_answer,
+            fields=("proposed_answer", "proposed_action"),
+            note=note,
         )
 
 

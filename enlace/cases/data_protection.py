@@ -123,6 +123,7 @@ def anonymise(ids: Sequence[int]) -> int:
             citizen_email="",
             description="",
             proposed_answer="",
+            proposed_action="",
             answer="",
             search_text="",
             anonymised_at=timezone.now(),

@@ -455,14 +455,24 @@ def _required_centre(value: str) -> Dependency:
 
 class ProposeAnswerForm(CaseActionForm):
     answer = forms.CharField(
-        label=_("Proposed answer and improvement action"),
+        label=_("Answer to the citizen"),
         widget=forms.Textarea(attrs={"rows": 4}),
+        help_text=_("What the citizen will read once the resolution section approves it."),
+    )
+    improvement_action = forms.CharField(
+        label=_("Internal improvement action"),
+        widget=forms.Textarea(attrs={"rows": 3}),
+        required=False,
+        help_text=_(
+            "What the centre will do about it: for the institute, never sent to the citizen."
+        ),
     )
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         # A returned proposal is edited, not written again from nothing.
         self.initial.setdefault("answer", self.case.proposed_answer)
+        self.initial.setdefault("improvement_action", self.case.proposed_action)
 
 
 class TemplateChoiceMixin(CaseActionForm):

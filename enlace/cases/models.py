@@ -109,6 +109,9 @@ class Case(models.Model):
     paused_on = models.DateField(_("paused since"), null=True, blank=True)
     paused_days = models.PositiveIntegerField(_("days paused"), default=0)
     proposed_answer = models.TextField(_("proposed answer"), blank=True)
+    # The centre's internal improvement action that goes with its proposal: for the
+    # resolution section and the improvement follow-up, never sent to the citizen.
+    proposed_action = models.TextField(_("proposed improvement action"), blank=True)
     # When the citizen's personal data was erased (a cancellation, or its retention period
     # over: enlace/cases/data_protection.py); what the reports count stays.
     anonymised_at = models.DateTimeField(_("personal data erased at"), null=True, blank=True)

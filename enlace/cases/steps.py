@@ -159,7 +159,10 @@ _STEPS: dict[str, Step[Case]] = {
         capability=Capability.PROPOSE_ANSWER,
         form_class=ProposeAnswerForm,
         perform=lambda case, data, user: actions.do_propose_answer(
-            case, data["answer"], acting_user=user
+            case,
+            data["answer"],
+            acting_user=user,
+            improvement_action=data.get("improvement_action", ""),
         ),
         done=gettext_lazy("Answer proposed to the resolution section."),
         title=gettext_lazy("Propose the answer"),

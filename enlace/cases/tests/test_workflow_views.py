@@ -648,3 +648,35 @@ def test_priority_and_patient_safety_are_shown(w):
     html = w.client_for(w.resolution).get(detail(normal)).content.decode()
     assert "badge-safety" not in html
     assert "badge-priority" not in html
+
+
+def test_a_liaisons_internal_action_never_reaches_the_citizen(w, client):
+    case = assigned(w)
+    response = w.client_for(w.liaison).post(
+        url(case, "proponer"),
+        {
+            "answer": "Ya hay medicamento en la farmacia.",
+            "improvement_action": "Revisar el inventario semanal con el jefe de farmacia.",
+        },
+    )
+    assert response.status_code == 302
+    case.refresh_from_db()
+    assert case.proposed_answer == "Ya hay medicamento en la farmacia."
+    assert case.proposed_action == "Revisar el inventario semanal con el jefe de farmacia."
+    # The resolution section reads both, and is offered only the answer to send.
+    page = w.client_for(w.resolution).get(detail(case))
+    assert "Revisar el inventario semanal" in page.content.decode()
+    form = next(item.form for item in page.context["actions"] if item.slug == "responder")
+    assert form["answer"].value() == "Ya hay medicamento en la farmacia."
+    response = w.client_for(w.resolution).post(
+        url(case, "responder"), {"answer": form["answer"].value()}
+    )
+    assert response.status_code == 302
+    case.refresh_from_db()
+    assert case.answer == "Ya hay medicamento en la farmacia."
+    # The citizen's tracking page shows the answer, never the internal action.
+    tracking = client.post(
+        reverse("portal:track"), {"code": case.display_code, "factor": "00016297-5"}
+    )
+    assert "Ya hay medicamento en la farmacia." in tracking.content.decode()
+    assert "inventario semanal" not in tracking.content.decode()
