@@ -9,6 +9,9 @@ from enum import StrEnum
 from django.db.models import Q
 
 from enlace.accounts.models import Role, User
+from enlace.cases.lifecycle import CaseStatus
+from enlace.catalogues.models import OpinionType
+from enlace.catalogues.queries import entry_by_code
 from enlace.directory.queries import descendant_ids
 
 
@@ -107,6 +110,21 @@ def has_capability(user: User, capability: Capability) -> bool:
     return capability in ROLE_CAPABILITIES.get(user.role, frozenset())
 
 
+# An aviso de denuncia protects who denounces: the centre it concerns sees it only once the
+# resolution section has triaged it (routed it to the centre); until then only the staff who
+# see every case, and whoever registered it.
+DENUNCIA = "denuncia"
+UNTRIAGED = (CaseStatus.RECEIVED, CaseStatus.IN_ASSESSMENT, CaseStatus.VOID)
+
+
+def untriaged_denuncias(user: User) -> Q:
+    """The avisos de denuncia a centre's staff may not see yet."""
+    entry = entry_by_code(OpinionType, DENUNCIA)
+    if entry is None:
+        return Q(pk__in=[])
+    return Q(opinion_type_id=entry.pk, status__in=UNTRIAGED) & ~Q(created_by_id=user.pk)
+
+
 def case_scope(user: User) -> Q | None:
     """The filter of the cases `user` may see; None means none at all."""
     if not user.is_active or not user.is_authenticated:
@@ -116,9 +134,10 @@ def case_scope(user: User) -> Q | None:
     if user.role == Role.OIR_OFFICER:
         return Q(channel__code="oir")
     if user.role in (Role.PUNTO_SEGURO, Role.LIAISON) and user.dependency_id is not None:
+        hidden = ~untriaged_denuncias(user)
         if user.role == Role.LIAISON and user.includes_children:
-            return Q(dependency_id__in=descendant_ids(user.dependency_id))
-        return Q(dependency_id=user.dependency_id)
+            return Q(dependency_id__in=descendant_ids(user.dependency_id)) & hidden
+        return Q(dependency_id=user.dependency_id) & hidden
     return None
 
 

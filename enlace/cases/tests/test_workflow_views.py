@@ -680,3 +680,21 @@ def test_a_liaisons_internal_action_never_reaches_the_citizen(w, client):
     )
     assert "Ya hay medicamento en la farmacia." in tracking.content.decode()
     assert "inventario semanal" not in tracking.content.decode()
+
+
+def test_an_aviso_de_denuncia_is_hidden_from_its_centre_until_triaged(w, punto_seguro):
+    case = w.make_case(centre="HG", type="denuncia", by=punto_seguro)
+    liaison = w.client_for(w.liaison)
+    assert liaison.get(detail(case)).status_code == 404
+    assert case.display_code not in liaison.get(reverse("cases:list")).content.decode()
+    # Whoever registered it, and the resolution section, see it.
+    assert w.client_for(punto_seguro).get(detail(case)).status_code == 200
+    assert w.client_for(w.resolution).get(detail(case)).status_code == 200
+    # Once the resolution section routes it to the centre, the centre investigates it.
+    actions.do_assign_case(case, case.dependency, acting_user=w.resolution)
+    assert liaison.get(detail(case)).status_code == 200
+    # Other opinions of the centre were never hidden.
+    complaint = w.make_case(centre="HG", type="queja")
+    assert liaison.get(detail(complaint)).status_code == 200
+    inquiry = w.make_case(CaseKind.INQUIRY, centre="HG")
+    assert liaison.get(detail(inquiry)).status_code == 200
