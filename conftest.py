@@ -35,6 +35,23 @@ def pytest_configure(config: pytest.Config) -> None:
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
     if settings.DATABASES["default"]["ENGINE"].endswith("sqlite3"):
         _serve_one_request_at_a_time()
+        _read_without_table_locks()
+
+
+def _read_without_table_locks() -> None:
+    """The tests' in-memory SQLite database is one shared cache, and the live server may hold
+    a connection of its own beside the test's (pytest-django starts it once for the session,
+    with the connection of that moment): a test polling the database while the server writes
+    then met "database table is locked". Reading uncommitted rows takes no table lock in a
+    shared cache, so a poll never blocks a write nor fails on one."""
+    from django.db.backends.signals import connection_created
+
+    def read_uncommitted(sender: Any, connection: Any, **kwargs: Any) -> None:
+        if connection.vendor == "sqlite":
+            with connection.cursor() as cursor:
+                cursor.execute("PRAGMA read_uncommitted = 1")
+
+    connection_created.connect(read_uncommitted, weak=False)
 
 
 def _serve_one_request_at_a_time() -> None:

@@ -5,7 +5,6 @@ hour, and the tables by hour, day, agent and wrap-up. It prints the figures as c
 
 from __future__ import annotations
 
-import html
 import io
 from typing import Any
 
@@ -17,10 +16,8 @@ from reportlab.graphics.charts.barcharts import (  # type: ignore[import-untyped
 )
 from reportlab.graphics.shapes import Drawing  # type: ignore[import-untyped, unused-ignore]
 from reportlab.lib import colors  # type: ignore[import-untyped, unused-ignore]
-from reportlab.lib.enums import TA_CENTER  # type: ignore[import-untyped, unused-ignore]
 from reportlab.platypus import (  # type: ignore[import-untyped, unused-ignore]
     Flowable,
-    Paragraph,
     Spacer,
 )
 
@@ -37,16 +34,14 @@ from enlace.callcentre.figures import (
 )
 from enlace.callcentre.models import Unit
 from enlace.core.pdf import (
-    BOLD,
     FONT,
     GREY,
     INSTITUTION,
-    NAVY,
     WIDTH,
     Pages,
     figure_table,
+    figures_text,
     house_document,
-    paragraph_style,
 )
 
 DASH = " \N{EN DASH} "
@@ -55,29 +50,7 @@ ABANDONED_COLOUR = colors.HexColor("#c23b3b")
 MET_COLOUR = colors.HexColor("#1b6e3a")
 CHART_HEIGHT = 140
 
-STYLES = {
-    "institution": paragraph_style("institution", fontName=BOLD, fontSize=12, alignment=TA_CENTER),
-    "title": paragraph_style(
-        "title", fontName=BOLD, fontSize=18, leading=24, alignment=TA_CENTER, textColor=NAVY
-    ),
-    "period": paragraph_style("period", fontSize=11, leading=15, alignment=TA_CENTER),
-    "h2": paragraph_style(
-        "h2",
-        fontName=BOLD,
-        fontSize=12,
-        leading=16,
-        textColor=NAVY,
-        spaceBefore=14,
-        spaceAfter=6,
-        keepWithNext=1,
-    ),
-    "body": paragraph_style("body", spaceAfter=6),
-    "note": paragraph_style("note", fontSize=8, leading=10.5, textColor=colors.HexColor("#4a5568")),
-}
-
-
-def _text(text: str, style: str) -> Any:
-    return Paragraph(html.escape(text, quote=False), STYLES[style])
+_text = figures_text
 
 
 def _table(header: list[str], rows: list[list[str]], first: float) -> Any:

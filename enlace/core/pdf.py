@@ -12,7 +12,7 @@ from typing import Any
 
 from django.utils.translation import gettext as _
 from reportlab.lib import colors  # type: ignore[import-untyped, unused-ignore]
-from reportlab.lib.enums import TA_RIGHT  # type: ignore[import-untyped, unused-ignore]
+from reportlab.lib.enums import TA_CENTER, TA_RIGHT  # type: ignore[import-untyped, unused-ignore]
 from reportlab.lib.pagesizes import LETTER  # type: ignore[import-untyped, unused-ignore]
 from reportlab.lib.styles import ParagraphStyle  # type: ignore[import-untyped, unused-ignore]
 from reportlab.lib.units import cm  # type: ignore[import-untyped, unused-ignore]
@@ -53,6 +53,34 @@ def house_document(buffer: Any, *, title: str, subject: str = "") -> Any:
 def paragraph_style(name: str, **values: Any) -> Any:
     base: dict[str, Any] = {"fontName": FONT, "fontSize": 9.5, "leading": 13}
     return ParagraphStyle(name, **{**base, **values})
+
+
+# The styles of a document of figures (the call centre's, the media analysis): title page lines,
+# section headings, body and notes.
+FIGURES_STYLES = {
+    "institution": paragraph_style("institution", fontName=BOLD, fontSize=12, alignment=TA_CENTER),
+    "title": paragraph_style(
+        "title", fontName=BOLD, fontSize=18, leading=24, alignment=TA_CENTER, textColor=NAVY
+    ),
+    "period": paragraph_style("period", fontSize=11, leading=15, alignment=TA_CENTER),
+    "h2": paragraph_style(
+        "h2",
+        fontName=BOLD,
+        fontSize=12,
+        leading=16,
+        textColor=NAVY,
+        spaceBefore=14,
+        spaceAfter=6,
+        keepWithNext=1,
+    ),
+    "body": paragraph_style("body", spaceAfter=6),
+    "note": paragraph_style("note", fontSize=8, leading=10.5, textColor=colors.HexColor("#4a5568")),
+}
+
+
+def figures_text(text: str, style: str) -> Any:
+    """Plain text (escaped: what people typed is never markup) in a FIGURES_STYLES style."""
+    return Paragraph(html.escape(text, quote=False), FIGURES_STYLES[style])
 
 
 @dataclass

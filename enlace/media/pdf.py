@@ -7,7 +7,6 @@ schedule (in the language active when it is called)."""
 
 from __future__ import annotations
 
-import html
 import io
 from datetime import date
 from typing import Any
@@ -20,24 +19,20 @@ from reportlab.graphics.charts.barcharts import (  # type: ignore[import-untyped
 )
 from reportlab.graphics.shapes import Drawing  # type: ignore[import-untyped, unused-ignore]
 from reportlab.lib import colors  # type: ignore[import-untyped, unused-ignore]
-from reportlab.lib.enums import TA_CENTER  # type: ignore[import-untyped, unused-ignore]
 from reportlab.platypus import (  # type: ignore[import-untyped, unused-ignore]
     Flowable,
-    Paragraph,
     Spacer,
 )
 
 from enlace.core.pdf import (
-    BOLD,
     FONT,
     GREY,
     INSTITUTION,
-    NAVY,
     WIDTH,
     Pages,
     figure_table,
+    figures_text,
     house_document,
-    paragraph_style,
 )
 from enlace.media.analysis import MediaAnalysis, Row, media_analysis
 
@@ -49,29 +44,7 @@ TONE_COLOURS = (
 )
 CHART_HEIGHT = 150
 
-STYLES = {
-    "institution": paragraph_style("institution", fontName=BOLD, fontSize=12, alignment=TA_CENTER),
-    "title": paragraph_style(
-        "title", fontName=BOLD, fontSize=18, leading=24, alignment=TA_CENTER, textColor=NAVY
-    ),
-    "period": paragraph_style("period", fontSize=11, leading=15, alignment=TA_CENTER),
-    "h2": paragraph_style(
-        "h2",
-        fontName=BOLD,
-        fontSize=12,
-        leading=16,
-        textColor=NAVY,
-        spaceBefore=14,
-        spaceAfter=6,
-        keepWithNext=1,
-    ),
-    "body": paragraph_style("body", spaceAfter=6),
-    "note": paragraph_style("note", fontSize=8, leading=10.5, textColor=colors.HexColor("#4a5568")),
-}
-
-
-def _text(text: str, style: str) -> Any:
-    return Paragraph(html.escape(text, quote=False), STYLES[style])
+_text = figures_text
 
 
 def _header() -> list[str]:
