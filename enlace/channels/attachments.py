@@ -6,6 +6,8 @@ A photo of a prescription, a PDF of a referral, a voice note: accepted. An execu
 
 from __future__ import annotations
 
+from collections.abc import Container
+
 import filetype
 from django.conf import settings
 from django.core.files.base import ContentFile
@@ -30,15 +32,16 @@ ALLOWED = {
 }
 
 
-def sniff(content: bytes) -> str | None:
-    """The content type the bytes are, among the accepted ones; None for anything else."""
+def sniff(content: bytes, allowed: Container[str] = ALLOWED) -> str | None:
+    """The content type the bytes are, among the `allowed` ones; None for anything else,
+    whatever a file's name says."""
     kind = filetype.guess(content)
     if kind is None:
         return None
     mime = str(kind.mime)
     if mime == "audio/x-m4a":
         mime = "audio/mp4"
-    return mime if mime in ALLOWED else None
+    return mime if mime in allowed else None
 
 
 def check(content: bytes, name: str) -> str:

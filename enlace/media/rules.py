@@ -21,10 +21,10 @@ from datetime import date, timedelta
 from functools import lru_cache
 from typing import Any
 
-import filetype
 import snowballstemmer  # type: ignore[import-untyped, unused-ignore]
 
 from enlace.cases.rules import fold
+from enlace.channels import attachments
 
 # PostgreSQL's Spanish stop words (tsearch_data/spanish.stop, from the Snowball project), as it
 # checks them: on the word after unaccent, against the list as written (so "más", accented in
@@ -133,13 +133,7 @@ SHOWN_INLINE = (Kind.DOCUMENT, Kind.IMAGE, Kind.AUDIO, Kind.VIDEO)
 def sniff(head: bytes) -> str | None:
     """The accepted content type of a file whose first bytes are `head`; None for anything
     else (an executable, a web page, a word-processor file, text), whatever its name says."""
-    kind = filetype.guess(head)
-    if kind is None:
-        return None
-    mime = str(kind.mime)
-    if mime == "audio/x-m4a":
-        mime = "audio/mp4"
-    return mime if mime in ALLOWED else None
+    return attachments.sniff(head, ALLOWED)
 
 
 def kind_of(content_type: str) -> str:

@@ -46,6 +46,12 @@ def require(user: User) -> None:
         raise BusinessError(_("Your role does not keep the participation records."))
 
 
+def _refuse(problems: list[tuple[str, str]]) -> None:
+    """Every problem found, in one error (nothing is stored)."""
+    if problems:
+        raise BusinessError("; ".join(message for _field, message in problems))
+
+
 @dataclass
 class EventData:
     mechanism: Mechanism
@@ -79,9 +85,7 @@ def _event_problems(data: EventData) -> list[tuple[str, str]]:
 
 def do_register_event(data: EventData, *, acting_user: User) -> ParticipationEvent:
     require(acting_user)
-    problems = _event_problems(data)
-    if problems:
-        raise BusinessError("; ".join(message for _field, message in problems))
+    _refuse(_event_problems(data))
     with transaction.atomic():
         event = ParticipationEvent.objects.create(
             created_by=acting_user, import_key="", **_event_values(data)
@@ -94,9 +98,7 @@ def do_update_event(
     event: ParticipationEvent, data: EventData, *, acting_user: User
 ) -> ParticipationEvent:
     require(acting_user)
-    problems = _event_problems(data)
-    if problems:
-        raise BusinessError("; ".join(message for _field, message in problems))
+    _refuse(_event_problems(data))
     with transaction.atomic():
         for name, value in _event_values(data).items():
             setattr(event, name, value)
@@ -430,9 +432,7 @@ def _figures_problems(data: FiguresData) -> list[tuple[str, str]]:
 def do_record_figures(data: FiguresData, *, acting_user: User) -> AccountFigures:
     """An account's figures as of a day (replacing what that day had)."""
     require(acting_user)
-    problems = _figures_problems(data)
-    if problems:
-        raise BusinessError("; ".join(message for _f, message in problems))
+    _refuse(_figures_problems(data))
     with transaction.atomic():
         figures, _created = AccountFigures.objects.update_or_create(
             account=data.account,
