@@ -34,11 +34,14 @@ class CasesConfig(AppConfig):
 
 
 def _register_header_links() -> None:
-    from enlace.cases.permissions import Capability, has_capability
+    from enlace.cases.permissions import Capability, case_scope, has_capability
     from enlace.core import navigation
 
-    navigation.add_link("cases:list", _("Cases"), shown=lambda user: True, order=10)
-    navigation.add_link("cases:queue", _("Work queue"), shown=lambda user: True, order=20)
+    def works_cases(user: Any) -> bool:
+        return case_scope(user) is not None
+
+    navigation.add_link("cases:list", _("Cases"), shown=works_cases, order=10)
+    navigation.add_link("cases:queue", _("Work queue"), shown=works_cases, order=20)
     navigation.add_link(
         "cases:new",
         _("Register"),

@@ -61,7 +61,7 @@ def add_link(
 
 
 # Start pages of the staff who work no cases (the cases' list is everyone else's): the first
-# whose `shown(user)` accepts, by order.
+# whose `shown(user)` accepts, by order; the brand's link leads there too.
 _HOMES: dict[str, HeaderLink] = {}
 
 
@@ -103,6 +103,7 @@ def header(request: HttpRequest) -> dict[str, Any]:
     user = getattr(request, "user", None)
     if user is None or not user.is_authenticated or not user.is_active:
         return {"header": {"home": home}}
+    home = home_url(user) or home
     groups: dict[str, list[ShownLink]] = {MAIN: [], DESK: []}
     for link in sorted(_LINKS.values(), key=lambda link: (link.order, link.url_name)):
         if link.shown(user):

@@ -19,7 +19,7 @@ class ParticipationConfig(AppConfig):
     verbose_name = _("Participation mechanisms")
 
     def ready(self) -> None:
-        from enlace.cases.permissions import Capability, has_capability
+        from enlace.cases.permissions import Capability, case_scope, has_capability
         from enlace.core import navigation
 
         post_migrate.connect(_ensure_reference_data, sender=self)
@@ -31,6 +31,8 @@ class ParticipationConfig(AppConfig):
         )
         navigation.add_home(
             "participation:events",
-            shown=lambda user: has_capability(user, Capability.MANAGE_PARTICIPATION),
+            shown=lambda user: (
+                has_capability(user, Capability.MANAGE_PARTICIPATION) and case_scope(user) is None
+            ),
             order=20,
         )

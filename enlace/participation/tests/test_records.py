@@ -280,3 +280,9 @@ def test_communications_staff_start_on_the_participation_records(client):
     assert response["Location"] == "/participacion/"
     page = client.get("/participacion/").content.decode()
     assert "Eventos de participación" in page
+
+
+def test_communications_staff_are_not_offered_the_case_pages(client):
+    page = client.get("/participacion/").content.decode()
+    assert 'href="/casos/"' not in page
+    assert 'href="/informes/mecanismos/"' in page
