@@ -49,6 +49,7 @@ from enlace.directory.models import (
 from enlace.imports.actions import do_import_cases
 from enlace.imports.readers import RowsSource
 from enlace.participation import actions
+from enlace.participation.loading import load_mechanisms
 from enlace.participation.models import (
     AccountFigures,
     InformationMedium,
@@ -478,6 +479,7 @@ def seed_mechanisms(*, seed: int, actor: User) -> Summary:
     """Seed 002's year (safe to run again: what exists is left as it is)."""
     summary = Summary()
     rng = random.Random(seed)
+    load_mechanisms(update_existing=False)  # the mechanisms and accounts the events count in
     clinics = _clinics()
     ReportingYear.objects.get_or_create(
         year=YEAR,

@@ -37,6 +37,7 @@ def semester(django_db_setup, django_db_blocker):
         # Whatever tests ran before in this process, the reference data is the repository's.
         call_command("load_directory", verbosity=0)
         call_command("load_catalogues", verbosity=0)
+        call_command("load_mechanisms", verbosity=0)
         assert not Case.objects.exists()  # seed_demo adds cases only to an empty table
         out = io.StringIO()
         call_command(
