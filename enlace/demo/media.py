@@ -23,6 +23,7 @@ from enlace.accounts.models import User
 from enlace.demo.texts import MEDICAMENTOS, SERVICIOS
 from enlace.directory.models import Dependency, DependencyKind
 from enlace.media import rules
+from enlace.media.loading import ensure_topics
 from enlace.media.models import MediaTopic, Medium, NewsItem, Outlet
 
 # (code, name, medium, first year it published)
@@ -285,6 +286,7 @@ def seed_media(*, seed: int = 2016, per_year: int = 75, today: date | None = Non
     if NewsItem.objects.filter(outlet__code__in=codes).exists():
         return seeded
     rng = random.Random(seed)
+    ensure_topics()
     topics = {topic.code: topic for topic in MediaTopic.objects.all()}
     centres = list(
         Dependency.objects.filter(kind=DependencyKind.CARE_CENTRE, is_active=True).order_by("code")

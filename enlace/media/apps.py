@@ -1,5 +1,14 @@
+from typing import Any
+
 from django.apps import AppConfig
+from django.db.models.signals import post_migrate
 from django.utils.translation import gettext_lazy as _
+
+
+def _ensure_topics(sender: AppConfig, **kwargs: Any) -> None:
+    from enlace.media.loading import ensure_topics
+
+    ensure_topics()
 
 
 class MediaConfig(AppConfig):
@@ -12,6 +21,8 @@ class MediaConfig(AppConfig):
         from enlace.core import navigation
         from enlace.media.models import NewsItem
         from enlace.media.queries import monitors_media, reads_media_analysis
+
+        post_migrate.connect(_ensure_topics, sender=self)
 
         # The archive for whoever keeps it; the analysis alone for whoever only reads reports.
         navigation.add_link("media:list", _("Media monitoring"), shown=monitors_media, order=47)

@@ -15,6 +15,7 @@ from decimal import Decimal
 
 import pytest
 from django.core.management import call_command
+from django.core.management.sql import emit_post_migrate_signal
 from django.db import transaction
 from openpyxl import load_workbook
 from pypdf import PdfReader
@@ -34,7 +35,10 @@ INQUIRY_TABLE = [  # seed 003, "CONSULTAS O GESTIONES"
 @pytest.fixture(scope="module")
 def semester(django_db_setup, django_db_blocker):
     with django_db_blocker.unblock(), transaction.atomic():
-        # Whatever tests ran before in this process, the reference data is the repository's.
+        # Whatever tests ran before in this process (a transactional test leaves its tables
+        # flushed), the reference data is the repository's: every app's post-migrate loading
+        # (deadline policies, media topics, ...) and the data files brought back.
+        emit_post_migrate_signal(verbosity=0, interactive=False, db="default")
         call_command("load_directory", verbosity=0)
         call_command("load_catalogues", verbosity=0)
         call_command("load_mechanisms", verbosity=0)
