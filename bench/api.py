@@ -61,6 +61,7 @@ RESULTS = ROOT / "bench" / "results" / "api.json"
 FLOOR_TABLE = "bench_api_floor"
 MARK = "bench-api"  # in every description, to find and delete the cases afterwards
 ADMIN = "bench.api-admin"
+WITHOUT_ROLLUPS = "BENCH_API_WITHOUT_ROLLUPS"
 
 
 def configure_server() -> None:
@@ -74,6 +75,12 @@ def configure_server() -> None:
     settings.ROOT_URLCONF = urls
     settings.DEBUG = False
     settings.EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
+    if os.environ.get(WITHOUT_ROLLUPS):
+        # For the side-by-side run only: creations append no rollup deltas (what a creation
+        # cost before the rollups). The database's rollups are repaired after the run.
+        from enlace.cases.models import RollupDelta
+
+        RollupDelta.record_many = classmethod(lambda cls, changes, *, using: None)  # type: ignore[method-assign,assignment]
 
 
 # --- The second floor: the writes a creation must make, by hand, and nothing else ------------
@@ -400,6 +407,11 @@ def main() -> int:
     parser.add_argument("--threads", type=int, default=4, help="threads per gunicorn worker")
     parser.add_argument("--worker-class", default="gthread", help="gthread or sync")
     parser.add_argument("--no-idempotency-key", action="store_true")
+    parser.add_argument(
+        "--rollups-side-by-side",
+        action="store_true",
+        help="then the same creations by servers that append no rollup deltas (their ratio)",
+    )
     parser.add_argument("--serve", action="store_true", help=argparse.SUPPRESS)
     args = parser.parse_args()
     if args.serve:
@@ -425,20 +437,38 @@ def main() -> int:
     key, raw = do_create_api_key(
         name="bench", role=Role.RESOLUTION, can_write=True, dependencies=[], created_by=admin
     )
-    if args.server == "gunicorn":
-        unicorn, port = bare_floor.gunicorn(
-            "bench.api:wsgi()",
-            workers=args.workers,
-            threads=args.threads,
-            worker_class=args.worker_class,
-        )
-        processes: list[Any] = []
-        bases = [f"http://127.0.0.1:{port}"]
-        bare_floor.warm(bases[0])
-    else:
-        unicorn = None
+
+    def start() -> tuple[list[Any], Any, list[str]]:
+        if args.server == "gunicorn":
+            unicorn, port = bare_floor.gunicorn(
+                "bench.api:wsgi()",
+                workers=args.workers,
+                threads=args.threads,
+                worker_class=args.worker_class,
+            )
+            bare_floor.warm(f"http://127.0.0.1:{port}")
+            return [], unicorn, [f"http://127.0.0.1:{port}"]
         processes, ports = start_servers(args.servers)
-        bases = [f"http://127.0.0.1:{port}" for port in ports]
+        return processes, None, [f"http://127.0.0.1:{port}" for port in ports]
+
+    def stop(processes: list[Any], unicorn: Any) -> None:
+        stop_servers(processes)
+        if unicorn is not None:
+            bare_floor.stop_gunicorn(unicorn)
+
+    def create_cases(bases: list[str]) -> dict[str, Any]:
+        return hammer(
+            [f"{base}/api/v1/cases" for base in bases],
+            complaint,
+            headers={"Authorization": f"Bearer {raw}"},
+            expect=201,
+            clients=args.clients,
+            seconds=args.seconds,
+            idempotency=not args.no_idempotency_key,
+        )
+
+    processes, unicorn, bases = start()
+    without_rollups: dict[str, Any] | None = None
     try:
         floor = hammer(
             [f"{base}/bench/floor/" for base in bases],
@@ -448,15 +478,7 @@ def main() -> int:
             clients=args.clients,
             seconds=args.seconds,
         )
-        api = hammer(
-            [f"{base}/api/v1/cases" for base in bases],
-            complaint,
-            headers={"Authorization": f"Bearer {raw}"},
-            expect=201,
-            clients=args.clients,
-            seconds=args.seconds,
-            idempotency=not args.no_idempotency_key,
-        )
+        api = create_cases(bases)
         writes = hammer(
             [f"{base}/{WRITES_PATH}" for base in bases],
             complaint,
@@ -465,10 +487,18 @@ def main() -> int:
             clients=args.clients,
             seconds=args.seconds,
         )
+        if args.rollups_side_by_side:
+            # The same creations by servers that append no rollup deltas, right after.
+            stop(processes, unicorn)
+            processes, unicorn = [], None
+            os.environ[WITHOUT_ROLLUPS] = "1"
+            try:
+                processes, unicorn, bases = start()
+            finally:
+                del os.environ[WITHOUT_ROLLUPS]
+            without_rollups = create_cases(bases)
     finally:
-        stop_servers(processes)
-        if unicorn is not None:
-            bare_floor.stop_gunicorn(unicorn)
+        stop(processes, unicorn)
         made = Case.objects.filter(created_by=key.user)
         created = made.count()
         audited = ApiAudit.objects.filter(api_key=key, status_code=201).count()
@@ -483,6 +513,14 @@ def main() -> int:
         user.delete()
         admin.delete()
         bare_floor.drop_table(FLOOR_TABLE)
+        # The cases made without deltas were deleted with their -1: repair today's month.
+        from django.utils import timezone
+
+        from enlace.cases import rollups
+
+        rollups.fold()
+        today = timezone.localdate()
+        rollups.verify(today, today)
     ratio = api["per_second"] / floor["per_second"] if floor["per_second"] else 0.0
     writes_ratio = api["per_second"] / writes["per_second"] if writes["per_second"] else 0.0
     case_list.say()
@@ -499,6 +537,18 @@ def main() -> int:
             f"{figures['p99_ms']:>9.1f}{figures['failures']:>8}"
         )
     case_list.say(f"API / floor: {ratio:.2f} (goal: at least 0.50)")
+    rollups_ratio = None
+    if without_rollups is not None:
+        rollups_ratio = (
+            api["per_second"] / without_rollups["per_second"]
+            if without_rollups["per_second"]
+            else 0.0
+        )
+        case_list.say(
+            f"without rollup deltas: {without_rollups['per_second']:.1f} req/s "
+            f"(p50 {without_rollups['p50_ms']:.1f} ms); with / without: {rollups_ratio:.2f} "
+            "(goal: at least 0.90)"
+        )
     case_list.say(f"API / a creation's rows written by hand: {writes_ratio:.2f}")
     case_list.say(
         f"cases made: {created:,} for {api['requests']:,} creations ({audited:,} audited)"
@@ -518,6 +568,8 @@ def main() -> int:
                 "api": api,
                 "ratio": ratio,
                 "writes_floor": writes,
+                "api_without_rollups": without_rollups,
+                "with_to_without_rollups": rollups_ratio,
                 "ratio_to_writes_floor": writes_ratio,
             },
             indent=2,

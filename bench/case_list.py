@@ -427,6 +427,11 @@ def generate_cases(cases: int) -> None:
         step = time.perf_counter()
         say("  emptying cases_case (TRUNCATE ... CASCADE)")
         cursor.execute("TRUNCATE cases_case RESTART IDENTITY CASCADE")
+        # The reports' rollups counted the cases gone: empty, and not ready until rebuilt.
+        cursor.execute(
+            "TRUNCATE cases_rollupdelta, cases_channelrollup, cases_opinionrollup, "
+            "cases_limitanterollup, cases_topicrollup, cases_rollupcheck"
+        )
         indexes = secondary_indexes(cursor)
         say(f"  dropping {len(indexes)} secondary indexes for the load (rebuilt below)")
         for name, _definition in indexes:
@@ -469,6 +474,7 @@ def ensure_cases(cases: int, *, regenerate: bool) -> float | None:
         # A migration may have added columns since they were generated: fresh statistics.
         with connection.cursor() as cursor:
             cursor.execute("ANALYZE cases_case")
+        ensure_rollups(rebuild=False)
         return None
     say(f"Cases: {existing:,} in the table, generating {cases:,} in SQL ...")
     started = time.perf_counter()
@@ -479,6 +485,28 @@ def ensure_cases(cases: int, *, regenerate: bool) -> float | None:
     say(f"  VACUUM ANALYZE cases_case ({time.perf_counter() - step:.1f} s)")
     elapsed = time.perf_counter() - started
     say(f"Generated {cases:,} cases in {elapsed:.1f} s.")
+    ensure_rollups(rebuild=True)
+    return elapsed
+
+
+def ensure_rollups(*, rebuild: bool) -> float | None:
+    """The cases were written in SQL, past the rollups' deltas: build the reports' rollups
+    from them (enlace/cases/rollups.py), as `manage.py rebuild_rollups` does after a bulk load.
+    Seconds spent, or None when they were already built."""
+    from django.db import connection
+
+    from enlace.cases import rollups
+
+    if not rebuild and rollups.ready():
+        return None
+    say("Rollups: building them from the cases (rebuild_rollups) ...")
+    started = time.perf_counter()
+    months = rollups.rebuild()
+    with connection.cursor() as cursor:
+        for table in ("channelrollup", "opinionrollup", "limitanterollup", "topicrollup"):
+            cursor.execute(f"ANALYZE cases_{table}")
+    elapsed = time.perf_counter() - started
+    say(f"  {months} months rebuilt in {elapsed:.1f} s")
     return elapsed
 
 

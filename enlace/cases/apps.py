@@ -60,3 +60,10 @@ def _register_sweep_jobs() -> None:
         return {label: counts[label] for label in ("reminded", "missed", "escalated")}
 
     sweeping.register("cases.deadlines", deadlines_due, order=10)
+    sweeping.register("cases.rollups", _sweep_rollups, order=15)
+
+
+def _sweep_rollups(now: datetime) -> dict[str, int]:
+    from enlace.cases import rollups
+
+    return rollups.sweep(now)

@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from django.conf import settings
 from django.core.validators import MaxValueValidator
-from django.db import models
+from django.db import models, transaction
 from django.utils.translation import gettext_lazy as _
 
+from enlace.cases.counted import COUNTED_FIELDS, COUNTED_NAMES, Counted, counted_as
 from enlace.cases.lifecycle import OPEN_STATUSES, CaseKind, CaseStatus
 from enlace.cases.rules import format_phone, format_tracking_code
 from enlace.core.models import AppendOnlyModel
@@ -17,6 +20,50 @@ class Priority(models.TextChoices):
     NORMAL = "normal", _("Normal")
     HIGH = "high", _("High")
     URGENT = "urgent", _("Urgent")
+
+
+class CaseQuerySet(models.QuerySet["Case"]):
+    """Cases' bulk writes keep the rollups exact too: an `update()` of a counted column, a
+    `bulk_create()` and a `delete()` append the deltas of the rows they change, in their own
+    transaction, as `Case.save()` does (only raw SQL bypasses them: `manage.py rebuild_rollups`
+    after it)."""
+
+    def update(self, **kwargs: Any) -> int:
+        if not COUNTED_NAMES.intersection(kwargs):
+            return super().update(**kwargs)
+        updated = 0
+        with transaction.atomic(using=self.db, savepoint=False):
+            locked = self.select_for_update().values_list("pk", *COUNTED_FIELDS)
+            before = {pk: counted_as(tuple(values)) for pk, *values in locked}
+            ids = list(before)
+            for start in range(0, len(ids), 2000):
+                # Exactly the rows read (and locked) above, through the plain update.
+                chunk: models.QuerySet[Case] = models.QuerySet(Case, using=self.db)
+                chunk = chunk.filter(pk__in=ids[start : start + 2000])
+                updated += chunk.update(**kwargs)
+                changes = [
+                    (before[pk], counted_as(tuple(values)))
+                    for pk, *values in chunk.values_list("pk", *COUNTED_FIELDS)
+                ]
+                RollupDelta.record_many(changes, using=self.db)
+        return updated
+
+    def bulk_create(self, objs: Any, *args: Any, **kwargs: Any) -> list[Case]:
+        if kwargs.get("ignore_conflicts") or kwargs.get("update_conflicts"):
+            raise ValueError("the rollups cannot follow cases inserted on conflict")
+        with transaction.atomic(using=self.db, savepoint=False):
+            created = super().bulk_create(objs, *args, **kwargs)
+            changes: list[tuple[Counted | None, Counted | None]] = [
+                (None, counted_as(case._current_counted_values() or ())) for case in created
+            ]
+            RollupDelta.record_many(changes, using=self.db)
+        return created
+
+    def delete(self) -> tuple[int, dict[str, int]]:
+        with transaction.atomic(using=self.db, savepoint=False):
+            gone = self.values_list(*COUNTED_FIELDS)
+            RollupDelta.record_many([(counted_as(tuple(v)), None) for v in gone], using=self.db)
+            return super().delete()
 
 
 class Case(models.Model):
@@ -155,6 +202,8 @@ class Case(models.Model):
         _("external id"), max_length=64, null=True, blank=True, editable=False
     )
 
+    objects = CaseQuerySet.as_manager()
+
     class Meta:
         verbose_name = _("case")
         verbose_name_plural = _("cases")
@@ -228,6 +277,55 @@ class Case(models.Model):
 
     def __str__(self) -> str:
         return self.display_code
+
+    # The rollups follow every save: what the case counted as when loaded (or last saved) is
+    # kept, and a save that changes it appends -1 for the old key and +1 for the new one, in
+    # the same transaction (enlace/cases/rollups.py folds them). `QuerySet.update()` and
+    # `bulk_create()` bypass this: their callers record the change (`rollups.record_created`).
+    _counted_values: tuple[Any, ...] | None = None
+
+    def save(self, *args: Any, **kwargs: Any) -> None:
+        update_fields = kwargs.get("update_fields")
+        if update_fields is not None and not COUNTED_NAMES.intersection(update_fields):
+            super().save(*args, **kwargs)
+            return
+        using = kwargs.get("using") or "default"
+        with transaction.atomic(using=using, savepoint=False):
+            before = self._counted_before(using)
+            super().save(*args, **kwargs)
+            self._counted_values = self._current_counted_values()
+            RollupDelta.record(before, counted_as(self._counted_values or ()), using=using)
+
+    def delete(self, *args: Any, **kwargs: Any) -> tuple[int, dict[str, int]]:
+        using = kwargs.get("using") or "default"
+        with transaction.atomic(using=using, savepoint=False):
+            before = self._counted_before(using)
+            deleted = super().delete(*args, **kwargs)
+            RollupDelta.record(before, None, using=using)
+        return deleted
+
+    def _counted_before(self, using: str) -> Counted | None:
+        """What the stored row counts as now (None for a new case)."""
+        if self._state.adding or self.pk is None:
+            return None
+        if self._counted_values is None:  # loaded with deferred columns: read the stored ones
+            stored = Case.objects.using(using).filter(pk=self.pk).values_list(*COUNTED_FIELDS)
+            values = stored.first()
+            return counted_as(values) if values is not None else None
+        return counted_as(self._counted_values)
+
+    @classmethod
+    def from_db(cls, *args: Any, **kwargs: Any) -> Case:
+        instance = super().from_db(*args, **kwargs)
+        instance._counted_values = instance._current_counted_values()
+        return instance
+
+    def _current_counted_values(self) -> tuple[Any, ...] | None:
+        """The counted columns as loaded, or None when some were deferred (read on save)."""
+        loaded = self.__dict__
+        if any(name not in loaded for name in COUNTED_FIELDS):
+            return None
+        return tuple(loaded[name] for name in COUNTED_FIELDS)
 
     @property
     def display_code(self) -> str:
@@ -509,3 +607,165 @@ class AnswerTemplate(models.Model):
 
     def __str__(self) -> str:
         return self.name
+
+
+class RollupDelta(models.Model):
+    """A change to the rollups not yet folded into them: +1 for a key a case now counts as, -1
+    for the key it no longer does. Written in the transaction that changed the case; appended,
+    never updated, so concurrent writers never wait on a shared counter row. The sweeper folds
+    them into the rollups (enlace/cases/rollups.py); readers add those still here."""
+
+    day = models.DateField()
+    kind = models.CharField(max_length=10)
+    channel_id = models.PositiveIntegerField()
+    dependency_id = models.PositiveIntegerField()
+    level_of_care = models.CharField(max_length=20)
+    opinion_type_id = models.PositiveIntegerField()
+    limitante_id = models.PositiveIntegerField()
+    topic_id = models.PositiveIntegerField()
+    answered = models.BooleanField()
+    n = models.IntegerField()  # +1 or -1 per case; an import appends its cases grouped
+
+    class Meta:
+        indexes = [models.Index(fields=["day"], name="rollupdelta_day_idx")]
+
+    def __str__(self) -> str:
+        return f"{self.day} {self.kind} {self.n:+d}"
+
+    @classmethod
+    def record(cls, before: Counted | None, after: Counted | None, *, using: str) -> None:
+        """The deltas of one case counted as `before` and now as `after` (None: not counted)."""
+        cls.record_many([(before, after)], using=using)
+
+    @classmethod
+    def record_many(
+        cls, changes: list[tuple[Counted | None, Counted | None]], *, using: str
+    ) -> None:
+        rows = []
+        for before, after in changes:
+            if before == after:
+                continue
+            if before is not None:
+                rows.append(RollupDelta(n=-1, **before._asdict()))
+            if after is not None:
+                rows.append(RollupDelta(n=1, **after._asdict()))
+        if rows:
+            RollupDelta.objects.using(using).bulk_create(rows, batch_size=2000)
+
+
+CHANNEL_DIMENSIONS = ("kind", "dependency_id", "channel_id")
+OPINION_DIMENSIONS = ("dependency_id", "level_of_care", "opinion_type_id", "answered")
+LIMITANTE_DIMENSIONS = ("dependency_id", "level_of_care", "opinion_type_id", "limitante_id")
+TOPIC_DIMENSIONS = ("dependency_id", "topic_id")
+
+
+class Grain(models.TextChoices):
+    DAY = "D", _("day")
+    MONTH = "M", _("month")
+
+
+class Rollup(models.Model):
+    """How many counted cases share a key on a day (grain D) or in a month (grain M: `period`
+    is its first day). A report reads the months it covers whole and the days at its edges, so
+    its time depends on the months and keys it shows, not on the cases behind them."""
+
+    grain = models.CharField(max_length=1, choices=Grain.choices)
+    period = models.DateField()
+    dependency_id = models.PositiveIntegerField()  # every slice is kept per centre
+    n = models.IntegerField()
+
+    class Meta:
+        abstract = True
+
+    def __str__(self) -> str:
+        return f"{self.grain} {self.period}: {self.n}"
+
+    DIMENSIONS: tuple[str, ...] = ()
+
+
+class ChannelRollup(Rollup):
+    """Cases per kind, centre and channel (the report's channel groups and channels)."""
+
+    kind = models.CharField(max_length=10)
+    channel_id = models.PositiveIntegerField()
+
+    DIMENSIONS = CHANNEL_DIMENSIONS
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["grain", "period", *CHANNEL_DIMENSIONS], name="channelrollup_key"
+            )
+        ]
+
+
+class OpinionRollup(Rollup):
+    """Opinions per centre, level of care, type and whether answered."""
+
+    level_of_care = models.CharField(max_length=20)
+    opinion_type_id = models.PositiveIntegerField()
+    answered = models.BooleanField()
+
+    DIMENSIONS = OPINION_DIMENSIONS
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["grain", "period", *OPINION_DIMENSIONS], name="opinionrollup_key"
+            )
+        ]
+
+
+class LimitanteRollup(Rollup):
+    """Opinions with a limitante per centre, level of care, type and limitante."""
+
+    level_of_care = models.CharField(max_length=20)
+    opinion_type_id = models.PositiveIntegerField()
+    limitante_id = models.PositiveIntegerField()
+
+    DIMENSIONS = LIMITANTE_DIMENSIONS
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["grain", "period", *LIMITANTE_DIMENSIONS], name="limitanterollup_key"
+            )
+        ]
+
+
+class TopicRollup(Rollup):
+    """Inquiries per centre and topic."""
+
+    topic_id = models.PositiveIntegerField()
+
+    DIMENSIONS = TOPIC_DIMENSIONS
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["grain", "period", *TOPIC_DIMENSIONS], name="topicrollup_key"
+            )
+        ]
+
+
+class RollupCheck(models.Model):
+    """Each time the rollups were built from the cases or compared with them: when, over which
+    days, how many keys differed and were repaired. A history, never edited."""
+
+    class Kind(models.TextChoices):
+        EMPTY = "empty", _("started with no cases")
+        REBUILT = "rebuilt", _("rebuilt from the cases")
+        VERIFIED = "verified", _("compared with the cases")
+
+    kind = models.CharField(max_length=10, choices=Kind.choices)
+    at = models.DateTimeField()
+    period_from = models.DateField(null=True, blank=True)
+    period_to = models.DateField(null=True, blank=True)
+    differences = models.PositiveIntegerField(default=0)
+
+    class Meta:
+        ordering = ["-at", "-id"]
+        indexes = [models.Index(fields=["kind", "-at"], name="rollupcheck_kind_at_idx")]
+
+    def __str__(self) -> str:
+        return f"{self.kind} {self.at:%Y-%m-%d %H:%M}: {self.differences}"

@@ -21,6 +21,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from enlace.accounts.models import User
+from enlace.cases.counted import NOT_COUNTED
 from enlace.cases.lifecycle import OPEN_STATUSES, CaseKind, CaseStatus
 from enlace.cases.models import Case, CaseEvent, Priority
 from enlace.cases.permissions import Capability, case_scope, has_capability
@@ -33,7 +34,6 @@ from enlace.cases.rules import (
 from enlace.core import dates
 
 # Void cases were registered by mistake; a merged case is counted in the one it was merged into.
-NOT_COUNTED = (CaseStatus.VOID, CaseStatus.MERGED)
 
 
 def counted_between(start: datetime, end: datetime) -> QuerySet[Case]:

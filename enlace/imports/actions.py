@@ -19,7 +19,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from enlace.accounts.models import User
-from enlace.cases import deadlines
+from enlace.cases import deadlines, rollups
 from enlace.cases.lifecycle import CaseStatus
 from enlace.cases.models import Case, DeadlineStep
 from enlace.core.tabular import Problem
@@ -118,6 +118,7 @@ def do_import_cases(
         with transaction.atomic():
             actor_id = actor.pk if actor else None
             result.imported = staging.insert_cases(actor_id=actor_id, now=now)
+            rollups.record_inserted(staging.inserted_cases())  # inserted in SQL, not by save()
             staging.insert_events(actor_id=actor_id, now=now, source=source.name)
             _open_deadlines(staging.open_case_ids())
         result.committed = True

@@ -14,7 +14,8 @@ from datetime import datetime
 from typing import Any
 
 from django.db import connection
-from django.db.models import Field
+from django.db.models import Field, QuerySet
+from django.db.models.expressions import RawSQL
 
 from enlace.cases.lifecycle import CaseStatus
 from enlace.cases.models import Case, CaseEvent, EventKind
@@ -201,6 +202,11 @@ class Staging:
                     source,
                 ],
             )
+
+    def inserted_cases(self) -> QuerySet[Case]:
+        """The cases `insert_cases` made (their tracking codes are the staged ones)."""
+        staged = RawSQL(f"SELECT tracking_code FROM {TABLE}", ())  # noqa: S611 (a constant)
+        return Case.objects.filter(tracking_code__in=staged)
 
     def open_case_ids(self) -> list[int]:
         """The ids of the imported cases still open: they get their deadlines."""

@@ -45,6 +45,13 @@ class Deadlines:
 
 
 @dataclass(frozen=True)
+class Rollups:
+    deltas_pending: int  # changes not yet folded into the rollups (the sweeper folds them)
+    last_check_at: datetime | None  # the nightly comparison with the cases
+    last_check_differences: int  # keys that differed then (and were repaired)
+
+
+@dataclass(frozen=True)
 class Logins:
     failed_last_hour: int
     locked_last_hour: int
@@ -56,6 +63,7 @@ class Figures:
     backlogs: list[Backlog] = field(default_factory=list)
     deadlines: Deadlines | None = None
     logins: Logins | None = None
+    rollups: Rollups | None = None
     errors: dict[str, str] = field(default_factory=dict)  # figure -> exception class
 
 
@@ -154,6 +162,19 @@ def deadline_figures(now: datetime) -> Deadlines:
     )
 
 
+def rollup_figures(now: datetime) -> Rollups:
+    """The reports' rollups (enlace/cases/rollups.py): what is left to fold, and the last
+    check against the cases."""
+    from enlace.cases.models import RollupCheck, RollupDelta
+
+    last = RollupCheck.objects.filter(kind=RollupCheck.Kind.VERIFIED).order_by("-at").first()
+    return Rollups(
+        RollupDelta.objects.count(),
+        last.at if last else None,
+        last.differences if last else 0,
+    )
+
+
 def login_figures(now: datetime) -> Logins:
     from axes.models import AccessAttempt
 
@@ -178,6 +199,7 @@ def read_all(now: datetime | None = None) -> Figures:
         "backlogs": lambda: setattr(figures, "backlogs", backlog_figures(now)),
         "deadlines": lambda: setattr(figures, "deadlines", deadline_figures(now)),
         "logins": lambda: setattr(figures, "logins", login_figures(now)),
+        "rollups": lambda: setattr(figures, "rollups", rollup_figures(now)),
     }
     for name, read in readers.items():
         try:

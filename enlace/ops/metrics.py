@@ -155,10 +155,27 @@ class FiguresCollector(Collector):
                 "Accounts locked in the last hour.",
                 read.logins.locked_last_hour,
             )
+        if read.rollups is not None:
+            yield _gauge(
+                "enlace_rollup_deltas_pending",
+                "Changes to the reports' rollups not yet folded by the sweeper.",
+                read.rollups.deltas_pending,
+            )
+            yield _gauge(
+                "enlace_rollup_differences",
+                "Keys where the rollups differed from the cases at the last check (alert if > 0).",
+                read.rollups.last_check_differences,
+            )
+            if read.rollups.last_check_at is not None:
+                yield _gauge(
+                    "enlace_rollup_last_check_timestamp_seconds",
+                    "When the rollups were last compared with the cases (Unix time).",
+                    read.rollups.last_check_at.timestamp(),
+                )
         errors = GaugeMetricFamily(
             "enlace_figures_error", "1 when a figure could not be read.", labels=["figure"]
         )
-        for name in ("queue", "backlogs", "deadlines", "logins"):
+        for name in ("queue", "backlogs", "deadlines", "logins", "rollups"):
             errors.add_metric([name], 1 if name in read.errors else 0)
         yield errors
         yield _gauge(

@@ -19,9 +19,9 @@ from typing import Any
 from django.db.models import Count, IntegerField, OuterRef, Q, Subquery, Sum
 from django.utils import timezone
 
+from enlace.cases import rollups
 from enlace.cases.lifecycle import CaseKind
-from enlace.cases.queries import counted_between
-from enlace.catalogues.models import ChannelGroup
+from enlace.catalogues.models import Channel, ChannelGroup
 from enlace.core.shares import percentages
 from enlace.directory.models import LevelOfCare, Region
 from enlace.participation.models import (
@@ -152,14 +152,16 @@ def _events(period: Window) -> dict[int, dict[str, Any]]:
 
 
 def _opinions(window: Window) -> dict[str, int]:
-    """Opinions per channel group in the window (void and merged cases not counted)."""
-    return dict(
-        counted_between(*window.bounds())
-        .filter(kind=CaseKind.OPINION)
-        .values_list("channel__report_group")
-        .annotate(n=Count("id"))
-        .order_by()
-    )
+    """Opinions per channel group in the window (void and merged cases not counted), from
+    the rollups (enlace/cases/rollups.py)."""
+    group_of = dict(Channel.objects.values_list("id", "report_group"))
+    found: dict[str, int] = {}
+    for (kind, _dependency, channel_id), n in rollups.counts(
+        rollups.CHANNELS, window.start, window.end
+    ).items():
+        if kind == CaseKind.OPINION and channel_id in group_of:
+            found[group_of[channel_id]] = found.get(group_of[channel_id], 0) + n
+    return found
 
 
 def _figures_on(day: date, field: str = "followers") -> Subquery:

@@ -2,9 +2,10 @@
 
 The headline figures are the participation report's (`participation_report`) and the deadline
 compliance's (`deadline_compliance`); this module adds what neither has: the month-by-month trend
-(one GROUP BY over local calendar months, kind and opinion type) and the number of open cases.
-Python only shapes the few aggregated rows, filling the months without cases with zeros, so the
-number of queries and the rows read back do not grow with the number of cases.
+(the rollups' counts per local calendar month, kind and opinion type, enlace/cases/rollups.py)
+and the number of open cases. Python only shapes the few aggregated rows, filling the months
+without cases with zeros, so the number of queries and the rows read back do not grow with the
+number of cases.
 """
 
 from __future__ import annotations
@@ -14,10 +15,7 @@ from datetime import date
 from decimal import Decimal
 from typing import Any
 
-from django.db.models import Count
-from django.db.models.functions import TruncMonth
-from django.utils import timezone
-
+from enlace.cases import rollups
 from enlace.cases.lifecycle import OPEN_STATUSES, CaseKind
 from enlace.cases.models import Case
 from enlace.catalogues.models import OpinionType
@@ -26,8 +24,8 @@ from enlace.reports.compliance import CentreCompliance, deadline_compliance
 from enlace.reports.participation import (
     COMPLAINT_TYPES,
     Period,
-    counted_cases,
     participation_report,
+    section_counts,
 )
 from enlace.surveys.results import satisfaction_headline
 
@@ -64,25 +62,24 @@ def months_of(period: Period) -> list[date]:
 def monthly_trend(period: Period, *, dependency_ids: list[int] | None = None) -> list[MonthFigures]:
     """Opinions (per type) and inquiries received in each calendar month of `period`, by local
     time; a month without cases is all zeros. `dependency_ids` limits it to those centres, as
-    `participation_report` does. One query: GROUP BY month, kind and opinion type."""
-    cases = counted_cases(period, dependency_ids=dependency_ids)
-    rows = (
-        cases.annotate(month=TruncMonth("received_at", tzinfo=timezone.get_current_timezone()))
-        .values_list("month", "kind", "opinion_type__code")
-        .annotate(n=Count("id"))
-        .order_by()
-    )
+    `participation_report` does."""
+    scope: dict[str, Any] = {"dependency_ids": dependency_ids, "by_month": True}
+    scope["from_rollups"] = rollups.ready()
+    channels = section_counts(rollups.CHANNELS, period, **scope)
+    types = section_counts(rollups.OPINIONS, period, **scope)
+    type_codes = dict(OpinionType.objects.values_list("id", "code"))
     opinions: dict[date, int] = {}
     inquiries: dict[date, int] = {}
     by_type: dict[date, dict[str, int]] = {}
-    for month_start, kind, type_code, n in rows:
-        month = month_start.date()  # midnight on the 1st, local time
+    for (month, kind, _dependency, _channel), n in channels.items():
         if kind == CaseKind.OPINION:
             opinions[month] = opinions.get(month, 0) + n
-            types = by_type.setdefault(month, {})
-            types[type_code or ""] = types.get(type_code or "", 0) + n
         elif kind == CaseKind.INQUIRY:
             inquiries[month] = inquiries.get(month, 0) + n
+    for (month, _dependency, _level, type_id, _answered), n in types.items():
+        code = type_codes.get(type_id, "")
+        month_types = by_type.setdefault(month, {})
+        month_types[code] = month_types.get(code, 0) + n
     return [
         MonthFigures(
             month=month,

@@ -12,22 +12,19 @@ from datetime import date, datetime, time, timedelta
 from decimal import Decimal
 from typing import Any
 
-from django.db.models import Count, Q, QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from enlace.cases.lifecycle import CaseKind, CaseStatus
-from enlace.cases.models import Case
-from enlace.cases.queries import counted_between
-from enlace.catalogues.models import Channel, ChannelGroup, OpinionType
+from enlace.cases import rollups
+from enlace.cases.lifecycle import CaseKind
+from enlace.catalogues.models import Channel, ChannelGroup, InquiryTopic, Limitante, OpinionType
 from enlace.core.shares import percentages
-from enlace.directory.models import LevelOfCare
+from enlace.directory.models import Dependency, LevelOfCare
 from enlace.participation.figures import information_media, social_figures
 from enlace.participation.models import AUDIENCE_BANDS, AudienceDimension
 
 COMPLAINT_TYPES = ("reclamo", "queja")
-# An opinion is answered once its answer went to the citizen (and closed after it).
-ANSWERED_STATUSES = (CaseStatus.ANSWERED, CaseStatus.CLOSED)
+OPINION, INQUIRY = CaseKind.OPINION.value, CaseKind.INQUIRY.value
 # The codes of the lines that hold what no other line of their section does.
 TO_CLASSIFY = "to_classify"
 NO_LIMITANTE = "none"
@@ -51,31 +48,54 @@ class Period:
         )
 
 
-def counted_cases(period: Period, *, dependency_ids: list[int] | None = None) -> QuerySet[Case]:
-    """The cases a report counts for `period`: received in it, neither void (registered by
-    mistake) nor merged into another (the case it was merged into counts once)."""
-    cases = counted_between(*period.bounds())
-    if dependency_ids is not None:
-        cases = cases.filter(dependency_id__in=dependency_ids)
-    return cases
+def section_counts(
+    slice_: rollups.Slice,
+    period: Period,
+    *,
+    dependency_ids: list[int] | None = None,
+    by_month: bool = False,
+    from_rollups: bool | None = None,
+) -> dict[tuple[Any, ...], int]:
+    """A slice's counts for the period (enlace/cases/rollups.py)."""
+    return rollups.counts(
+        slice_,
+        period.start,
+        period.end,
+        dependency_ids=dependency_ids,
+        by_month=by_month,
+        from_rollups=from_rollups,
+    )
 
 
 def participation_report(
     period: Period, *, dependency_ids: list[int] | None = None
 ) -> dict[str, Any]:
     """The report's figures for `period`; `dependency_ids` limits it to those centres (a
-    liaison's own report).
+    liaison's own report). Cases received in the period count, neither void (registered by
+    mistake) nor merged into another (the case it was merged into counts once).
 
     Every section is a list of rows {code, name, count, percent}: the code is stable (the same
     in every language), the name is in the request's language, and the percent (two decimals,
     as text) is computed here once, so the page, the PDF, the XLSX and the JSON print the same
     figures. Each section's rows add up to its total (an "Otros" or "Por clasificar" line
-    holds what no other line does)."""
-    cases = counted_cases(period, dependency_ids=dependency_ids)
+    holds what no other line does). The counts come from the rollups: a few hundred grouped
+    rows per section whatever the number of cases; Python only arranges them."""
+    scope: dict[str, Any] = {"dependency_ids": dependency_ids, "from_rollups": rollups.ready()}
+    channels = section_counts(rollups.CHANNELS, period, **scope)
+    channel_rows = list(Channel.objects.values_list("id", "code", "name", "report_group"))
     return {
         "period": {"from": period.start.isoformat(), "to": period.end.isoformat()},
-        "opinions": _opinions(cases.filter(kind=CaseKind.OPINION)),
-        "inquiries": _inquiries(cases.filter(kind=CaseKind.INQUIRY)),
+        "opinions": _opinions(
+            {(dep, channel): n for (kind, dep, channel), n in channels.items() if kind == OPINION},
+            section_counts(rollups.OPINIONS, period, **scope),
+            section_counts(rollups.LIMITANTES, period, **scope),
+            channel_rows,
+        ),
+        "inquiries": _inquiries(
+            {(dep, channel): n for (kind, dep, channel), n in channels.items() if kind == INQUIRY},
+            section_counts(rollups.TOPICS, period, **scope),
+            channel_rows,
+        ),
         # The institute's social networks and information media at the period's end.
         "social_networks": social_figures(period.end),
         "information_media": information_media(period.end),
@@ -104,74 +124,110 @@ def share(part: int, whole: int) -> str:
     return str(percentages([part, whole - part])[0]) if whole else str(ZERO)
 
 
-def _grouped(queryset: QuerySet[Case], *fields: str) -> list[tuple[Any, ...]]:
-    """(*fields, count) rows, the largest first."""
-    return list(queryset.values_list(*fields).annotate(n=Count("id")).order_by("-n", *fields))
+def _added(counts: dict[tuple[Any, ...], int], key: Any) -> dict[Any, int]:
+    """`counts` added up by `key(counted key)`, keys mapped to None left out."""
+    found: dict[Any, int] = {}
+    for counted, n in counts.items():
+        picked = key(counted)
+        if picked is not None:
+            found[picked] = found.get(picked, 0) + n
+    return found
 
 
-def _opinions(opinions: QuerySet[Case]) -> dict[str, Any]:
-    type_names = dict(OpinionType.objects.values_list("code", "name"))
-    channel_names = dict(Channel.objects.values_list("code", "name"))
+def _largest(items: list[tuple[Any, ...]]) -> list[tuple[Any, ...]]:
+    """(*names, count) rows, the largest count first, then by the names."""
+    return sorted(items, key=lambda item: (-item[-1], *(str(part) for part in item[:-1])))
+
+
+def _opinions(
+    channels: dict[tuple[int, int], int],
+    types: dict[tuple[int, str, int, bool], int],
+    limitantes: dict[tuple[int, str, int, int], int],
+    channel_rows: list[tuple[int, str, str, str]],
+) -> dict[str, Any]:
+    """The opinions' sections from the counts per (centre, channel), per (centre, level,
+    type, answered) and per (centre, level, type, limitante)."""
+    type_rows = list(OpinionType.objects.values_list("id", "code", "name"))
+    type_codes = {pk: code for pk, code, _name in type_rows}
+    type_names = {code: name for _pk, code, name in type_rows}
+    channel_of = {pk: (code, name, group) for pk, code, name, group in channel_rows}
     level_names = {code: str(label) for code, label in LevelOfCare.choices}
-    figures = opinions.aggregate(
-        total=Count("id"),
-        answered=Count("id", filter=Q(status__in=ANSWERED_STATUSES)),
-        complaints=Count("id", filter=Q(opinion_type__code__in=COMPLAINT_TYPES)),
-    )
-    total, complaints = figures["total"], figures["complaints"]
+    complaint_ids = {pk for pk, code in type_codes.items() if code in COMPLAINT_TYPES}
+
+    total = sum(types.values())
+    answered = sum(n for (_d, _l, _t, is_answered), n in types.items() if is_answered)
+    complaints = sum(n for (_d, _l, type_id, _a), n in types.items() if type_id in complaint_ids)
 
     by_type = [
         (code or TO_CLASSIFY, type_names.get(code, "") if code else str(_("To classify")), n)
-        for code, n in _grouped(opinions, "opinion_type__code")
+        for code, n in _largest(list(_added(types, lambda k: type_codes.get(k[2], "")).items()))
     ]
-    channels = _grouped(opinions, "channel__report_group", "channel__code")
+    per_channel = _added(channels, lambda k: k[1])
+    named = [(channel_of[pk], n) for pk, n in per_channel.items() if pk in channel_of]
+    channel_counts = _largest([(group, code, n) for (code, _name, group), n in named])
+    channel_names = {code: name for (code, name, _group), _n in named}
     group_totals: dict[str, int] = {}
-    for group, _code, n in channels:
+    for group, _code, n in channel_counts:
         group_totals[group] = group_totals.get(group, 0) + n
-    groups = sorted(group_totals.items(), key=lambda item: (-item[1], item[0]))
+    groups = _largest(list(group_totals.items()))
     by_group = rows([(g, str(ChannelGroup(g).label), n) for g, n in groups], total)
     for row in by_group:
         row["channels"] = rows(
-            [(c, channel_names.get(c, c), n) for g, c, n in channels if g == row["code"]], total
+            [(c, channel_names.get(c, c), n) for g, c, n in channel_counts if g == row["code"]],
+            total,
         )
 
-    complaint_cases = opinions.filter(opinion_type__code__in=COMPLAINT_TYPES)
-    limitantes = [
-        (code, name, n)
-        for code, name, n in _grouped(
-            complaint_cases.filter(limitante__isnull=False), "limitante__code", "limitante__name"
-        )
-    ]
-    without = complaints - sum(n for _c, _n, n in limitantes)
-    if without:
-        limitantes.append((NO_LIMITANTE, str(_("No limitante recorded")), without))
-
-    per_type = {code: Count("id", filter=Q(opinion_type__code=code)) for code in type_names}
-    dependencies = (
-        opinions.filter(dependency__isnull=False)
-        .values("dependency__code", "dependency__name", "level_of_care")
-        .annotate(total=Count("id"), **{f"type_{code}": n for code, n in per_type.items()})
-        .order_by("-total", "dependency__name")
+    complaint_limitantes = {k: n for k, n in limitantes.items() if k[2] in complaint_ids}
+    limitante_rows = Limitante.objects.filter(
+        pk__in={k[3] for k in complaint_limitantes}
+    ).values_list("id", "code", "name")
+    limitante_of = {pk: (code, name) for pk, code, name in limitante_rows}
+    by_limitante = _largest(
+        [
+            (*limitante_of[pk], n)
+            for pk, n in _added(complaint_limitantes, lambda k: k[3]).items()
+            if pk in limitante_of
+        ]
     )
+    without = complaints - sum(n for _c, _n, n in by_limitante)
+    if without:
+        by_limitante.append((NO_LIMITANTE, str(_("No limitante recorded")), without))
+
+    centres = _added(types, lambda k: (k[0], k[1]) if k[0] else None)
+    centre_types = _added(types, lambda k: (k[0], k[1], type_codes.get(k[2], "")) if k[0] else None)
+    centre_rows = Dependency.objects.filter(pk__in={dep for dep, _level in centres})
+    centre_names = {
+        pk: (code, name) for pk, code, name in centre_rows.values_list("id", "code", "name")
+    }
     by_dependency = [
         {
-            "code": row["dependency__code"],
-            "name": row["dependency__name"],
-            "level_of_care": row["level_of_care"],
-            "total": row["total"],
-            "by_type": {code: row[f"type_{code}"] for code in type_names if row[f"type_{code}"]},
+            "code": centre_names[dep][0],
+            "name": centre_names[dep][1],
+            "level_of_care": level,
+            "total": n,
+            "by_type": {
+                code: centre_types[(dep, level, code)]
+                for code in type_names
+                if centre_types.get((dep, level, code))
+            },
         }
-        for row in _plain(dependencies)
+        for (dep, level), n in sorted(
+            centres.items(), key=lambda item: (-item[1], centre_names[item[0][0]][1], item[0])
+        )
+        if dep in centre_names
     ]
-    per_level = _grouped(
-        complaint_cases.filter(limitante__isnull=False).exclude(level_of_care=""),
-        "level_of_care",
-        "limitante__code",
-        "limitante__name",
+    per_level = _largest(
+        [
+            (level, *limitante_of[pk], n)
+            for (level, pk), n in _added(
+                complaint_limitantes, lambda k: (k[1], k[3]) if k[1] else None
+            ).items()
+            if pk in limitante_of
+        ]
     )
     levels = [
         (code or NO_CENTRE, level_names.get(code, code) if code else str(_("No centre")), n)
-        for code, n in _grouped(opinions, "level_of_care")
+        for code, n in _largest(list(_added(types, lambda k: k[1]).items()))
     ]
     by_level = rows(_last(levels, NO_CENTRE), total)
     for level in by_level:
@@ -184,36 +240,44 @@ def _opinions(opinions: QuerySet[Case]) -> dict[str, Any]:
         ][:FREQUENT]
     return {
         "total": total,
-        "answered": {"count": figures["answered"], "percent": share(figures["answered"], total)},
+        "answered": {"count": answered, "percent": share(answered, total)},
         "by_type": rows(_last(by_type, TO_CLASSIFY), total),
         "by_channel_group": by_group,
         "by_channel": rows(
             [
                 (c, channel_names.get(c, c), n)
-                for _g, c, n in sorted(channels, key=lambda row: (-row[2], row[1]))
+                for _g, c, n in sorted(channel_counts, key=lambda row: (-row[2], row[1]))
             ],
             total,
         ),
         "complaints": {
             "count": complaints,
             "percent": share(complaints, total),
-            "by_limitante": rows(limitantes, complaints),
+            "by_limitante": rows(by_limitante, complaints),
         },
         "by_level_of_care": by_level,
         "by_dependency": by_dependency,
     }
 
 
-def _plain(rows: Any) -> list[dict[str, Any]]:
-    """values() rows as plain dicts (their per-type keys are made at run time)."""
-    return [dict(row) for row in rows]
-
-
-def _inquiries(inquiries: QuerySet[Case]) -> dict[str, Any]:
-    groups = _grouped(inquiries, "channel__report_group")
+def _inquiries(
+    channels: dict[tuple[int, int], int],
+    topics: dict[tuple[int, int], int],
+    channel_rows: list[tuple[int, str, str, str]],
+) -> dict[str, Any]:
+    """The inquiries' sections from the counts per (centre, channel) and (centre, topic)."""
+    group_of = {pk: group for pk, _code, _name, group in channel_rows}
+    groups = _largest(list(_added(channels, lambda k: group_of.get(k[1])).items()))
     total = sum(n for _g, n in groups)
-    topics = _grouped(inquiries.filter(topic__isnull=False), "topic__code", "topic__name")
-    listed = topics[:FREQUENT_TOPICS]
+    per_topic = _added(topics, lambda k: k[1] or None)
+    topic_of = {
+        pk: (code, name)
+        for pk, code, name in InquiryTopic.objects.filter(pk__in=per_topic).values_list(
+            "id", "code", "name"
+        )
+    }
+    ranked = _largest([(*topic_of[pk], n) for pk, n in per_topic.items() if pk in topic_of])
+    listed = ranked[:FREQUENT_TOPICS]
     others = total - sum(n for _c, _n, n in listed)
     if others:
         listed.append((OTHERS, str(_("Others")), others))

@@ -35,15 +35,16 @@ def complaint(**overrides: Any) -> NewCase:
     return NewCase(**data)
 
 
-def test_registering_a_typical_complaint_takes_seven_queries(
+def test_registering_a_typical_complaint_takes_eight_queries(
     agent: User, django_assert_num_queries: Any
 ) -> None:
     do_register_case(complaint(), acting_user=agent)  # reads the reference data into memory
     data = complaint()
     # As in a request (one reference.scope): SAVEPOINT; the possible duplicate; the version of
     # the reference data (deadline policies, closures and webhook endpoints are in memory); the
-    # case (with its next due date); its deadlines (one INSERT); its history row; RELEASE.
-    with reference.scope(), django_assert_num_queries(7):
+    # case (with its next due date); its rollup delta (enlace/cases/rollups.py); its deadlines
+    # (one INSERT); its history row; RELEASE.
+    with reference.scope(), django_assert_num_queries(8):
         case, created = do_register_case(data, acting_user=agent)
     assert created
     deadlines = {d.step: d for d in case.deadlines.all()}
@@ -116,9 +117,9 @@ def test_the_api_registers_a_case_in_a_bounded_number_of_queries(
     # The key's last use is written once a minute; the reference data is read into memory.
     client.post_json("/api/v1/cases", body)
     # BEGIN (a SAVEPOINT here); the key; the version of the reference data (channel, type,
-    # centre, limitante, policies, closures and webhook endpoints are in memory); the six
+    # centre, limitante, policies, closures and webhook endpoints are in memory); the seven
     # others of do_register_case; the idempotency record and the audit row; COMMIT (RELEASE
     # SAVEPOINT here). A first try looks no idempotency record up.
-    with django_assert_max_num_queries(12):
+    with django_assert_max_num_queries(13):
         response = client.post_json("/api/v1/cases", body, HTTP_IDEMPOTENCY_KEY="uno")
     assert response.status_code == 201, response.content

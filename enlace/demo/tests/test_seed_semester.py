@@ -384,3 +384,30 @@ def test_a_bad_year_is_a_clear_error(semester, analyst, client_for):
     assert response.status_code == 400
     assert "menor o igual" in response.content.decode()
     assert client.get("/api/v1/reports/mechanisms", {"year": "abc"}).status_code == 422
+
+
+def test_the_demo_keeps_its_rollups_exact_and_the_reports_read_the_same_from_them(semester):
+    """`seed_demo`'s own writes (the import, the bulk inserts, the actions) left the rollups
+    equal to the cases, and the report and the trend read the same figures from either."""
+    from datetime import date, timedelta
+
+    from django.utils import timezone
+
+    from enlace.cases import rollups
+    from enlace.cases.models import RollupCheck
+    from enlace.reports.dashboard import monthly_trend
+    from enlace.reports.participation import Period, participation_report
+
+    rollups.fold()
+    today = timezone.localdate()
+    assert rollups.verify(date(2016, 1, 1), today + timedelta(days=1), repair=False) == 0
+    RollupCheck.objects.create(kind=RollupCheck.Kind.REBUILT, at=timezone.now())
+    semester_period, year = (
+        Period(date(2016, 1, 1), date(2016, 6, 30)),
+        Period(date(2016, 1, 10), date(2016, 12, 20)),
+    )
+    from_rollups = [participation_report(semester_period), monthly_trend(year)]
+    assert from_rollups[0]["opinions"]["total"] == OPINIONS
+    RollupCheck.objects.all().delete()
+    assert not rollups.ready()
+    assert [participation_report(semester_period), monthly_trend(year)] == from_rollups

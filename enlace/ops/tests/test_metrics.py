@@ -9,6 +9,7 @@ import sys
 from pathlib import Path
 
 import pytest
+from django.utils import timezone
 
 from enlace.cases.models import CaseDeadline
 
@@ -124,9 +125,26 @@ def test_the_database_figures_are_read_when_scraped(client, make_case):
     assert value(text, 'enlace_figures_error{figure="deadlines"}') == 0
 
 
+def test_the_rollups_backlog_and_last_check_are_scraped(client, make_case):
+    from enlace.cases import rollups
+    from enlace.cases.models import ChannelRollup
+
+    make_case()
+    assert value(scrape(client), "enlace_rollup_deltas_pending") == 1
+    rollups.fold()
+    ChannelRollup.objects.update(n=5)  # the rollups no longer agree with the cases
+    day = timezone.localdate()
+    rollups.verify(day, day, repair=False)
+    text = scrape(client)
+    assert value(text, "enlace_rollup_deltas_pending") == 0
+    assert value(text, "enlace_rollup_differences") == 2
+    assert value(text, "enlace_rollup_last_check_timestamp_seconds") > 0
+    assert value(text, 'enlace_figures_error{figure="rollups"}') == 0
+
+
 def test_the_figures_are_read_once_per_scrape(client, db, django_assert_max_num_queries):
-    # queue, 3 outboxes, deadlines (2) and the last sweep, logins (2): a fixed count
-    with django_assert_max_num_queries(10):
+    # queue, 3 outboxes, deadlines (2) and the last sweep, logins (2), rollups (2): a fixed count
+    with django_assert_max_num_queries(12):
         scrape(client)
 
 

@@ -25,7 +25,10 @@ def _duration(seconds: float) -> str:
 
 
 class Command(BaseCommand):
-    help = "An operator's summary: readiness, migrations, queue, outboxes, deadlines, logins."
+    help = (
+        "An operator's summary: readiness, migrations, queue, outboxes, deadlines, logins, "
+        "the reports' rollups."
+    )
 
     def add_arguments(self, parser: CommandParser) -> None:
         parser.add_argument(
@@ -104,6 +107,20 @@ class Command(BaseCommand):
                 f"accounts locked: {read.logins.locked_last_hour}"
             )
             out(warn(line) if read.logins.locked_last_hour else line)
+
+        out("")
+        rollups = read.rollups
+        if rollups is None:
+            out(bad(f"Rollups: unreadable ({read.errors.get('rollups')})"))
+        else:
+            checked = (
+                f"{rollups.last_check_at:%Y-%m-%d %H:%M}" if rollups.last_check_at else "never"
+            )
+            line = (
+                f"Rollups: {rollups.deltas_pending} changes to fold; last checked {checked}, "
+                f"{rollups.last_check_differences} differences"
+            )
+            out(bad(line) if rollups.last_check_differences else line)
         if not ready:
             raise SystemExit(1)
 

@@ -1,0 +1,168 @@
+"""Reports whose time does not grow with history: the three-year participation report and the
+dashboard read from the rollups at 1,000,000 and at 10,000,000 cases, beside the hand-written
+SQL over the raw rows.
+
+    .venv/bin/python bench/rollups.py [--small 1000000] [--large 10000000] [--runs 5]
+
+(`make bench` runs it.) Two PostgreSQL databases: `BENCH_DATABASE_URL` (default
+`postgres://postgres@127.0.0.1:5432/enlace_bench`, shared with the other benchmarks) holds the
+small size and the same URL with `_10m` after the database's name holds the large one. Each is
+filled by bench/case_list.py (cases generated in SQL over three years, then the rollups built
+from them by `rollups.rebuild()`, timed) and reused by later runs. For each size, in a process
+of its own, it times (medians of `--runs` after a warm-up):
+
+- `participation_report()` for the last three years (enlace/reports/participation.py);
+- `dashboard()` for the same three years (enlace/reports/dashboard.py: the report, the monthly
+  trend, the deadline compliance and the open cases);
+- the hand-written SQL over the raw rows that computes the report's figures (bench/report.py's
+  statements, one GROUP BY per section), run bare on the same connection.
+
+Goals (issue "Reports and dashboards whose time does not grow with history"): the report and
+the dashboard at the large size within 1.2x of their time at the small size, and the report at
+the large size within 0.1x of the hand SQL there. Results go to bench/results/rollups.json.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import subprocess
+import sys
+from datetime import date
+from pathlib import Path
+from typing import Any
+from urllib.parse import urlsplit, urlunsplit
+
+ROOT = Path(__file__).resolve().parent.parent
+if str(ROOT) not in sys.path:
+    sys.path.insert(0, str(ROOT))
+os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings")
+
+RESULTS = ROOT / "bench" / "results" / "rollups.json"
+DEFAULT_URL = "postgres://postgres@127.0.0.1:5432/enlace_bench"
+SIZE_GOAL = 1.2  # large / small
+HAND_GOAL = 0.1  # report / hand SQL at the large size
+
+
+def large_url(url: str) -> str:
+    parts = urlsplit(url)
+    return urlunsplit(parts._replace(path=parts.path.rstrip("/") + "_10m"))
+
+
+def measure(cases: int, runs: int) -> dict[str, Any]:
+    """In this process (DATABASE_URL is one size's database): fill, build, time."""
+    import functools
+
+    import django
+
+    django.setup()
+    from bench import case_list, report
+
+    db = case_list.database_settings()
+    case_list.ensure_database(db)
+    case_list.prepare_schema()
+    generated = case_list.ensure_cases(cases, regenerate=False)
+
+    from django.db import connection
+
+    from enlace.cases import rollups
+    from enlace.cases.models import Case, ChannelRollup, OpinionRollup
+    from enlace.reports.dashboard import dashboard
+    from enlace.reports.participation import Period, participation_report
+
+    assert rollups.ready(), "the rollups must hold every case"
+    last = Case.objects.order_by("-received_at").values_list("received_at", flat=True).first()
+    end = last.date() if last else date.today()
+    period = Period(date(end.year - 3, end.month, 1), end)  # three years, months and edges
+    start, stop = period.bounds()
+    params = {"start": start, "end": stop}
+    figures = participation_report(period)
+    report.check_same_figures(figures, params)  # the rollups give the raw rows' figures
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT pg_size_pretty(pg_total_relation_size('cases_case'))")
+        (table_size,) = cursor.fetchone()
+    result = {
+        "cases": Case.objects.count(),
+        "generated_seconds": generated,
+        "period": [period.start.isoformat(), period.end.isoformat()],
+        "counted_in_period": figures["opinions"]["total"] + figures["inquiries"]["total"],
+        "rollup_rows": {
+            "channels": ChannelRollup.objects.count(),
+            "opinions": OpinionRollup.objects.count(),
+        },
+        "cases_table": table_size,
+        "report_ms": report.median_ms(functools.partial(participation_report, period), runs),
+        "dashboard_ms": report.median_ms(functools.partial(dashboard, period), runs),
+        "hand_sql_ms": report.median_ms(
+            functools.partial(report.run_sql, list(report.HAND_SQL.values()), params), runs
+        ),
+    }
+    return result
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0] if __doc__ else None)
+    parser.add_argument("--small", type=int, default=1_000_000)
+    parser.add_argument("--large", type=int, default=10_000_000)
+    parser.add_argument("--runs", type=int, default=5)
+    parser.add_argument("--measure", type=int, help=argparse.SUPPRESS)
+    args = parser.parse_args()
+    if args.measure is not None:
+        print(json.dumps(measure(args.measure, args.runs)), flush=True)
+        return 0
+
+    url = os.environ.get("BENCH_DATABASE_URL") or os.environ.get("DATABASE_URL") or DEFAULT_URL
+    if not url.startswith("postgres"):
+        print("bench/rollups.py measures PostgreSQL only", file=sys.stderr)
+        return 2
+    sizes = {"small": (args.small, url), "large": (args.large, large_url(url))}
+    found: dict[str, dict[str, Any]] = {}
+    for label, (cases, database_url) in sizes.items():
+        print(f"== {label}: {cases:,} cases in {urlsplit(database_url).path.lstrip('/')}")
+        run = subprocess.run(  # noqa: S603 - this very script
+            [sys.executable, __file__, "--measure", str(cases), "--runs", str(args.runs)],
+            env={**os.environ, "DATABASE_URL": database_url},
+            stdout=subprocess.PIPE,
+            text=True,
+            check=True,
+        )
+        lines = [line for line in run.stdout.splitlines() if line.startswith("{")]
+        for line in run.stdout.splitlines():
+            if not line.startswith("{"):
+                print(line)
+        found[label] = json.loads(lines[-1])
+    small, large = found["small"], found["large"]
+    ratios = {
+        "report_large_to_small": large["report_ms"] / small["report_ms"],
+        "dashboard_large_to_small": large["dashboard_ms"] / small["dashboard_ms"],
+        "report_to_hand_sql_large": large["report_ms"] / large["hand_sql_ms"],
+        "dashboard_to_hand_sql_large": large["dashboard_ms"] / large["hand_sql_ms"],
+    }
+    print()
+    print(
+        f"{'':<12}{'cases':>12}{'in 3 years':>12}{'report ms':>11}{'dashboard ms':>14}"
+        f"{'hand SQL ms':>13}"
+    )
+    for label, row in found.items():
+        print(
+            f"{label:<12}{row['cases']:>12,}{row['counted_in_period']:>12,}{row['report_ms']:>11.1f}"
+            f"{row['dashboard_ms']:>14.1f}{row['hand_sql_ms']:>13.1f}"
+        )
+    print()
+    goals = {
+        "report_large_to_small": SIZE_GOAL,
+        "dashboard_large_to_small": SIZE_GOAL,
+        "report_to_hand_sql_large": HAND_GOAL,
+        "dashboard_to_hand_sql_large": HAND_GOAL,
+    }
+    for name, value in ratios.items():
+        verdict = "within" if value <= goals[name] else "OVER"
+        print(f"{name}: {value:.3f} ({verdict} the goal of {goals[name]:g})")
+    RESULTS.parent.mkdir(parents=True, exist_ok=True)
+    RESULTS.write_text(json.dumps({"sizes": found, "ratios": ratios}, indent=2))
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
