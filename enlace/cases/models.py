@@ -54,7 +54,8 @@ class CaseQuerySet(models.QuerySet["Case"]):
         with transaction.atomic(using=self.db, savepoint=False):
             created = super().bulk_create(objs, *args, **kwargs)
             changes: list[tuple[Counted | None, Counted | None]] = [
-                (None, counted_as(case._current_counted_values() or ())) for case in created
+                (None, counted_as(tuple(getattr(case, name) for name in COUNTED_FIELDS)))
+                for case in created
             ]
             RollupDelta.record_many(changes, using=self.db)
         return created
@@ -278,11 +279,10 @@ class Case(models.Model):
     def __str__(self) -> str:
         return self.display_code
 
-    # The rollups follow every save: what the case counted as when loaded (or last saved) is
-    # kept, and a save that changes it appends -1 for the old key and +1 for the new one, in
-    # the same transaction (enlace/cases/rollups.py folds them). `QuerySet.update()` and
-    # `bulk_create()` bypass this: their callers record the change (`rollups.record_created`).
-    _counted_values: tuple[Any, ...] | None = None
+    # The rollups follow every save that writes a counted column: the stored row's values are
+    # read under a row lock first (a case loaded earlier may be stale), and if what the row
+    # counts as changes, -1 for the old key and +1 for the new one are appended in the same
+    # transaction (enlace/cases/rollups.py folds them). Bulk writes: `CaseQuerySet`.
 
     def save(self, *args: Any, **kwargs: Any) -> None:
         update_fields = kwargs.get("update_fields")
@@ -291,41 +291,41 @@ class Case(models.Model):
             return
         using = kwargs.get("using") or "default"
         with transaction.atomic(using=using, savepoint=False):
-            before = self._counted_before(using)
+            stored = self._stored_counted_values(using)
             super().save(*args, **kwargs)
-            self._counted_values = self._current_counted_values()
-            RollupDelta.record(before, counted_as(self._counted_values or ()), using=using)
+            written = self._written_columns(update_fields)
+            after = tuple(
+                getattr(self, name) if name in written or stored is None else value
+                for name, value in zip(COUNTED_FIELDS, stored or COUNTED_FIELDS, strict=True)
+            )
+            before = counted_as(stored) if stored is not None else None
+            RollupDelta.record(before, counted_as(after), using=using)
 
     def delete(self, *args: Any, **kwargs: Any) -> tuple[int, dict[str, int]]:
         using = kwargs.get("using") or "default"
         with transaction.atomic(using=using, savepoint=False):
-            before = self._counted_before(using)
+            stored = self._stored_counted_values(using)
             deleted = super().delete(*args, **kwargs)
-            RollupDelta.record(before, None, using=using)
+            if stored is not None:
+                RollupDelta.record(counted_as(stored), None, using=using)
         return deleted
 
-    def _counted_before(self, using: str) -> Counted | None:
-        """What the stored row counts as now (None for a new case)."""
+    def _stored_counted_values(self, using: str) -> tuple[Any, ...] | None:
+        """The counted columns as stored, the row locked until the transaction ends (None for
+        a case not stored yet)."""
         if self._state.adding or self.pk is None:
             return None
-        if self._counted_values is None:  # loaded with deferred columns: read the stored ones
-            stored = Case.objects.using(using).filter(pk=self.pk).values_list(*COUNTED_FIELDS)
-            values = stored.first()
-            return counted_as(values) if values is not None else None
-        return counted_as(self._counted_values)
+        rows = Case.objects.using(using).select_for_update().filter(pk=self.pk)
+        return rows.values_list(*COUNTED_FIELDS).first()
 
-    @classmethod
-    def from_db(cls, *args: Any, **kwargs: Any) -> Case:
-        instance = super().from_db(*args, **kwargs)
-        instance._counted_values = instance._current_counted_values()
-        return instance
-
-    def _current_counted_values(self) -> tuple[Any, ...] | None:
-        """The counted columns as loaded, or None when some were deferred (read on save)."""
-        loaded = self.__dict__
-        if any(name not in loaded for name in COUNTED_FIELDS):
-            return None
-        return tuple(loaded[name] for name in COUNTED_FIELDS)
+    def _written_columns(self, update_fields: Any) -> set[str]:
+        """The counted columns a save wrote: those named, else every loaded one (a save of an
+        instance loaded with deferred columns writes only the loaded ones)."""
+        if update_fields is not None:
+            attnames = {field.name: field.attname for field in self._meta.concrete_fields}
+            return {attnames.get(name, name) for name in update_fields}
+        deferred = self.get_deferred_fields()
+        return {name for name in COUNTED_FIELDS if name not in deferred}
 
     @property
     def display_code(self) -> str:

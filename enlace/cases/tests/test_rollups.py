@@ -391,3 +391,26 @@ def test_concurrent_writers_and_folders_leave_the_rollups_exact(
     assert_exact(today - timedelta(days=1), today)
     counted = Case.objects.exclude(status=CaseStatus.VOID).count()
     assert sum(rollups.rollup_counts(rollups.CHANNELS, today, today).values()) == counted
+
+
+def test_a_stale_instance_saved_late_leaves_the_rollups_exact(
+    make_case: Callable[..., Case],
+) -> None:
+    """Two copies of one case: one moves it to another centre, then the other (loaded before)
+    is saved whole, putting the old centre back. The rollups follow the row as stored, not
+    the copy's memory of it; a save of a copy loaded with deferred columns too."""
+    case = make_case(type="queja", centre="HG")
+    early = Case.objects.get(pk=case.pk)
+    moved = Case.objects.get(pk=case.pk)
+    moved.dependency = Dependency.objects.get(code="UM-ZAC")
+    moved.save()
+    early.description = "Texto corregido"
+    early.save()  # writes dependency HG again
+    partial = Case.objects.only("id", "status").get(pk=case.pk)
+    partial.status = CaseStatus.CLOSED
+    partial.save()
+    day = timezone.localdate()
+    assert Case.objects.get(pk=case.pk).dependency.code == "HG"
+    assert_exact(day, day)
+    rollups.fold()
+    assert_exact(day, day)
