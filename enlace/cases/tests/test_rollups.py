@@ -14,7 +14,7 @@ from collections.abc import Callable
 from datetime import date, datetime, time, timedelta
 
 import pytest
-from django.core.management import call_command
+from django.core.management import CommandError, call_command
 from django.db import connection, connections
 from django.utils import timezone
 
@@ -410,7 +410,29 @@ def test_a_stale_instance_saved_late_leaves_the_rollups_exact(
     partial.status = CaseStatus.CLOSED
     partial.save()
     day = timezone.localdate()
-    assert Case.objects.get(pk=case.pk).dependency.code == "HG"
+    assert Case.objects.get(pk=case.pk).dependency_id == Dependency.objects.get(code="HG").pk
     assert_exact(day, day)
     rollups.fold()
     assert_exact(day, day)
+
+
+@pytest.mark.skipif(connection.vendor != "postgresql", reason="advisory locks are PostgreSQL's")
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)
+def test_a_second_sweeper_skips_the_check_while_the_first_holds_the_lock(
+    make_case: Callable[..., Case],
+) -> None:
+    make_case(type="queja", centre="HG")
+    other = connections.create_connection("default")
+    try:
+        with other.cursor() as cursor:  # another process folding
+            cursor.execute("BEGIN")
+            cursor.execute("SELECT pg_advisory_xact_lock(%s)", [rollups.LOCK_KEY])
+            found = rollups.sweep(timezone.now())
+            assert found == {"rollup_deltas_folded": 0}  # nothing folded, no check, no error
+            with pytest.raises(CommandError, match="another process is folding"):
+                call_command("rebuild_rollups", stdout=io.StringIO())
+            cursor.execute("ROLLBACK")
+    finally:
+        other.close()
+    found = rollups.sweep(timezone.now())
+    assert found == {"rollup_deltas_folded": 1, "rollup_differences": 0}

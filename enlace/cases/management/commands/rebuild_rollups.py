@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from django.core.management.base import BaseCommand
+from django.core.management.base import BaseCommand, CommandError
 
 from enlace.cases import rollups
 
@@ -14,5 +14,8 @@ class Command(BaseCommand):
     help = "Build the reports' rollups from the cases, month by month."
 
     def handle(self, *args: Any, **options: Any) -> None:
-        months = rollups.rebuild()
+        try:
+            months = rollups.rebuild()
+        except rollups.Busy as error:
+            raise CommandError(str(error)) from error
         self.stdout.write(f"rollups rebuilt: {months} months with cases")

@@ -43,7 +43,10 @@ class Command(BaseCommand):
             start, end = span
         if start > end:
             raise CommandError("--from is after --to")
-        differences = rollups.verify(start, end, repair=not options["check"])
+        try:
+            differences = rollups.verify(start, end, repair=not options["check"])
+        except rollups.Busy as error:
+            raise CommandError(str(error)) from error
         if differences:
             done = "left as they are" if options["check"] else "repaired"
             self.stdout.write(f"rollups differed on {differences} keys ({done})")
