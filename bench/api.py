@@ -550,9 +550,8 @@ def main() -> int:
             "(goal: at least 0.90)"
         )
     case_list.say(f"API / a creation's rows written by hand: {writes_ratio:.2f}")
-    case_list.say(
-        f"cases made: {created:,} for {api['requests']:,} creations ({audited:,} audited)"
-    )
+    creations = api["requests"] + (without_rollups["requests"] if without_rollups else 0)
+    case_list.say(f"cases made: {created:,} for {creations:,} creations ({audited:,} audited)")
     if api["first_failure"]:
         case_list.say(f"first failure: {api['first_failure']}")
     assert Case.objects.count() == before
