@@ -21,7 +21,6 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from enlace.accounts.models import User
-from enlace.cases.counted import NOT_COUNTED
 from enlace.cases.lifecycle import OPEN_STATUSES, CaseKind, CaseStatus
 from enlace.cases.models import Case, CaseEvent, Priority
 from enlace.cases.permissions import Capability, case_scope, has_capability
@@ -32,16 +31,6 @@ from enlace.cases.rules import (
     search_words,
 )
 from enlace.core import dates
-
-# Void cases were registered by mistake; a merged case is counted in the one it was merged into.
-
-
-def counted_between(start: datetime, end: datetime) -> QuerySet[Case]:
-    """The cases every report counts: received in [start, end), neither void nor merged."""
-    return Case.objects.filter(received_at__gte=start, received_at__lt=end).exclude(
-        status__in=NOT_COUNTED
-    )
-
 
 SEARCH_CONFIG = "enlace_es"  # Spanish stemming after unaccent; created by cases migration 0002
 

@@ -22,7 +22,7 @@ how the checker and `raw_counts()` count the same thing straight from the cases.
 from __future__ import annotations
 
 import logging
-from collections import Counter, defaultdict
+from collections import Counter
 from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
@@ -525,13 +525,3 @@ def sweep(now: datetime) -> dict[str, int]:
 
 def _start_of(day: date) -> datetime:
     return datetime.combine(day, time.min, timezone.get_current_timezone())
-
-
-def by_dimension(rows: dict[tuple[Any, ...], int], slice_: Slice, *names: str) -> dict[Any, int]:
-    """`rows` (keyed by the slice's dimensions) added up by some of them."""
-    positions = [slice_.dimensions.index(name) for name in names]
-    found: defaultdict[Any, int] = defaultdict(int)
-    for key, n in rows.items():
-        picked = tuple(key[p] for p in positions)
-        found[picked if len(picked) > 1 else picked[0]] += n
-    return dict(found)
