@@ -318,6 +318,9 @@ def make_deadlines(*, due: int) -> dict[str, Any]:
         cursor.execute("SELECT count(*) FROM cases_casedeadline")
         previous = int(cursor.fetchone()[0])
         cursor.execute("TRUNCATE cases_casedeadline RESTART IDENTITY")
+        # The answers given went with them, past the compliance rollup: not ready until a
+        # benchmark that reads it rebuilds the rollups (bench/case_list.py ensure_rollups).
+        cursor.execute("DELETE FROM cases_rollupcheck WHERE kind IN ('empty', 'rebuilt')")
         step = time.perf_counter()
         cursor.execute(insert, params)
         inserted = cursor.rowcount

@@ -2,14 +2,16 @@
 
 from __future__ import annotations
 
-from typing import Any
+from datetime import date
+from typing import Any, NamedTuple
 
 from django.conf import settings
 from django.core.validators import MaxValueValidator
 from django.db import models, transaction
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from enlace.cases.counted import COUNTED_FIELDS, COUNTED_NAMES, Counted, counted_as
+from enlace.cases.counted import COUNTED_FIELDS, COUNTED_NAMES, NONE, Counted, counted_as
 from enlace.cases.lifecycle import OPEN_STATUSES, CaseKind, CaseStatus
 from enlace.cases.rules import format_phone, format_tracking_code
 from enlace.core.models import AppendOnlyModel
@@ -34,18 +36,24 @@ class CaseQuerySet(models.QuerySet["Case"]):
         updated = 0
         with transaction.atomic(using=self.db, savepoint=False):
             locked = self.select_for_update().values_list("pk", *COUNTED_FIELDS)
-            before = {pk: counted_as(tuple(values)) for pk, *values in locked}
-            ids = list(before)
+            stored = {pk: tuple(values) for pk, *values in locked}
+            ids = list(stored)
             for start in range(0, len(ids), 2000):
                 # Exactly the rows read (and locked) above, through the plain update.
                 chunk: models.QuerySet[Case] = models.QuerySet(Case, using=self.db)
                 chunk = chunk.filter(pk__in=ids[start : start + 2000])
                 updated += chunk.update(**kwargs)
-                changes = [
-                    (before[pk], counted_as(tuple(values)))
-                    for pk, *values in chunk.values_list("pk", *COUNTED_FIELDS)
-                ]
+                after = {pk: tuple(v) for pk, *v in chunk.values_list("pk", *COUNTED_FIELDS)}
+                changes = [(counted_as(stored[pk]), counted_as(v)) for pk, v in after.items()]
                 RollupDelta.record_many(changes, using=self.db)
+                centre = COUNTED_FIELDS.index("dependency_id")
+                moves = {
+                    pk: (stored[pk][centre], v[centre])
+                    for pk, v in after.items()
+                    if stored[pk][centre] != v[centre]
+                }
+                if moves:
+                    record_answers_moved(moves, self.db)
         return updated
 
     def bulk_create(self, objs: Any, *args: Any, **kwargs: Any) -> list[Case]:
@@ -61,9 +69,15 @@ class CaseQuerySet(models.QuerySet["Case"]):
         return created
 
     def delete(self) -> tuple[int, dict[str, int]]:
-        with transaction.atomic(using=self.db, savepoint=False):
-            gone = self.values_list(*COUNTED_FIELDS)
-            RollupDelta.record_many([(counted_as(tuple(v)), None) for v in gone], using=self.db)
+        # A savepoint: a delete refused (ProtectedError) takes its deltas back and leaves the
+        # caller's transaction usable, as Django's own refusal does.
+        with transaction.atomic(using=self.db):
+            gone = list(self.values_list("pk", *COUNTED_FIELDS))
+            RollupDelta.record_many(
+                [(counted_as(tuple(v)), None) for _pk, *v in gone], using=self.db
+            )
+            centre = 1 + COUNTED_FIELDS.index("dependency_id")
+            record_answers_moved({row[0]: (row[centre], None) for row in gone}, self.db)
             return super().delete()
 
 
@@ -300,11 +314,17 @@ class Case(models.Model):
             )
             before = counted_as(stored) if stored is not None else None
             RollupDelta.record(before, counted_as(after), using=using)
+            centre = COUNTED_FIELDS.index("dependency_id")
+            if stored is not None and stored[centre] != after[centre]:
+                record_answers_moved({self.pk: (stored[centre], after[centre])}, using)
 
     def delete(self, *args: Any, **kwargs: Any) -> tuple[int, dict[str, int]]:
         using = kwargs.get("using") or "default"
-        with transaction.atomic(using=using, savepoint=False):
+        with transaction.atomic(using=using):
             stored = self._stored_counted_values(using)
+            if stored is not None:
+                centre = stored[COUNTED_FIELDS.index("dependency_id")]
+                record_answers_moved({self.pk: (centre, None)}, using)
             deleted = super().delete(*args, **kwargs)
             if stored is not None:
                 RollupDelta.record(counted_as(stored), None, using=using)
@@ -480,6 +500,115 @@ class DeadlineStatus(models.TextChoices):
     CANCELLED = "cancelled", _("Cancelled")
 
 
+MET_STATUSES = (DeadlineStatus.MET, DeadlineStatus.MET_LATE)
+# A deadline's columns its answer key depends on (with its case's centre), in `answered_as`'s
+# order, and the same by field name.
+ANSWER_FIELDS = ("step", "status", "met_at", "business_days_taken")
+ANSWER_NAMES = frozenset(ANSWER_FIELDS)
+NO_DAYS = -1  # an answer whose business days were not recorded
+
+
+class Answered(NamedTuple):
+    """A met answer deadline's place in the compliance rollup (an `AnswerDelta` row's key)."""
+
+    day: date  # the answer was given on, local time
+    dependency_id: int
+    business_days: int
+    in_time: bool
+
+
+def answered_as(*values: Any) -> Answered | None:
+    """The key of an answer given (an answer deadline met) from its ANSWER_FIELDS and its
+    case's centre; None for any other deadline."""
+    step, status, met_at, days, dependency_id = values
+    if step != DeadlineStep.ANSWER or status not in MET_STATUSES or met_at is None:
+        return None
+    return Answered(
+        day=timezone.localdate(met_at),
+        dependency_id=dependency_id or NONE,
+        business_days=NO_DAYS if days is None else days,
+        in_time=status == DeadlineStatus.MET,
+    )
+
+
+def _answers_of(case_ids: list[int], using: str) -> list[tuple[Any, ...]]:
+    """(case id, *ANSWER_FIELDS) of the cases' met answer deadlines."""
+    rows = CaseDeadline.objects.using(using).filter(
+        case_id__in=case_ids, step=DeadlineStep.ANSWER, status__in=MET_STATUSES
+    )
+    return list(rows.values_list("case_id", *ANSWER_FIELDS))
+
+
+def record_answers_moved(moves: dict[int, tuple[int | None, int | None]], using: str) -> None:
+    """The cases' answers counted under another centre (old, new; None: no longer counted, the
+    case being deleted): -1 under the old, +1 under the new."""
+    changes: list[tuple[Answered | None, Answered | None]] = []
+    for start in range(0, len(moves), 2000):
+        ids = list(moves)[start : start + 2000]
+        for case_id, *fields in _answers_of(ids, using):
+            old, new = moves[case_id]
+            after = answered_as(*fields, new) if new is not None or old is None else None
+            changes.append((answered_as(*fields, old), after))
+    AnswerDelta.record_many(changes, using=using)
+
+
+class CaseDeadlineQuerySet(models.QuerySet["CaseDeadline"]):
+    """Bulk writes of deadlines keep the compliance rollup exact, as `CaseQuerySet` does."""
+
+    def update(self, **kwargs: Any) -> int:
+        if not ANSWER_NAMES.intersection(kwargs):
+            return super().update(**kwargs)
+        with transaction.atomic(using=self.db, savepoint=False):
+            locked = self.select_for_update(of=("self",)).values_list(
+                "pk", *ANSWER_FIELDS, "case__dependency_id"
+            )
+            before = {pk: (answered_as(*values), values[-1]) for pk, *values in locked}
+            status = kwargs.get("status")
+            may_meet = not isinstance(status, str) or status in MET_STATUSES
+            if not may_meet and all(key is None for key, _dep in before.values()):
+                return super().update(**kwargs)  # no answer given, none taken back
+            updated, ids = 0, list(before)
+            for start in range(0, len(ids), 2000):
+                chunk: models.QuerySet[CaseDeadline] = models.QuerySet(CaseDeadline, using=self.db)
+                chunk = chunk.filter(pk__in=ids[start : start + 2000])
+                updated += chunk.update(**kwargs)
+                changes = [
+                    (before[pk][0], answered_as(*values, before[pk][1]))
+                    for pk, *values in chunk.values_list("pk", *ANSWER_FIELDS)
+                ]
+                AnswerDelta.record_many(changes, using=self.db)
+            return updated
+
+    def bulk_create(self, objs: Any, *args: Any, **kwargs: Any) -> list[CaseDeadline]:
+        if kwargs.get("ignore_conflicts") or kwargs.get("update_conflicts"):
+            raise ValueError("the rollups cannot follow deadlines inserted on conflict")
+        with transaction.atomic(using=self.db, savepoint=False):
+            created = super().bulk_create(objs, *args, **kwargs)
+            met = [d for d in created if d.step == DeadlineStep.ANSWER and d.status in MET_STATUSES]
+            if met:
+                centres = dict(
+                    Case.objects.using(self.db)
+                    .filter(pk__in={d.case_id for d in met})
+                    .values_list("pk", "dependency_id")
+                )
+                changes: list[tuple[Answered | None, Answered | None]] = [
+                    (None, answered_as(*(getattr(d, f) for f in ANSWER_FIELDS), centres[d.case_id]))
+                    for d in met
+                ]
+                AnswerDelta.record_many(changes, using=self.db)
+        return created
+
+    def delete(self) -> tuple[int, dict[str, int]]:
+        with transaction.atomic(using=self.db):
+            gone = self.filter(step=DeadlineStep.ANSWER, status__in=MET_STATUSES)
+            changes: list[tuple[Answered | None, Answered | None]] = [
+                (answered_as(*values), None)
+                for values in gone.values_list(*ANSWER_FIELDS, "case__dependency_id")
+            ]
+            AnswerDelta.record_many(changes, using=self.db)
+            return super().delete()
+
+
 class CaseDeadline(models.Model):
     """One step of one case that must happen by a date. The sweeper
     (enlace/cases/sweeper.py) wakes each row at `next_check_at` to remind, mark it missed or
@@ -504,6 +633,8 @@ class CaseDeadline(models.Model):
     missed_at = models.DateTimeField(null=True, blank=True)
     escalated_at = models.DateTimeField(null=True, blank=True)
     next_check_at = models.DateTimeField(null=True, blank=True)
+
+    objects = CaseDeadlineQuerySet.as_manager()
 
     class Meta:
         verbose_name = _("case deadline")
@@ -532,6 +663,59 @@ class CaseDeadline(models.Model):
 
     def __str__(self) -> str:
         return f"{self.case_id} {self.step} {self.due_on}"
+
+    def save(self, *args: Any, **kwargs: Any) -> None:
+        """An answer given or taken back (an answer deadline met, or no longer) appends its
+        compliance delta in the same transaction; the stored row is read under its lock."""
+        update_fields = kwargs.get("update_fields")
+        touched = update_fields is None or ANSWER_NAMES.intersection(update_fields)
+        new_and_open = self._state.adding and answered_as(*self._answer_values(), 0) is None
+        if not touched or new_and_open:
+            super().save(*args, **kwargs)
+            return
+        using = kwargs.get("using") or "default"
+        with transaction.atomic(using=using, savepoint=False):
+            stored = None
+            if not self._state.adding:
+                rows = CaseDeadline.objects.using(using).select_for_update(of=("self",))
+                stored = (
+                    rows.filter(pk=self.pk)
+                    .values_list(*ANSWER_FIELDS, "case__dependency_id")
+                    .first()
+                )
+            super().save(*args, **kwargs)
+            if stored is None:
+                centre = (
+                    Case.objects.using(using)
+                    .filter(pk=self.case_id)
+                    .values_list("dependency_id", flat=True)
+                    .first()
+                )
+                before = None
+            else:
+                centre, before = stored[-1], answered_as(*stored)
+            if update_fields is not None:
+                written = set(update_fields)
+                after_values = [
+                    getattr(self, name) if name in written or stored is None else value
+                    for name, value in zip(ANSWER_FIELDS, stored or ANSWER_FIELDS, strict=False)
+                ]
+            else:
+                after_values = list(self._answer_values())
+            AnswerDelta.record_many([(before, answered_as(*after_values, centre))], using=using)
+
+    def delete(self, *args: Any, **kwargs: Any) -> tuple[int, dict[str, int]]:
+        using = kwargs.get("using") or "default"
+        with transaction.atomic(using=using):
+            rows = CaseDeadline.objects.using(using).filter(pk=self.pk)
+            stored = rows.values_list(*ANSWER_FIELDS, "case__dependency_id").first()
+            deleted = super().delete(*args, **kwargs)
+            if stored is not None:
+                AnswerDelta.record_many([(answered_as(*stored), None)], using=using)
+        return deleted
+
+    def _answer_values(self) -> tuple[Any, ...]:
+        return tuple(getattr(self, name) for name in ANSWER_FIELDS)
 
 
 class RoutingRule(models.Model):
@@ -659,6 +843,39 @@ LIMITANTE_DIMENSIONS = ("dependency_id", "level_of_care", "opinion_type_id", "li
 TOPIC_DIMENSIONS = ("dependency_id", "topic_id")
 
 
+class AnswerDelta(models.Model):
+    """A change to the compliance rollup not yet folded: +1 for an answer given (a met answer
+    deadline) under its day, centre, business days and whether in time; -1 when taken back
+    (reopened, moved to another centre, deleted). As `RollupDelta`, appended only."""
+
+    day = models.DateField()
+    dependency_id = models.PositiveIntegerField()
+    business_days = models.IntegerField()
+    in_time = models.BooleanField()
+    n = models.IntegerField()
+
+    class Meta:
+        indexes = [models.Index(fields=["day"], name="answerdelta_day_idx")]
+
+    def __str__(self) -> str:
+        return f"{self.day} {self.dependency_id} {self.n:+d}"
+
+    @classmethod
+    def record_many(
+        cls, changes: list[tuple[Answered | None, Answered | None]], *, using: str
+    ) -> None:
+        rows = []
+        for before, after in changes:
+            if before == after:
+                continue
+            if before is not None:
+                rows.append(AnswerDelta(n=-1, **before._asdict()))
+            if after is not None:
+                rows.append(AnswerDelta(n=1, **after._asdict()))
+        if rows:
+            AnswerDelta.objects.using(using).bulk_create(rows, batch_size=2000)
+
+
 class Grain(models.TextChoices):
     DAY = "D", _("day")
     MONTH = "M", _("month")
@@ -744,6 +961,26 @@ class TopicRollup(Rollup):
         constraints = [
             models.UniqueConstraint(
                 fields=["grain", "period", *TOPIC_DIMENSIONS], name="topicrollup_key"
+            )
+        ]
+
+
+ANSWER_DIMENSIONS = ("dependency_id", "business_days", "in_time")
+
+
+class AnswerRollup(Rollup):
+    """Answers given per centre, business days taken and whether in time: the deadline
+    compliance's counts and, as a histogram, its median."""
+
+    business_days = models.IntegerField()
+    in_time = models.BooleanField()
+
+    DIMENSIONS = ANSWER_DIMENSIONS
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["grain", "period", *ANSWER_DIMENSIONS], name="answerrollup_key"
             )
         ]
 

@@ -29,7 +29,7 @@ from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta
 from typing import Any
 
-from django.db import DatabaseError, connections, transaction
+from django.db import DatabaseError, connections, models, transaction
 from django.db.models import (
     BooleanField,
     Count,
@@ -54,8 +54,15 @@ from enlace.cases.counted import (
 )
 from enlace.cases.lifecycle import CaseKind
 from enlace.cases.models import (
+    MET_STATUSES,
+    NO_DAYS,
+    AnswerDelta,
+    AnswerRollup,
     Case,
+    CaseDeadline,
     ChannelRollup,
+    DeadlineStatus,
+    DeadlineStep,
     Grain,
     LimitanteRollup,
     OpinionRollup,
@@ -82,6 +89,9 @@ class Slice:
     # The deltas (and cases) the slice holds, as filters on the delta's columns.
     holds: dict[str, Any] = field(default_factory=dict)
     excludes: dict[str, Any] = field(default_factory=dict)
+    # What it counts: cases (by the day received, RollupDelta) or answers given (met answer
+    # deadlines, by the day met, AnswerDelta).
+    delta: type[models.Model] = RollupDelta
 
     @property
     def name(self) -> str:
@@ -91,8 +101,11 @@ class Slice:
     def dimensions(self) -> tuple[str, ...]:
         return self.model.DIMENSIONS
 
-    def deltas(self, queryset: QuerySet[RollupDelta]) -> QuerySet[RollupDelta]:
+    def deltas(self, queryset: QuerySet[Any]) -> QuerySet[Any]:
         return queryset.filter(**self.holds).exclude(**self.excludes)
+
+    def deltas_between(self, start: date, end: date) -> QuerySet[Any]:
+        return self.deltas(self.delta._default_manager.filter(day__gte=start, day__lte=end))
 
 
 CHANNELS = Slice(ChannelRollup)
@@ -101,7 +114,9 @@ LIMITANTES = Slice(
     LimitanteRollup, holds={"kind": CaseKind.OPINION}, excludes={"limitante_id": NONE}
 )
 TOPICS = Slice(TopicRollup, holds={"kind": CaseKind.INQUIRY})
-SLICES = (CHANNELS, OPINIONS, LIMITANTES, TOPICS)
+ANSWERS = Slice(AnswerRollup, delta=AnswerDelta)
+SLICES = (CHANNELS, OPINIONS, LIMITANTES, TOPICS, ANSWERS)
+DELTAS: tuple[type[models.Model], ...] = (RollupDelta, AnswerDelta)
 
 
 # -- The cases' side: each dimension as an expression over `cases_case` ---------------------
@@ -135,6 +150,28 @@ def _case_filter(slice_: Slice) -> Q:
     return condition
 
 
+def answers_given(start: date, end: date) -> QuerySet[CaseDeadline]:
+    """The answer deadlines met on the local days [start, end]: the answers given."""
+    tz = timezone.get_current_timezone()
+    return CaseDeadline.objects.filter(
+        step=DeadlineStep.ANSWER,
+        status__in=MET_STATUSES,
+        met_at__gte=datetime.combine(start, time.min, tz),
+        met_at__lt=datetime.combine(end + timedelta(days=1), time.min, tz),
+    )
+
+
+ANSWER_EXPRESSIONS: dict[str, Any] = {
+    "dependency_id": Coalesce(F("case__dependency_id"), Value(NONE)),
+    "business_days": Coalesce(F("business_days_taken"), Value(NO_DAYS)),
+    "in_time": Conditional(
+        When(status=DeadlineStatus.MET, then=Value(True)),
+        default=Value(False),
+        output_field=BooleanField(),
+    ),
+}
+
+
 def raw_counts(
     slice_: Slice,
     start: date,
@@ -143,22 +180,30 @@ def raw_counts(
     dependency_ids: Iterable[int] | None = None,
     by: str = "",
 ) -> dict[tuple[Any, ...], int]:
-    """The slice's counts for the days [start, end] by a full GROUP BY over the cases: what
-    the rollups must hold. `by` = "day" or "month" puts the day or the month first in each key;
-    `dependency_ids` keeps those centres."""
-    cases = counted_cases(start, end).filter(_case_filter(slice_))
-    if dependency_ids is not None:
-        cases = cases.filter(dependency_id__in=list(dependency_ids))
-    names = [f"d_{name}" for name in slice_.dimensions]
-    cases = cases.annotate(**{f"d_{name}": _case_dimension(name) for name in slice_.dimensions})
+    """The slice's counts for the days [start, end] by a full GROUP BY over the cases (or the
+    answer deadlines): what the rollups must hold. `by` = "day" or "month" puts the day or the
+    month first in each key; `dependency_ids` keeps those centres."""
+    tz = timezone.get_current_timezone()
+    rows: QuerySet[Any]
+    if slice_.delta is AnswerDelta:
+        rows = answers_given(start, end)
+        if dependency_ids is not None:
+            rows = rows.filter(case__dependency_id__in=list(dependency_ids))
+        expressions = {f"d_{name}": ANSWER_EXPRESSIONS[name] for name in slice_.dimensions}
+        day = TruncDate("met_at", tzinfo=tz)
+    else:
+        rows = counted_cases(start, end).filter(_case_filter(slice_))
+        if dependency_ids is not None:
+            rows = rows.filter(dependency_id__in=list(dependency_ids))
+        expressions = {f"d_{name}": _case_dimension(name) for name in slice_.dimensions}
+        day = TruncDate("received_at", tzinfo=tz)
+    names = list(expressions)
+    rows = rows.annotate(**expressions)
     if by:
-        cases = cases.annotate(
-            d_day=TruncDate("received_at", tzinfo=timezone.get_current_timezone())
-        )
+        rows = rows.annotate(d_day=day)
         names.insert(0, "d_day")
-    rows = cases.values_list(*names).annotate(n=Count("id")).order_by()
     found: Counter[tuple[Any, ...]] = Counter()
-    for *key, n in rows:
+    for *key, n in rows.values_list(*names).annotate(n=Count("id")).order_by():
         if by == "month":
             key[0] = key[0].replace(day=1)
         found[tuple(key)] += n
@@ -224,7 +269,7 @@ def rollup_counts(
     for first, last in edges:
         period |= Q(grain=Grain.DAY, period__gte=first, period__lte=last)
     stored = slice_.model._default_manager.filter(period)
-    deltas = slice_.deltas(RollupDelta.objects.filter(day__gte=start, day__lte=end))
+    deltas = slice_.deltas_between(start, end)
     if dependency_ids is not None:
         ids = list(dependency_ids)
         stored = stored.filter(dependency_id__in=ids)
@@ -322,28 +367,30 @@ def fold(*, batch_size: int = FOLD_BATCH) -> int:
     """Move every delta into the rollups; how many deltas it folded (0 while another process
     folds)."""
     folded = 0
-    while True:
-        with _folding() as locked:
-            if not locked:
-                return folded
-            ids = list(RollupDelta.objects.order_by("id").values_list("id", flat=True)[:batch_size])
-            if not ids:
-                return folded
-            batch = RollupDelta.objects.filter(id__in=ids)
-            for slice_ in SLICES:
-                names = slice_.dimensions
-                rows = slice_.deltas(batch).values_list("day", *names).annotate(total=Sum("n"))
-                by_day: Counter[tuple[Any, ...]] = Counter()
-                by_month: Counter[tuple[Any, ...]] = Counter()
-                for day, *key, total in rows.order_by():
-                    by_day[(day, *key)] += total
-                    by_month[(day.replace(day=1), *key)] += total
-                _add(slice_.model, Grain.DAY, by_day)
-                _add(slice_.model, Grain.MONTH, by_month)
-            batch.delete()
-            folded += len(ids)
-        if len(ids) < batch_size:
-            return folded
+    for delta in DELTAS:
+        slices = [slice_ for slice_ in SLICES if slice_.delta is delta]
+        while True:
+            with _folding() as locked:
+                if not locked:
+                    return folded
+                claimed = delta._default_manager.order_by("id").values_list("id", flat=True)
+                ids = list(claimed[:batch_size])
+                batch = delta._default_manager.filter(id__in=ids)
+                for slice_ in slices if ids else []:
+                    names = slice_.dimensions
+                    rows = slice_.deltas(batch).values_list("day", *names)
+                    by_day: Counter[tuple[Any, ...]] = Counter()
+                    by_month: Counter[tuple[Any, ...]] = Counter()
+                    for day, *key, total in rows.annotate(total=Sum("n")).order_by():
+                        by_day[(day, *key)] += total
+                        by_month[(day.replace(day=1), *key)] += total
+                    _add(slice_.model, Grain.DAY, by_day)
+                    _add(slice_.model, Grain.MONTH, by_month)
+                batch.delete()
+                folded += len(ids)
+            if len(ids) < batch_size:
+                break
+    return folded
 
 
 def _add(model: type[Rollup], grain: str, rows: Counter[tuple[Any, ...]]) -> None:
@@ -391,7 +438,7 @@ def _stored(slice_: Slice, grain: str, first: date, last: date) -> Counter[tuple
     rows = slice_.model._default_manager.filter(grain=grain, period__gte=first, period__lte=last)
     for period, *key, n in rows.values_list("period", *names, "n"):
         found[(period, *key)] += n
-    deltas = slice_.deltas(RollupDelta.objects.filter(day__gte=first, day__lte=last))
+    deltas = slice_.deltas_between(first, last)
     for day, *key, n in deltas.values_list("day", *names).annotate(total=Sum("n")).order_by():
         found[(day if grain == Grain.DAY else day.replace(day=1), *key)] += n
     return Counter({key: n for key, n in found.items() if n})
@@ -444,7 +491,8 @@ def verify(start: date, end: date, *, repair: bool = True) -> int:
                     wrong = set(stored) ^ set(rows) | {k for k in rows if stored.get(k) != rows[k]}
                     month_differences += len(wrong)
             if month_differences and repair:
-                RollupDelta.objects.filter(day__gte=first, day__lte=last).delete()
+                for delta in DELTAS:
+                    delta._default_manager.filter(day__gte=first, day__lte=last).delete()
                 for slice_ in SLICES:
                     _replace(slice_, first, last, *expected[slice_.name])
             differences += month_differences
@@ -468,13 +516,17 @@ def verify(start: date, end: date, *, repair: bool = True) -> int:
 
 
 def case_days() -> tuple[date, date] | None:
-    """The first and last local day a counted case was received on (None without cases)."""
-    bounds = Case.objects.exclude(status__in=NOT_COUNTED).aggregate(
+    """The first and last local day a counted case was received or an answer given on (None
+    without cases)."""
+    received = Case.objects.exclude(status__in=NOT_COUNTED).aggregate(
         first=Min("received_at"), last=Max("received_at")
     )
-    if bounds["first"] is None:
+    answers = CaseDeadline.objects.filter(step=DeadlineStep.ANSWER, status__in=MET_STATUSES)
+    answered = answers.aggregate(first=Min("met_at"), last=Max("met_at"))
+    moments = [m for m in (*received.values(), *answered.values()) if m is not None]
+    if not moments:
         return None
-    return timezone.localdate(bounds["first"]), timezone.localdate(bounds["last"])
+    return timezone.localdate(min(moments)), timezone.localdate(max(moments))
 
 
 def rebuild() -> int:
@@ -488,13 +540,15 @@ def rebuild() -> int:
         with _folding(snapshot=True) as locked:
             if not locked:
                 raise Busy("another process is folding the rollups; try again")
-            RollupDelta.objects.filter(day__gte=first, day__lte=last).delete()
+            for delta in DELTAS:
+                delta._default_manager.filter(day__gte=first, day__lte=last).delete()
             for slice_ in SLICES:
                 _replace(slice_, first, last, *_expected(slice_, first, last))
     with _folding() as locked:  # what lies outside the months with cases counts nothing
         outside = Q(period__lt=months[0]) | Q(period__gt=_month_end(months[-1])) if months else Q()
         delta_outside = Q(day__lt=months[0]) | Q(day__gt=_month_end(months[-1])) if months else Q()
-        RollupDelta.objects.filter(delta_outside).delete()
+        for delta in DELTAS:
+            delta._default_manager.filter(delta_outside).delete()
         for slice_ in SLICES:
             slice_.model._default_manager.filter(outside).delete()
         RollupCheck.objects.create(

@@ -59,12 +59,14 @@ def months_of(period: Period) -> list[date]:
     return months
 
 
-def monthly_trend(period: Period, *, dependency_ids: list[int] | None = None) -> list[MonthFigures]:
+def monthly_trend(
+    period: Period, *, dependency_ids: list[int] | None = None, from_rollups: bool | None = None
+) -> list[MonthFigures]:
     """Opinions (per type) and inquiries received in each calendar month of `period`, by local
     time; a month without cases is all zeros. `dependency_ids` limits it to those centres, as
     `participation_report` does."""
     scope: dict[str, Any] = {"dependency_ids": dependency_ids, "by_month": True}
-    scope["from_rollups"] = rollups.ready()
+    scope["from_rollups"] = rollups.ready() if from_rollups is None else from_rollups
     channels = section_counts(rollups.CHANNELS, period, **scope)
     types = section_counts(rollups.OPINIONS, period, **scope)
     type_codes = dict(OpinionType.objects.values_list("id", "code"))
@@ -156,11 +158,12 @@ def dashboard(period: Period, *, dependency_ids: list[int] | None = None) -> Das
         OpinionType.objects.values_list("code", "name"),
         key=lambda item: complaint_order.get(item[0], len(COMPLAINT_TYPES)),
     )
+    scope: dict[str, Any] = {"dependency_ids": dependency_ids, "from_rollups": rollups.ready()}
     return Dashboard(
         period=period,
-        participation=participation_report(period, dependency_ids=dependency_ids),
-        trend=monthly_trend(period, dependency_ids=dependency_ids),
-        compliance=deadline_compliance(period.start, period.end, dependency_ids=dependency_ids),
+        participation=participation_report(period, **scope),
+        trend=monthly_trend(period, **scope),
+        compliance=deadline_compliance(period.start, period.end, **scope),
         open_cases=open_cases(dependency_ids=dependency_ids),
         opinion_types=list(types),
         satisfaction=satisfaction_headline(period.start, period.end, dependency_ids=dependency_ids),

@@ -68,7 +68,7 @@ def section_counts(
 
 
 def participation_report(
-    period: Period, *, dependency_ids: list[int] | None = None
+    period: Period, *, dependency_ids: list[int] | None = None, from_rollups: bool | None = None
 ) -> dict[str, Any]:
     """The report's figures for `period`; `dependency_ids` limits it to those centres (a
     liaison's own report). Cases received in the period count, neither void (registered by
@@ -80,7 +80,9 @@ def participation_report(
     figures. Each section's rows add up to its total (an "Otros" or "Por clasificar" line
     holds what no other line does). The counts come from the rollups: a few hundred grouped
     rows per section whatever the number of cases; Python only arranges them."""
-    scope: dict[str, Any] = {"dependency_ids": dependency_ids, "from_rollups": rollups.ready()}
+    if from_rollups is None:
+        from_rollups = rollups.ready()
+    scope: dict[str, Any] = {"dependency_ids": dependency_ids, "from_rollups": from_rollups}
     channels = section_counts(rollups.CHANNELS, period, **scope)
     channel_rows = list(Channel.objects.values_list("id", "code", "name", "report_group"))
     return {
