@@ -179,23 +179,26 @@ def raw_counts(
     *,
     dependency_ids: Iterable[int] | None = None,
     by: str = "",
+    keep: tuple[str, ...] | None = None,
 ) -> dict[tuple[Any, ...], int]:
     """The slice's counts for the days [start, end] by a full GROUP BY over the cases (or the
     answer deadlines): what the rollups must hold. `by` = "day" or "month" puts the day or the
-    month first in each key; `dependency_ids` keeps those centres."""
+    month first in each key; `dependency_ids` keeps those centres; `keep` names the
+    dimensions the keys hold (default: all the slice's)."""
+    dimensions = keep if keep is not None else slice_.dimensions
     tz = timezone.get_current_timezone()
     rows: QuerySet[Any]
     if slice_.delta is AnswerDelta:
         rows = answers_given(start, end)
         if dependency_ids is not None:
             rows = rows.filter(case__dependency_id__in=list(dependency_ids))
-        expressions = {f"d_{name}": ANSWER_EXPRESSIONS[name] for name in slice_.dimensions}
+        expressions = {f"d_{name}": ANSWER_EXPRESSIONS[name] for name in dimensions}
         day = TruncDate("met_at", tzinfo=tz)
     else:
         rows = counted_cases(start, end).filter(_case_filter(slice_))
         if dependency_ids is not None:
             rows = rows.filter(dependency_id__in=list(dependency_ids))
-        expressions = {f"d_{name}": _case_dimension(name) for name in slice_.dimensions}
+        expressions = {f"d_{name}": _case_dimension(name) for name in dimensions}
         day = TruncDate("received_at", tzinfo=tz)
     names = list(expressions)
     rows = rows.annotate(**expressions)
@@ -241,16 +244,17 @@ def counts(
     *,
     dependency_ids: Iterable[int] | None = None,
     by_month: bool = False,
+    keep: tuple[str, ...] | None = None,
     from_rollups: bool | None = None,
 ) -> dict[tuple[Any, ...], int]:
     """What the reports read: the slice's counts for the days [start, end] from the rollups
     once they hold every case (`ready()`, unless the caller already asked: `from_rollups`),
-    else straight from the cases (the same keys and figures, at the cost of reading them)."""
+    else straight from the cases (the same keys and figures, at the cost of reading them).
+    `keep` names the dimensions the keys hold (default: all the slice's), added up in SQL."""
+    scope: dict[str, Any] = {"dependency_ids": dependency_ids, "keep": keep}
     if ready() if from_rollups is None else from_rollups:
-        return rollup_counts(slice_, start, end, dependency_ids=dependency_ids, by_month=by_month)
-    return raw_counts(
-        slice_, start, end, dependency_ids=dependency_ids, by="month" if by_month else ""
-    )
+        return rollup_counts(slice_, start, end, by_month=by_month, **scope)
+    return raw_counts(slice_, start, end, by="month" if by_month else "", **scope)
 
 
 def rollup_counts(
@@ -260,10 +264,12 @@ def rollup_counts(
     *,
     dependency_ids: Iterable[int] | None = None,
     by_month: bool = False,
+    keep: tuple[str, ...] | None = None,
 ) -> dict[tuple[Any, ...], int]:
-    """The slice's counts for the days [start, end], keyed by its dimensions (the month's
-    first day first when `by_month`), keys with no case left out; `dependency_ids` keeps
-    those centres. One statement: the month rows, the edge days' rows and the deltas."""
+    """The slice's counts for the days [start, end], keyed by its dimensions (or those in
+    `keep`; the month's first day first when `by_month`), keys with no case left out;
+    `dependency_ids` keeps those centres. One statement: the month rows, the edge days' rows
+    and the deltas, each grouped by the key in SQL."""
     months, edges = _months_and_edges(start, end)
     period = Q(grain=Grain.MONTH, period__in=months) if months else Q(pk__in=[])
     for first, last in edges:
@@ -274,7 +280,7 @@ def rollup_counts(
         ids = list(dependency_ids)
         stored = stored.filter(dependency_id__in=ids)
         deltas = deltas.filter(dependency_id__in=ids)
-    names: list[str] = list(slice_.dimensions)
+    names: list[str] = list(keep if keep is not None else slice_.dimensions)
     if by_month:
         # A month row's period is its first day; a day row's and a delta's day is mapped to
         # its month here, in Python, over the handful of grouped rows.

@@ -156,8 +156,8 @@ def _opinions(window: Window) -> dict[str, int]:
     the rollups (enlace/cases/rollups.py)."""
     group_of = dict(Channel.objects.values_list("id", "report_group"))
     found: dict[str, int] = {}
-    for (kind, _dependency, channel_id), n in rollups.counts(
-        rollups.CHANNELS, window.start, window.end
+    for (kind, channel_id), n in rollups.counts(
+        rollups.CHANNELS, window.start, window.end, keep=("kind", "channel_id")
     ).items():
         if kind == CaseKind.OPINION and channel_id in group_of:
             found[group_of[channel_id]] = found.get(group_of[channel_id], 0) + n

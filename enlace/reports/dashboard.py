@@ -67,18 +67,18 @@ def monthly_trend(
     `participation_report` does."""
     scope: dict[str, Any] = {"dependency_ids": dependency_ids, "by_month": True}
     scope["from_rollups"] = rollups.ready() if from_rollups is None else from_rollups
-    channels = section_counts(rollups.CHANNELS, period, **scope)
-    types = section_counts(rollups.OPINIONS, period, **scope)
+    channels = section_counts(rollups.CHANNELS, period, keep=("kind",), **scope)
+    types = section_counts(rollups.OPINIONS, period, keep=("opinion_type_id",), **scope)
     type_codes = dict(OpinionType.objects.values_list("id", "code"))
     opinions: dict[date, int] = {}
     inquiries: dict[date, int] = {}
     by_type: dict[date, dict[str, int]] = {}
-    for (month, kind, _dependency, _channel), n in channels.items():
+    for (month, kind), n in channels.items():
         if kind == CaseKind.OPINION:
             opinions[month] = opinions.get(month, 0) + n
         elif kind == CaseKind.INQUIRY:
             inquiries[month] = inquiries.get(month, 0) + n
-    for (month, _dependency, _level, type_id, _answered), n in types.items():
+    for (month, type_id), n in types.items():
         code = type_codes.get(type_id, "")
         month_types = by_type.setdefault(month, {})
         month_types[code] = month_types.get(code, 0) + n

@@ -54,6 +54,7 @@ def section_counts(
     *,
     dependency_ids: list[int] | None = None,
     by_month: bool = False,
+    keep: tuple[str, ...] | None = None,
     from_rollups: bool | None = None,
 ) -> dict[tuple[Any, ...], int]:
     """A slice's counts for the period (enlace/cases/rollups.py)."""
@@ -63,6 +64,7 @@ def section_counts(
         period.end,
         dependency_ids=dependency_ids,
         by_month=by_month,
+        keep=keep,
         from_rollups=from_rollups,
     )
 
@@ -83,19 +85,25 @@ def participation_report(
     if from_rollups is None:
         from_rollups = rollups.ready()
     scope: dict[str, Any] = {"dependency_ids": dependency_ids, "from_rollups": from_rollups}
-    channels = section_counts(rollups.CHANNELS, period, **scope)
+    # Each section groups by only what it shows (in SQL): few rows whatever the history.
+    channels = section_counts(rollups.CHANNELS, period, keep=("kind", "channel_id"), **scope)
     channel_rows = list(Channel.objects.values_list("id", "code", "name", "report_group"))
     return {
         "period": {"from": period.start.isoformat(), "to": period.end.isoformat()},
         "opinions": _opinions(
-            {(dep, channel): n for (kind, dep, channel), n in channels.items() if kind == OPINION},
+            {channel: n for (kind, channel), n in channels.items() if kind == OPINION},
             section_counts(rollups.OPINIONS, period, **scope),
-            section_counts(rollups.LIMITANTES, period, **scope),
+            section_counts(
+                rollups.LIMITANTES,
+                period,
+                keep=("level_of_care", "opinion_type_id", "limitante_id"),
+                **scope,
+            ),
             channel_rows,
         ),
         "inquiries": _inquiries(
-            {(dep, channel): n for (kind, dep, channel), n in channels.items() if kind == INQUIRY},
-            section_counts(rollups.TOPICS, period, **scope),
+            {channel: n for (kind, channel), n in channels.items() if kind == INQUIRY},
+            section_counts(rollups.TOPICS, period, keep=("topic_id",), **scope),
             channel_rows,
         ),
         # The institute's social networks and information media at the period's end.
@@ -126,7 +134,7 @@ def share(part: int, whole: int) -> str:
     return str(percentages([part, whole - part])[0]) if whole else str(ZERO)
 
 
-def _added(counts: dict[tuple[Any, ...], int], key: Any) -> dict[Any, int]:
+def _added(counts: dict[Any, int], key: Any) -> dict[Any, int]:
     """`counts` added up by `key(counted key)`, keys mapped to None left out."""
     found: dict[Any, int] = {}
     for counted, n in counts.items():
@@ -142,13 +150,13 @@ def _largest(items: list[tuple[Any, ...]]) -> list[tuple[Any, ...]]:
 
 
 def _opinions(
-    channels: dict[tuple[int, int], int],
+    channels: dict[int, int],
     types: dict[tuple[int, str, int, bool], int],
-    limitantes: dict[tuple[int, str, int, int], int],
+    limitantes: dict[tuple[str, int, int], int],
     channel_rows: list[tuple[int, str, str, str]],
 ) -> dict[str, Any]:
-    """The opinions' sections from the counts per (centre, channel), per (centre, level,
-    type, answered) and per (centre, level, type, limitante)."""
+    """The opinions' sections from the counts per channel, per (centre, level, type,
+    answered) and per (level, type, limitante)."""
     type_rows = list(OpinionType.objects.values_list("id", "code", "name"))
     type_codes = {pk: code for pk, code, _name in type_rows}
     type_names = {code: name for _pk, code, name in type_rows}
@@ -164,8 +172,7 @@ def _opinions(
         (code or TO_CLASSIFY, type_names.get(code, "") if code else str(_("To classify")), n)
         for code, n in _largest(list(_added(types, lambda k: type_codes.get(k[2], "")).items()))
     ]
-    per_channel = _added(channels, lambda k: k[1])
-    named = [(channel_of[pk], n) for pk, n in per_channel.items() if pk in channel_of]
+    named = [(channel_of[pk], n) for pk, n in channels.items() if pk in channel_of]
     channel_counts = _largest([(group, code, n) for (code, _name, group), n in named])
     channel_names = {code: name for (code, name, _group), _n in named}
     group_totals: dict[str, int] = {}
@@ -179,15 +186,15 @@ def _opinions(
             total,
         )
 
-    complaint_limitantes = {k: n for k, n in limitantes.items() if k[2] in complaint_ids}
+    complaint_limitantes = {k: n for k, n in limitantes.items() if k[1] in complaint_ids}
     limitante_rows = Limitante.objects.filter(
-        pk__in={k[3] for k in complaint_limitantes}
+        pk__in={k[2] for k in complaint_limitantes}
     ).values_list("id", "code", "name")
     limitante_of = {pk: (code, name) for pk, code, name in limitante_rows}
     by_limitante = _largest(
         [
             (*limitante_of[pk], n)
-            for pk, n in _added(complaint_limitantes, lambda k: k[3]).items()
+            for pk, n in _added(complaint_limitantes, lambda k: k[2]).items()
             if pk in limitante_of
         ]
     )
@@ -222,7 +229,7 @@ def _opinions(
         [
             (level, *limitante_of[pk], n)
             for (level, pk), n in _added(
-                complaint_limitantes, lambda k: (k[1], k[3]) if k[1] else None
+                complaint_limitantes, lambda k: (k[0], k[2]) if k[0] else None
             ).items()
             if pk in limitante_of
         ]
@@ -263,15 +270,15 @@ def _opinions(
 
 
 def _inquiries(
-    channels: dict[tuple[int, int], int],
-    topics: dict[tuple[int, int], int],
+    channels: dict[int, int],
+    topics: dict[tuple[int], int],
     channel_rows: list[tuple[int, str, str, str]],
 ) -> dict[str, Any]:
-    """The inquiries' sections from the counts per (centre, channel) and (centre, topic)."""
+    """The inquiries' sections from the counts per channel and per topic."""
     group_of = {pk: group for pk, _code, _name, group in channel_rows}
-    groups = _largest(list(_added(channels, lambda k: group_of.get(k[1])).items()))
+    groups = _largest(list(_added(channels, lambda k: group_of.get(k)).items()))
     total = sum(n for _g, n in groups)
-    per_topic = _added(topics, lambda k: k[1] or None)
+    per_topic = _added(topics, lambda k: k[0] or None)
     topic_of = {
         pk: (code, name)
         for pk, code, name in InquiryTopic.objects.filter(pk__in=per_topic).values_list(
