@@ -879,12 +879,14 @@ class AnswerDelta(models.Model):
 class Grain(models.TextChoices):
     DAY = "D", _("day")
     MONTH = "M", _("month")
+    YEAR = "Y", _("year")
 
 
 class Rollup(models.Model):
-    """How many counted cases share a key on a day (grain D) or in a month (grain M: `period`
-    is its first day). A report reads the months it covers whole and the days at its edges, so
-    its time depends on the months and keys it shows, not on the cases behind them."""
+    """How many counted cases share a key on a day (grain D), in a month (grain M) or in a
+    year (grain Y; `period` is the month's or the year's first day). A report reads the years
+    it covers whole, then the whole months, then the days at its edges, so its time depends on
+    the periods and keys it shows, not on the cases behind them."""
 
     grain = models.CharField(max_length=1, choices=Grain.choices)
     period = models.DateField()

@@ -8,8 +8,9 @@ change, so the reports' time depends on the months and keys they show, not on th
   per slice and grain, with an upsert that adds to the stored count, and deletes them, in one
   transaction: a reader sees every change either as a delta or in a rollup, never both. One
   folder runs at a time (a PostgreSQL advisory lock; SQLite serialises writers).
-- **Readers** (`counts()`) add, in one statement, the month rows of the months a period covers
-  whole, the day rows of the days at its edges and the deltas of its days.
+- **Readers** (`counts()`) add, in one statement, the year rows of the years a period covers
+  whole, the month rows of the whole months left, the day rows of the days at its edges and
+  the deltas of its days.
 - **The checker** (`verify()`, nightly from the sweeper and `manage.py verify_rollups`)
   compares the rollups with a full GROUP BY over the cases and repairs a difference;
   `rebuild()` (`manage.py rebuild_rollups`) builds them all after a restore or a bulk load.
@@ -216,12 +217,20 @@ def raw_counts(
 # -- Reading --------------------------------------------------------------------------------
 
 
-def _months_and_edges(start: date, end: date) -> tuple[list[date], list[tuple[date, date]]]:
-    """The months [start, end] covers whole (their first days) and the day ranges left over."""
+def _cover(
+    start: date, end: date, *, years: bool = True
+) -> tuple[list[date], list[date], list[tuple[date, date]]]:
+    """How to read [start, end]: the years it covers whole (their first days, when `years`),
+    the whole months left (their first days) and the day ranges left over."""
+    whole_years: list[date] = []
     months: list[date] = []
     edges: list[tuple[date, date]] = []
     day = start
     while day <= end:
+        if years and day.month == 1 and day.day == 1 and date(day.year, 12, 31) <= end:
+            whole_years.append(day)
+            day = date(day.year + 1, 1, 1)
+            continue
         first = day.replace(day=1)
         last = _month_end(first)
         if day == first and last <= end:
@@ -229,7 +238,7 @@ def _months_and_edges(start: date, end: date) -> tuple[list[date], list[tuple[da
         else:
             edges.append((day, min(last, end)))
         day = last + timedelta(days=1)
-    return months, edges
+    return whole_years, months, edges
 
 
 def _month_end(first: date) -> date:
@@ -270,8 +279,13 @@ def rollup_counts(
     `keep`; the month's first day first when `by_month`), keys with no case left out;
     `dependency_ids` keeps those centres. One statement: the month rows, the edge days' rows
     and the deltas, each grouped by the key in SQL."""
-    months, edges = _months_and_edges(start, end)
-    period = Q(grain=Grain.MONTH, period__in=months) if months else Q(pk__in=[])
+    # By month, a whole year is read as its months.
+    years, months, edges = _cover(start, end, years=not by_month)
+    period = Q(pk__in=[])
+    if years:
+        period |= Q(grain=Grain.YEAR, period__in=years)
+    if months:
+        period |= Q(grain=Grain.MONTH, period__in=months)
     for first, last in edges:
         period |= Q(grain=Grain.DAY, period__gte=first, period__lte=last)
     stored = slice_.model._default_manager.filter(period)
@@ -387,11 +401,14 @@ def fold(*, batch_size: int = FOLD_BATCH) -> int:
                     rows = slice_.deltas(batch).values_list("day", *names)
                     by_day: Counter[tuple[Any, ...]] = Counter()
                     by_month: Counter[tuple[Any, ...]] = Counter()
+                    by_year: Counter[tuple[Any, ...]] = Counter()
                     for day, *key, total in rows.annotate(total=Sum("n")).order_by():
                         by_day[(day, *key)] += total
                         by_month[(day.replace(day=1), *key)] += total
+                        by_year[(date(day.year, 1, 1), *key)] += total
                     _add(slice_.model, Grain.DAY, by_day)
                     _add(slice_.model, Grain.MONTH, by_month)
+                    _add(slice_.model, Grain.YEAR, by_year)
                 batch.delete()
                 folded += len(ids)
             if len(ids) < batch_size:
@@ -461,7 +478,8 @@ def _expected(slice_: Slice, first: date, last: date) -> tuple[Counter[Any], Cou
 def _replace(
     slice_: Slice, first: date, last: date, by_day: Counter[Any], by_month: Counter[Any]
 ) -> None:
-    slice_.model._default_manager.filter(period__gte=first, period__lte=last).delete()
+    rows_of_month = slice_.model._default_manager.filter(period__gte=first, period__lte=last)
+    rows_of_month.filter(grain__in=(Grain.DAY, Grain.MONTH)).delete()
     names = slice_.dimensions
     for grain, rows in ((Grain.DAY, by_day), (Grain.MONTH, by_month)):
         slice_.model._default_manager.bulk_create(
@@ -474,6 +492,57 @@ def _replace(
             ],
             batch_size=2000,
         )
+
+
+def _check_years(years: list[int], *, repair: bool) -> int:
+    """Each year's rows against the sum of its month rows (a fold writes both at once, and a
+    month repaired or rebuilt changes only its month): how many keys differed; repaired by
+    writing the sums (when `repair`)."""
+    differences = 0
+    for year in years:
+        first, last = date(year, 1, 1), date(year, 12, 31)
+        with _folding(snapshot=True) as locked:
+            if not locked:
+                raise Busy("another process is folding the rollups; try again")
+            for slice_ in SLICES:
+                names = slice_.dimensions
+                manager = slice_.model._default_manager
+                stored = Counter(
+                    {
+                        tuple(key): n
+                        for *key, n in manager.filter(grain=Grain.YEAR, period=first).values_list(
+                            *names, "n"
+                        )
+                        if n
+                    }
+                )
+                months = manager.filter(grain=Grain.MONTH, period__gte=first, period__lte=last)
+                summed = Counter(
+                    {
+                        tuple(key): n
+                        for *key, n in months.values_list(*names)
+                        .annotate(total=Sum("n"))
+                        .order_by()
+                        if n
+                    }
+                )
+                wrong = set(stored) ^ set(summed) | {k for k in summed if stored[k] != summed[k]}
+                differences += len(wrong)
+                if wrong and repair:
+                    manager.filter(grain=Grain.YEAR, period=first).delete()
+                    manager.bulk_create(
+                        [
+                            slice_.model(
+                                grain=Grain.YEAR,
+                                period=first,
+                                n=n,
+                                **dict(zip(names, key, strict=True)),
+                            )
+                            for key, n in summed.items()
+                        ],
+                        batch_size=2000,
+                    )
+    return differences
 
 
 def verify(start: date, end: date, *, repair: bool = True) -> int:
@@ -502,6 +571,7 @@ def verify(start: date, end: date, *, repair: bool = True) -> int:
                 for slice_ in SLICES:
                     _replace(slice_, first, last, *expected[slice_.name])
             differences += month_differences
+    differences += _check_years(sorted({month.year for month in months}), repair=repair)
     RollupCheck.objects.create(
         kind=RollupCheck.Kind.VERIFIED,
         at=timezone.now(),
@@ -550,8 +620,15 @@ def rebuild() -> int:
                 delta._default_manager.filter(day__gte=first, day__lte=last).delete()
             for slice_ in SLICES:
                 _replace(slice_, first, last, *_expected(slice_, first, last))
+    _check_years(sorted({month.year for month in months}), repair=True)  # the sums of months
     with _folding() as locked:  # what lies outside the months with cases counts nothing
         outside = Q(period__lt=months[0]) | Q(period__gt=_month_end(months[-1])) if months else Q()
+        if months:  # a year's row is dated its first day, maybe before the first month
+            outside = (
+                (outside & ~Q(grain=Grain.YEAR))
+                | Q(grain=Grain.YEAR, period__lt=date(months[0].year, 1, 1))
+                | Q(grain=Grain.YEAR, period__gt=months[-1])
+            )
         delta_outside = Q(day__lt=months[0]) | Q(day__gt=_month_end(months[-1])) if months else Q()
         for delta in DELTAS:
             delta._default_manager.filter(delta_outside).delete()

@@ -39,7 +39,8 @@ from enlace.imports.readers import RowsSource
 
 pytestmark = pytest.mark.django_db
 
-FIRST, LAST = date(2026, 1, 20), date(2026, 4, 10)  # whole months and edges at both ends
+# A whole year (read from the year rows), whole months and edge days at both ends.
+FIRST, LAST = date(2024, 12, 20), date(2026, 2, 10)
 CENTRES = ("HG", "UM-ZAC", "CC-SJA")
 CHANNELS = ("llamada_127", "buzon", "facebook", "sitio_web")
 TYPES = ("reclamo", "queja", "sugerencia", "felicitacion")
@@ -51,8 +52,9 @@ def assert_exact(start: date = FIRST, end: date = LAST) -> None:
     """Every slice, by key and by month and key, over the period and over a few partial
     spans, read from the rollups (plus deltas) equals the count from the cases."""
     spans = [(start, end), (start + timedelta(days=9), end - timedelta(days=15))]
-    spans.append((date(2026, 2, 1), date(2026, 2, 28)))  # one whole month
-    spans.append((date(2026, 3, 5), date(2026, 3, 5)))  # one day
+    spans.append((date(2025, 1, 1), date(2025, 12, 31)))  # one whole year
+    spans.append((date(2025, 2, 1), date(2025, 2, 28)))  # one whole month
+    spans.append((date(2025, 3, 5), date(2025, 3, 5)))  # one day
     today = timezone.localdate()
     spans.append((today - timedelta(days=3), today))  # the answers given today
     for first, last in spans:
@@ -293,13 +295,21 @@ def test_the_checker_finds_and_repairs_a_difference(
         grain=Grain.DAY, period=day, kind="opinion", dependency_id=999, channel_id=1, n=3
     )
     with caplog.at_level(logging.ERROR, logger="enlace.rollups"):
-        assert rollups.verify(day, day, repair=False) == 2
+        # The month's day and month rows, and the year's row against its months.
+        assert rollups.verify(day, day, repair=False) == 3
+        # Repaired month by month first, the year then agrees with its months.
         assert rollups.verify(day, day) == 2
     assert "rollups differed from the cases on 2 keys" in caplog.text
     assert rollups.verify(day, day) == 0
     checks = list(RollupCheck.objects.filter(kind=RollupCheck.Kind.VERIFIED).order_by("at", "id"))
-    assert [check.differences for check in checks] == [2, 2, 0]
+    assert [check.differences for check in checks] == [3, 2, 0]
     assert_exact(day, day)
+    ChannelRollup.objects.filter(grain=Grain.YEAR).update(n=9)  # a wrong year alone
+    assert rollups.verify(day, day) == 1
+    year = (date(day.year, 1, 1), date(day.year, 12, 31))
+    assert rollups.rollup_counts(rollups.CHANNELS, *year) == rollups.raw_counts(
+        rollups.CHANNELS, *year
+    )
 
 
 def test_rebuild_counts_cases_written_in_sql(make_case: Callable[..., Case]) -> None:
