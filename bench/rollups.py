@@ -112,7 +112,8 @@ def measure(cases: int, runs: int) -> dict[str, Any]:
 
     from enlace.cases import rollups
     from enlace.cases.models import Case, ChannelRollup, OpinionRollup
-    from enlace.reports.dashboard import dashboard
+    from enlace.reports.compliance import deadline_compliance
+    from enlace.reports.dashboard import dashboard, monthly_trend, open_cases
     from enlace.reports.participation import Period, participation_report
 
     assert rollups.ready(), "the rollups must hold every case"
@@ -143,6 +144,15 @@ def measure(cases: int, runs: int) -> dict[str, Any]:
         "hand_sql_ms": report.median_ms(
             functools.partial(report.run_sql, list(report.HAND_SQL.values()), params), runs
         ),
+        # The dashboard's parts, to see which grows.
+        "parts_ms": {
+            "trend": report.median_ms(functools.partial(monthly_trend, period), runs),
+            "compliance": report.median_ms(
+                functools.partial(deadline_compliance, period.start, period.end), runs
+            ),
+            "open_cases": report.median_ms(open_cases, runs),
+        },
+        "open_cases": open_cases(),
     }
     return result
 
@@ -195,6 +205,9 @@ def main() -> int:
             f"{label:<12}{row['cases']:>12,}{row['counted_in_period']:>12,}{row['report_ms']:>11.1f}"
             f"{row['dashboard_ms']:>14.1f}{row['hand_sql_ms']:>13.1f}"
         )
+    for label, row in found.items():
+        parts = ", ".join(f"{name} {ms:.1f} ms" for name, ms in row["parts_ms"].items())
+        print(f"{label}: dashboard parts: {parts} ({row['open_cases']:,} open cases)")
     print()
     goals = {
         "report_large_to_small": SIZE_GOAL,
