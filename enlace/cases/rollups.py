@@ -1,9 +1,11 @@
-"""Rollups: how many counted cases share each key, per day and per month, kept exact as cases
-change, so the reports' time depends on the months and keys they show, not on the cases.
+"""Rollups: how many counted cases (and answers given) share each key, per day, month and
+year, kept exact as cases change, so the reports' time depends on the periods and keys they
+show, not on the cases.
 
 - **Writes** append `RollupDelta` rows (-1 for the key a case no longer counts as, +1 for the
-  new one) in the transaction that changes the case (`Case.save()`), never touching a shared
-  counter: concurrent registrations at one centre never wait on each other.
+  new one) in the transaction that changes the case (`Case.save()`), and `AnswerDelta` rows
+  for the answers given (`CaseDeadline.save()`), never touching a shared counter: concurrent
+  registrations at one centre never wait on each other.
 - **The fold** (`fold()`, run by the sweeper every minute) moves the deltas into the rollups,
   per slice and grain, with an upsert that adds to the stored count, and deletes them, in one
   transaction: a reader sees every change either as a delta or in a rollup, never both. One
@@ -12,7 +14,8 @@ change, so the reports' time depends on the months and keys they show, not on th
   whole, the month rows of the whole months left, the day rows of the days at its edges and
   the deltas of its days.
 - **The checker** (`verify()`, nightly from the sweeper and `manage.py verify_rollups`)
-  compares the rollups with a full GROUP BY over the cases and repairs a difference;
+  compares each month with a full GROUP BY over its cases (and answers), then each year with
+  its months, and repairs a difference;
   `rebuild()` (`manage.py rebuild_rollups`) builds them all after a restore or a bulk load.
 
 A slice is a rollup model (enlace/cases/models.py) with the dimensions it keeps and the cases it
