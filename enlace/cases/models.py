@@ -77,7 +77,10 @@ class CaseQuerySet(models.QuerySet["Case"]):
                 [(counted_as(tuple(v)), None) for _pk, *v in gone], using=self.db
             )
             centre = 1 + COUNTED_FIELDS.index("dependency_id")
-            record_answers_moved({row[0]: (row[centre], None) for row in gone}, self.db)
+            moves: dict[int, tuple[int | None, int | None]] = {
+                row[0]: (row[centre], None) for row in gone
+            }
+            record_answers_moved(moves, self.db, gone=True)
             return super().delete()
 
 
@@ -324,7 +327,7 @@ class Case(models.Model):
             stored = self._stored_counted_values(using)
             if stored is not None:
                 centre = stored[COUNTED_FIELDS.index("dependency_id")]
-                record_answers_moved({self.pk: (centre, None)}, using)
+                record_answers_moved({self.pk: (centre, None)}, using, gone=True)
             deleted = super().delete(*args, **kwargs)
             if stored is not None:
                 RollupDelta.record(counted_as(stored), None, using=using)
@@ -539,15 +542,18 @@ def _answers_of(case_ids: list[int], using: str) -> list[tuple[Any, ...]]:
     return list(rows.values_list("case_id", *ANSWER_FIELDS))
 
 
-def record_answers_moved(moves: dict[int, tuple[int | None, int | None]], using: str) -> None:
-    """The cases' answers counted under another centre (old, new; None: no longer counted, the
-    case being deleted): -1 under the old, +1 under the new."""
+def record_answers_moved(
+    moves: dict[int, tuple[int | None, int | None]], using: str, *, gone: bool = False
+) -> None:
+    """The cases' answers now counted under another centre ({case: (old, new)}; None is no
+    centre): -1 under the old, +1 under the new; with `gone` (the cases are being deleted),
+    only the -1."""
     changes: list[tuple[Answered | None, Answered | None]] = []
     for start in range(0, len(moves), 2000):
         ids = list(moves)[start : start + 2000]
         for case_id, *fields in _answers_of(ids, using):
             old, new = moves[case_id]
-            after = answered_as(*fields, new) if new is not None or old is None else None
+            after = None if gone else answered_as(*fields, new)
             changes.append((answered_as(*fields, old), after))
     AnswerDelta.record_many(changes, using=using)
 

@@ -478,3 +478,21 @@ def test_a_second_sweeper_skips_the_check_while_the_first_holds_the_lock(
         other.close()
     found = rollups.sweep(timezone.now())
     assert found == {"rollup_deltas_folded": 1, "rollup_differences": 0}
+
+
+def test_an_answer_follows_its_case_to_no_centre_and_out_when_deleted(
+    make_case: Callable[..., Case], resolution: User
+) -> None:
+    """An answered inquiry whose centre is cleared stays counted, under no centre; deleting
+    a case without a centre takes its answer out."""
+    case = make_case(CaseKind.INQUIRY, topic="citas", centre="HG")
+    actions.do_answer_case(case, "Su cita es el lunes.", acting_user=resolution)
+    other = make_case(CaseKind.INQUIRY, topic="citas")
+    actions.do_answer_case(other, "Llame al 127.", acting_user=resolution)
+    today = timezone.localdate()
+    assert sum(rollups.rollup_counts(rollups.ANSWERS, today, today).values()) == 2
+    Case.objects.filter(pk=case.pk).update(dependency=None, level_of_care="")
+    assert_exact(today, today)
+    Case.objects.filter(pk=other.pk).delete()
+    assert sum(rollups.rollup_counts(rollups.ANSWERS, today, today).values()) == 1
+    assert_exact(today, today)
