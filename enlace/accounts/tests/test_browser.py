@@ -18,11 +18,17 @@ PASSWORD = "secreto-de-prueba"
 
 def log_in(browser, url, username, password=PASSWORD):
     from selenium.webdriver.common.by import By
+    from selenium.webdriver.support.expected_conditions import staleness_of
+    from selenium.webdriver.support.ui import WebDriverWait
 
     browser.get(url + reverse("accounts:login"))
     browser.find_element(By.NAME, "username").send_keys(username)
     browser.find_element(By.NAME, "password").send_keys(password)
-    browser.find_element(By.CSS_SELECTOR, "main form button[type=submit]").click()
+    button = browser.find_element(By.CSS_SELECTOR, "main form button[type=submit]")
+    button.click()
+    # Wait for the answer to the post: a next `browser.get` must not cancel it (a login
+    # attempt left unsent is a failure the lockout never counts).
+    WebDriverWait(browser, 10).until(staleness_of(button))
 
 
 def code_for(secret: str, *, later: int = 0) -> str:
