@@ -55,6 +55,7 @@ from enlace.cases.counted import (
     ANSWERED_STATUSES,
     NONE,
     NOT_COUNTED,
+    Counted,
 )
 from enlace.cases.lifecycle import CaseKind
 from enlace.cases.models import (
@@ -325,16 +326,7 @@ def ready() -> bool:
 # -- Writing --------------------------------------------------------------------------------
 
 
-DELTA_DIMENSIONS = (
-    "kind",
-    "channel_id",
-    "dependency_id",
-    "level_of_care",
-    "opinion_type_id",
-    "limitante_id",
-    "topic_id",
-    "answered",
-)
+DELTA_DIMENSIONS = Counted._fields[1:]  # a case's key after its day (enlace/cases/counted.py)
 
 
 def record_inserted(cases: QuerySet[Case]) -> int:
