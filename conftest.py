@@ -231,7 +231,11 @@ def browser() -> Iterator[Any]:
 def wait_for(predicate: Callable[[], Any], timeout: float = 10.0) -> None:
     """Poll until `predicate()` holds. An element htmx replaced between finding it and reading
     it (stale) or has not put in the page yet is a "not yet", not a failure."""
-    from selenium.common.exceptions import NoSuchElementException, StaleElementReferenceException
+    from selenium.common.exceptions import (
+        NoSuchElementException,
+        StaleElementReferenceException,
+        WebDriverException,
+    )
 
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
@@ -240,5 +244,9 @@ def wait_for(predicate: Callable[[], Any], timeout: float = 10.0) -> None:
                 return
         except (StaleElementReferenceException, NoSuchElementException):
             pass
+        except WebDriverException as error:
+            # Chromium's way of saying "stale" while a new document replaces the old one.
+            if "does not belong to the document" not in str(error):
+                raise
         time.sleep(0.1)
     raise AssertionError("timed out")

@@ -17,18 +17,30 @@ PASSWORD = "secreto-de-prueba"
 
 
 def log_in(browser, url, username, password=PASSWORD):
+    from selenium.common.exceptions import WebDriverException
     from selenium.webdriver.common.by import By
-    from selenium.webdriver.support.expected_conditions import staleness_of
-    from selenium.webdriver.support.ui import WebDriverWait
 
     browser.get(url + reverse("accounts:login"))
+    browser.execute_script("window.enlaceLoginPage = true;")
     browser.find_element(By.NAME, "username").send_keys(username)
     browser.find_element(By.NAME, "password").send_keys(password)
-    button = browser.find_element(By.CSS_SELECTOR, "main form button[type=submit]")
-    button.click()
+    browser.find_element(By.CSS_SELECTOR, "main form button[type=submit]").click()
+
     # Wait for the answer to the post: a next `browser.get` must not cancel it (a login
-    # attempt left unsent is a failure the lockout never counts).
-    WebDriverWait(browser, 10).until(staleness_of(button))
+    # attempt left unsent is a failure the lockout never counts). The answer is a new
+    # document, which no longer carries the mark set above; while it loads chromium may
+    # answer with any WebDriver error, so those count as "not yet".
+    def answered() -> bool:
+        try:
+            return bool(
+                browser.execute_script(
+                    "return !window.enlaceLoginPage && document.readyState === 'complete';"
+                )
+            )
+        except WebDriverException:
+            return False
+
+    wait_for(answered)
 
 
 def code_for(secret: str, *, later: int = 0) -> str:
