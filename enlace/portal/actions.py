@@ -1,5 +1,6 @@
-"""The portal's writes: a citizen's submission (stored first, then processed) and their
-rating of the answer."""
+"""The portal's writes: a citizen's submission and their reply to a case waiting for them (each
+stored first as an inbound message of the plug-in `portal`, then processed), and their rating
+of the answer."""
 
 from __future__ import annotations
 
@@ -10,13 +11,16 @@ from typing import Any
 from django.conf import settings
 from django.db import transaction
 from django.utils import timezone, translation
+from django.utils.translation import gettext as _
 
 from enlace.cases import history
+from enlace.cases.lifecycle import CaseStatus
 from enlace.cases.models import Case, EventKind
 from enlace.channels import attachments
 from enlace.channels.actions import do_process_message, do_receive_message
 from enlace.channels.models import InboundMessage, InboundStatus
-from enlace.channels.portal.plugin import PLUGIN_CODE
+from enlace.channels.portal.plugin import PLUGIN_CODE, reply_body, reply_id
+from enlace.core.errors import BusinessError
 from enlace.portal.models import Satisfaction, SatisfactionRating
 from enlace.surveys.actions.portal import do_record_portal_rating
 from enlace.surveys.models import FriendsAndFamily
@@ -69,6 +73,32 @@ def do_submit(submission: Submission) -> InboundMessage:
         do_process_message(message.pk)
         message.refresh_from_db()
     return message
+
+
+def do_reply(case: Case, token: str, text: str) -> InboundMessage:
+    """The citizen's reply to `case` (opened with its code and second factor), which must be
+    waiting for them: stored as it arrived (the case and the text, never the factor), then
+    processed at once by the plug-in, which records it on the case as a message from the
+    citizen and resumes the case (`do_record_citizen_message`, as an e-mail or a WhatsApp reply
+    does). The same reply posted again (same token) stores and records nothing more, even once
+    the case has resumed. A case not waiting refuses it (BusinessError) and nothing is stored."""
+    external_id = reply_id(token)
+    stored = InboundMessage.objects.filter(plugin=PLUGIN_CODE, external_id=external_id).first()
+    if stored is None:
+        if case.status != CaseStatus.WAITING_CITIZEN:
+            raise BusinessError(
+                _("Your case is not waiting for information from you."), code="not_waiting"
+            )
+        stored, _created = do_receive_message(
+            PLUGIN_CODE,
+            external_id,
+            body=json.dumps(reply_body(case, text), ensure_ascii=False),
+            process=False,  # processed below, in this request
+        )
+    if stored.status == InboundStatus.PENDING:
+        do_process_message(stored.pk)
+        stored.refresh_from_db()
+    return stored
 
 
 def do_rate_case(case: Case, rating: str, comment: str = "") -> SatisfactionRating:

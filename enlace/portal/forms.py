@@ -284,6 +284,11 @@ class TrackForm(AccessibleForm):
         # The same message as a wrong factor: the form tells nothing about which part failed.
         return code or ""
 
+    def forget_factor(self) -> None:
+        """Shown again with its errors, the form keeps the code typed but not the factor (it
+        may be a key): the page never sends it back."""
+        self.data = {"code": str(self.data.get("code", ""))[:20], "factor": ""}
+
 
 class RateForm(TrackForm):
     rating = forms.ChoiceField(
@@ -298,6 +303,27 @@ class RateForm(TrackForm):
         max_length=2000,
         widget=forms.Textarea(attrs={"rows": 3}),
     )
+
+
+REPLY_MAX = 5000
+
+
+class ReplyForm(TrackForm):
+    """The citizen's reply to a case waiting for them, sent from the tracking page: the code
+    and the factor come again with it (hidden), as with the rating; the token makes the same
+    reply posted twice one message."""
+
+    text = forms.CharField(
+        label=_("Your reply"),
+        max_length=REPLY_MAX,
+        widget=forms.Textarea(attrs={"rows": 5}),
+        error_messages={"required": _("Write your reply.")},
+    )
+    token = forms.UUIDField(widget=forms.HiddenInput)
+
+    hints = {
+        "text": _("The information we asked you for, in your own words."),
+    }
 
 
 class DataRequestForm(AccessibleForm):

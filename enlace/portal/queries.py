@@ -1,14 +1,17 @@
-"""The portal's one read: a case by its code and the second factor of its citizen."""
+"""The portal's reads: a case by its code and the second factor of its citizen, and the steps
+of that case a citizen may see."""
 
 from __future__ import annotations
 
 import hmac
+from dataclasses import dataclass
+from datetime import datetime
 
 from django.utils.translation import gettext_lazy as _
 from django_stubs_ext import StrOrPromise
 
 from enlace.cases.lifecycle import CaseStatus
-from enlace.cases.models import Case
+from enlace.cases.models import Case, CaseEvent, EventKind
 from enlace.cases.rules import dui_key, phone_or_none
 from enlace.portal.keys import hash_clave, normalise_clave
 from enlace.portal.models import TrackingKey
@@ -77,3 +80,63 @@ CITIZEN_STATUS: dict[str, tuple[StrOrPromise, StrOrPromise]] = {
 
 def shows_answer(case: Case) -> bool:
     return bool(case.answer) and case.status in (S.ANSWERED, S.CLOSED)
+
+
+def waits_for_citizen(case: Case) -> bool:
+    """Whether the case waits for the citizen, who may then reply from the tracking page."""
+    return case.status == S.WAITING_CITIZEN
+
+
+@dataclass(frozen=True)
+class PublicStep:
+    label: StrOrPromise
+    at: datetime
+
+
+E = EventKind
+# The history rows that are steps a citizen may see, and what each reads to them by the status
+# the case went to. Everything else (comments, reclassification, proposals and their return,
+# owners, deadlines, messages) stays with the staff; a row's note, actor and changes are never
+# read at all, so no internal note, improvement action or staff name can reach the page.
+STEP_EVENTS = (
+    E.ACKNOWLEDGED,
+    E.ASSESSING,
+    E.ASSIGNED,
+    E.WAITING,
+    E.RESUMED,
+    E.ANSWERED,
+    E.CLOSED,
+    E.REOPENED,
+)
+STEP_LABELS: dict[str, StrOrPromise] = {
+    S.ACKNOWLEDGED: _("Receipt confirmed"),
+    S.IN_ASSESSMENT: _("Being reviewed"),
+    S.ASSIGNED: _("With the centre responsible"),
+    S.WAITING_CITIZEN: _("Waiting for you"),
+    S.ANSWERED: _("Answered"),
+    S.CLOSED: _("Closed"),
+    S.REOPENED: _("Reopened"),
+}
+RECEIVED_LABEL: StrOrPromise = _("Received")
+# Resuming returns the case to where it was; to the citizen, it is their reply that arrived.
+RESUMED_LABEL: StrOrPromise = _("Your information was received")
+
+
+def public_steps(case: Case) -> list[PublicStep]:
+    """The citizen-facing steps of `case` (already opened with its code and second factor),
+    oldest first: received (when the case says it was), then each step of its history rows,
+    read in one query of their kind, status and moment only. A step repeated in a row (a
+    transfer to another centre, an answer returned to the centre) shows once, at its first
+    date."""
+    steps = [PublicStep(RECEIVED_LABEL, case.received_at)]
+    rows = (
+        CaseEvent.objects.filter(case=case, kind__in=STEP_EVENTS)
+        .order_by("at", "id")
+        .values_list("kind", "to_status", "at")
+    )
+    for kind, to_status, at in rows:
+        label = RESUMED_LABEL if kind == E.RESUMED else STEP_LABELS.get(to_status)
+        if label is None or label == steps[-1].label:
+            continue
+        steps.append(PublicStep(label, at))
+    return steps

@@ -1,7 +1,12 @@
 """The public portal as a channel plug-in: a submitted form is stored as an InboundMessage by the
 portal (enlace/portal/actions.py; body: the cleaned form as JSON, external id: the form's
 token), then processed here into a case counted under the catalogue channel "sitio_web", with
-its files, its clave and the acknowledgement to the citizen's e-mail."""
+its files, its clave and the acknowledgement to the citizen's e-mail.
+
+A citizen's reply to a case waiting for them, written on the tracking page, is stored the same
+way (body: the case and the text, `reply_body`; external id: `reply:` and the reply form's
+token) and processed here into a message from the citizen on that case, which resumes it: what
+the e-mail and WhatsApp channels do with a citizen's reply."""
 
 from __future__ import annotations
 
@@ -10,11 +15,16 @@ import logging
 import uuid
 from typing import Any
 
-from enlace.cases.actions import Citizen, NewCase, do_register_case
+from django.conf import settings
+from django.utils import translation
+from django.utils.translation import gettext as _
+
+from enlace.cases.actions import Citizen, NewCase, do_record_citizen_message, do_register_case
 from enlace.cases.lifecycle import CaseKind
+from enlace.cases.models import Case
 from enlace.catalogues.models import Channel, InquiryTopic, OpinionType
 from enlace.channels.models import Attachment, InboundMessage, InboundOutcome
-from enlace.channels.plugins import ChannelPlugin, Processed, register
+from enlace.channels.plugins import IGNORED, ChannelPlugin, Processed, register
 from enlace.core.errors import BusinessError
 from enlace.directory.models import Dependency
 from enlace.notifications import notify
@@ -32,6 +42,16 @@ def _entry(model: Any, code: str | None) -> Any:
     return model.objects.filter(code=code).first() if code else None
 
 
+def reply_id(token: str) -> str:
+    """The external id of a reply: apart from the submissions' (bare form tokens)."""
+    return f"reply:{token}"
+
+
+def reply_body(case: Case, text: str) -> dict[str, Any]:
+    """What a reply stores: which case, its code as the citizen saw it, and the text."""
+    return {"version": 1, "reply_to": case.pk, "code": case.display_code, "text": text}
+
+
 @register
 class Portal(ChannelPlugin):
     code = PLUGIN_CODE
@@ -39,6 +59,8 @@ class Portal(ChannelPlugin):
 
     def process(self, message: InboundMessage) -> Processed:
         data: dict[str, Any] = json.loads(message.body)
+        if "reply_to" in data:
+            return self._reply(data)
         citizen = Citizen(**data["citizen"])
         channel = Channel.objects.get(code=self.catalogue_channel)
         common: dict[str, Any] = {
@@ -78,3 +100,13 @@ class Portal(ChannelPlugin):
                 TrackingKey.objects.create(case=case, key_hash=data["clave_hash"])
             notify.acknowledgement(case)
         return Processed(InboundOutcome.NEW_CASE, case.pk)
+
+    def _reply(self, data: dict[str, Any]) -> Processed:
+        """The citizen's message goes on the case's history; a case waiting for them resumes.
+        Written in the office's language, whoever runs it."""
+        case = Case.objects.filter(pk=data["reply_to"]).first()
+        if case is None:  # deleted since
+            return IGNORED
+        with translation.override(settings.LANGUAGE_CODE):
+            do_record_citizen_message(case, data["text"], channel=_("the portal"))
+        return Processed(InboundOutcome.REPLY, case.pk)

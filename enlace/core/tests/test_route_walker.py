@@ -37,6 +37,8 @@ PUBLIC = {
     "portal:home",
     "portal:track",
     "portal:rate",
+    "portal:receipt",
+    "portal:reply",
     "portal:data_request",
     "portal:data_receipt",
     "accounts:login",
@@ -63,6 +65,7 @@ PUBLIC = {
 OWN_CREDENTIALS = ("channels:", "open311:", "api:", "admin:")
 # Pages of one's own account: every logged-in person reaches their own, and only theirs.
 OWN_ACCOUNT = {
+    "start",  # each person's start page: a redirect to their role's own
     "accounts:second_factor",
     "accounts:second_factor_enrol",
     "accounts:security",
@@ -162,6 +165,7 @@ REFUSED: dict[str, Refusal] = {
     "oir:home": Refusal(("agent",)),
     "oir:list": Refusal(("outsider", "resolution")),
     "oir:new": Refusal(("outsider", "resolution"), post=True),
+    "oir:mail": Refusal(("outsider", "resolution"), "case", post=True),
     "oir:detail": Refusal(("outsider", "resolution"), "oir_request"),
     "oir:pdf": Refusal(("outsider", "resolution"), "oir_request"),
     "oir:action": Refusal(("outsider", "resolution"), "oir_action", post=True),

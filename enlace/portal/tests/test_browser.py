@@ -20,8 +20,10 @@ from enlace.cases.actions import (
     do_answer_case,
     do_assign_case,
     do_propose_answer,
+    do_wait_for_citizen,
 )
-from enlace.cases.models import Case
+from enlace.cases.lifecycle import CaseStatus
+from enlace.cases.models import Case, EventKind
 from enlace.directory.models import Dependency
 from enlace.portal.models import SatisfactionRating
 
@@ -86,6 +88,12 @@ def test_a_citizen_writes_follows_the_answer_and_rates_it(live_server, browser):
     assert code == case.display_code
     assert browser.find_element(By.ID, "receipt-channel").text == "Sitio web"
     assert case.citizen_email == "marta@example.com"
+    # The receipt is a page of its own: reloading it sends nothing again.
+    assert browser.current_url == live_server.url + "/recibo/"
+    browser.refresh()
+    wait_for(lambda: browser.find_elements(By.ID, "tracking-code"))
+    assert browser.find_element(By.ID, "tracking-code").text == code
+    assert Case.objects.count() == 1
 
     staff_answers(case)
     track(browser, live_server.url, code.lower(), "marta@example.com")
@@ -146,6 +154,9 @@ def test_axe_finds_no_violation_on_the_portal_pages(live_server, browser, settin
     pages["receipt"] = axe_violations(browser)
     browser.get(live_server.url + "/seguimiento/")
     pages["tracking form"] = axe_violations(browser)
+    browser.find_element(By.CSS_SELECTOR, "form button[type=submit]").click()
+    wait_for(lambda: browser.find_elements(By.ID, "id_factor_error"))
+    pages["tracking with empty fields"] = axe_violations(browser)
     browser.find_element(By.NAME, "code").send_keys("ACDEF-HJKLM")
     browser.find_element(By.NAME, "factor").send_keys("nadie@example.com")
     browser.find_element(By.CSS_SELECTOR, "form button[type=submit]").click()
@@ -164,4 +175,28 @@ def test_axe_finds_no_violation_on_the_portal_pages(live_server, browser, settin
     browser.find_element(By.CSS_SELECTOR, "form button[type=submit]").click()
     wait_for(lambda: browser.find_elements(By.ID, "too-many"))
     pages["too many requests"] = axe_violations(browser)
+    assert {page: found for page, found in pages.items() if found} == {}
+
+
+def test_a_citizen_replies_to_a_case_waiting_for_them(live_server, browser):
+    from selenium.webdriver.common.by import By
+
+    code = submit_complaint(browser, live_server.url)
+    case = Case.objects.get()
+    resolution = User.objects.create_user(username="rosa", password="x", role=Role.RESOLUTION)
+    do_wait_for_citizen(case, "Falta la fecha de la consulta", acting_user=resolution)
+    track(browser, live_server.url, code, "marta@example.com")
+    pages = {"tracking with the reply form": axe_violations(browser) if AXE_JS.exists() else []}
+    browser.find_element(By.CSS_SELECTOR, "#reply-form button[type=submit]").click()
+    wait_for(lambda: browser.find_elements(By.ID, "id_text_error"))
+    assert browser.switch_to.active_element.get_attribute("id") == "error-summary"
+    pages["reply with errors"] = axe_violations(browser) if AXE_JS.exists() else []
+    browser.find_element(By.NAME, "text").send_keys("Fue el 3 de marzo, a las 8 de la mañana.")
+    browser.find_element(By.CSS_SELECTOR, "#reply-form button[type=submit]").click()
+    wait_for(lambda: browser.find_elements(By.ID, "reply-received"))
+    assert browser.current_url == live_server.url + "/seguimiento/"
+    pages["reply received"] = axe_violations(browser) if AXE_JS.exists() else []
+    case.refresh_from_db()
+    assert case.status != CaseStatus.WAITING_CITIZEN
+    assert case.events.filter(kind=EventKind.CITIZEN_MESSAGE).count() == 1
     assert {page: found for page, found in pages.items() if found} == {}

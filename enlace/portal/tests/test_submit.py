@@ -1,5 +1,6 @@
 """A citizen writes on the portal: the form is stored first as an inbound message of the
-`portal` plug-in, then processed into exactly one case, and the receipt shows its code."""
+`portal` plug-in, then processed into exactly one case, and the receipt shows its code (after a
+redirect: tests/test_receipt.py)."""
 
 import json
 
@@ -27,17 +28,19 @@ def test_the_portal_is_the_home_page_and_staff_keep_their_console(client, agent,
     assert b'id="submit-form"' in response.content
     assert b'lang="es"' in response.content
     assert reverse("home") == reverse("portal:home") == "/"
-    # Staff land on the console after logging in, and the console is where it was.
+    # Staff land on their start page in the console after logging in; the console is where
+    # it was.
     from django.conf import settings
 
-    assert reverse(settings.LOGIN_REDIRECT_URL) == "/casos/"
+    assert reverse(settings.LOGIN_REDIRECT_URL) == "/inicio/"
     assert client_for(agent).get("/casos/").status_code == 200
 
 
 def test_a_submission_is_stored_then_becomes_one_case(client, form_data):
     data = form_data()
-    response = client.post(HOME, data)
+    response = client.post(HOME, data, follow=True)
     assert response.status_code == 200
+    assert response.redirect_chain == [("/recibo/", 302)]
     message = InboundMessage.objects.get()
     assert (message.plugin, message.external_id) == ("portal", data["token"])
     assert message.status == InboundStatus.PROCESSED
@@ -72,8 +75,8 @@ def test_a_submission_is_stored_then_becomes_one_case(client, form_data):
 
 def test_the_same_form_posted_twice_is_one_message_and_one_case(client, form_data):
     data = form_data()
-    first = client.post(HOME, data)
-    second = client.post(HOME, data)
+    first = client.post(HOME, data, follow=True)
+    second = client.post(HOME, data, follow=True)
     assert InboundMessage.objects.count() == 1
     case = Case.objects.get()
     assert case.display_code in first.content.decode()
@@ -82,7 +85,7 @@ def test_the_same_form_posted_twice_is_one_message_and_one_case(client, form_dat
 
 
 def test_an_inquiry_without_a_topic_goes_under_other_inquiries(client, form_data):
-    response = client.post(HOME, form_data(what="consulta", dependency="", topic=""))
+    response = client.post(HOME, form_data(what="consulta", dependency="", topic=""), follow=True)
     assert response.status_code == 200
     case = Case.objects.get()
     assert (case.kind, case.topic.code, case.opinion_type) == ("consulta", "otro", None)
@@ -123,7 +126,9 @@ def test_invalid_forms_come_back_with_their_errors_and_store_nothing(
 
 
 def test_an_anonymous_opinion_gets_a_key_and_keeps_no_personal_data(client, form_data):
-    response = client.post(HOME, form_data(what="sugerencia", anonymous="on", dui="01234567-0"))
+    response = client.post(
+        HOME, form_data(what="sugerencia", anonymous="on", dui="01234567-0"), follow=True
+    )
     assert response.status_code == 200  # the identity fields are dropped, not checked
     case = Case.objects.get()
     assert (case.citizen_name, case.citizen_phone, case.citizen_email, case.citizen_dui) == (
@@ -139,7 +144,9 @@ def test_an_anonymous_opinion_gets_a_key_and_keeps_no_personal_data(client, form
 
 
 def test_a_denuncia_may_come_with_no_data_at_all(client, form_data):
-    response = client.post(HOME, form_data(what="denuncia", name="", phone="", email="", dui=""))
+    response = client.post(
+        HOME, form_data(what="denuncia", name="", phone="", email="", dui=""), follow=True
+    )
     assert response.status_code == 200
     case = Case.objects.get()
     assert case.opinion_type.code == "denuncia"
@@ -152,7 +159,7 @@ def test_photos_and_pdfs_are_stored_with_the_message_and_the_case(client, form_d
         SimpleUploadedFile("foto.jpg", JPEG, content_type="image/jpeg"),
         SimpleUploadedFile("referencia.pdf", PDF, content_type="application/pdf"),
     ]
-    response = client.post(HOME, {**form_data(), "attachments": files})
+    response = client.post(HOME, {**form_data(), "attachments": files}, follow=True)
     assert response.status_code == 200
     case = Case.objects.get()
     stored = Attachment.objects.order_by("name")
@@ -206,7 +213,7 @@ def test_a_crash_while_processing_loses_nothing_and_reloading_shows_the_code(
 
     monkeypatch.setattr(plugin.Portal, "process", crash)
     data = form_data()
-    response = client.post(HOME, data)
+    response = client.post(HOME, data, follow=True)
     assert response.status_code == 200
     assert 'id="pending-notice"' in response.content.decode()
     message = InboundMessage.objects.get()
@@ -214,15 +221,16 @@ def test_a_crash_while_processing_loses_nothing_and_reloading_shows_the_code(
     assert not Case.objects.exists()
     # Reloading the receipt posts the same form again: the stored message is processed now.
     monkeypatch.setattr(plugin.Portal, "process", original)
-    response = client.post(HOME, data)
+    response = client.post(HOME, data, follow=True)
     case = Case.objects.get()
     assert case.display_code in response.content.decode()
     assert do_process_message(message.pk) == "skipped"
 
 
 def test_the_honeypot_gets_a_fake_receipt_and_stores_nothing(client, form_data, caplog):
-    response = client.post(HOME, form_data(website="http://spam.example"))
+    response = client.post(HOME, form_data(website="http://spam.example"), follow=True)
     assert response.status_code == 200
+    assert response.redirect_chain == [("/recibo/", 302)]  # as a real receipt
     assert 'id="tracking-code"' in response.content.decode()
     assert not InboundMessage.objects.exists()
     assert not Case.objects.exists()
@@ -238,20 +246,20 @@ def test_the_honeypot_is_hidden_from_people_and_screen_readers(client):
 
 def test_a_flood_of_submissions_gets_429(client, form_data, settings):
     settings.PORTAL_RATE_LIMITS = {"submit": (2, 3600)}
-    assert client.post(HOME, form_data()).status_code == 200
-    assert client.post(HOME, form_data()).status_code == 200
+    assert client.post(HOME, form_data()).status_code == 302
+    assert client.post(HOME, form_data()).status_code == 302
     response = client.post(HOME, form_data())
     assert response.status_code == 429
     assert int(response["Retry-After"]) > 0
     assert 'id="too-many"' in response.content.decode()
     assert Case.objects.count() == 2
     # Another address is not held back.
-    assert client.post(HOME, form_data(), REMOTE_ADDR="10.0.0.9").status_code == 200
+    assert client.post(HOME, form_data(), REMOTE_ADDR="10.0.0.9").status_code == 302
 
 
 def test_html_in_the_text_is_inert(client, form_data):
     attack = '<script>alert("x")</script><img src=x onerror=alert(1)>'
-    response = client.post(HOME, form_data(description=attack, name=attack))
+    response = client.post(HOME, form_data(description=attack, name=attack), follow=True)
     assert response.status_code == 200
     case = Case.objects.get()
     assert case.description == attack  # stored as typed

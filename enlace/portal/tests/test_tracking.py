@@ -26,7 +26,7 @@ def submitted(client, form_data):
     """Submit through the portal; returns (case, the receipt's key or '')."""
 
     def submit(**overrides):
-        response = client.post("/", form_data(**overrides))
+        response = client.post("/", form_data(**overrides), follow=True)
         assert response.status_code == 200
         return Case.objects.order_by("-id").first(), response.context["clave"]
 
@@ -76,10 +76,8 @@ def test_the_dui_given_finds_the_case(client, submitted):
         ("right", "7999-9999"),
         ("right", "00016297-5"),  # a valid DUI, not the one given (none was)
         ("right", "ACDE-FHJK"),  # a key-shaped guess
-        ("right", ""),
         ("ACDEF-HJKLM", "marta@example.com"),  # a code that does not exist
         ("nonsense", "marta@example.com"),
-        ("", ""),
     ],
 )
 def test_a_wrong_code_or_factor_gets_one_generic_message(client, submitted, code, factor):
@@ -94,6 +92,47 @@ def test_a_wrong_code_or_factor_gets_one_generic_message(client, submitted, code
     for secret in ("Marta", "marta@example.com", "7123-4567", "Esperé", "Hospital General"):
         assert secret not in content
     assert 'id="case-status"' not in content
+
+
+@pytest.mark.parametrize(
+    ("code", "factor", "empty"),
+    [
+        ("right", "", ["factor"]),
+        ("right", "   ", ["factor"]),
+        ("", "marta@example.com", ["code"]),
+        ("", "", ["code", "factor"]),
+    ],
+)
+def test_a_field_left_empty_says_fill_it_in_and_nothing_more(
+    client, submitted, code, factor, empty
+):
+    case, _key = submitted()
+    if code == "right":
+        code = case.display_code
+    response = client.post(TRACK, {"code": code, "factor": factor})
+    assert response.status_code == 400
+    assert sorted(response.context["form"].errors) == empty
+    content = response.content.decode()
+    # The field's own message, by the field and in the summary that links to it.
+    messages = {
+        "code": "Ingrese el número de registro.",
+        "factor": "Ingrese su correo, DUI o teléfono, o su clave.",
+    }
+    for name in empty:
+        assert f'id="id_{name}_error"' in content
+        assert messages[name] in content
+        assert f'href="#id_{name}"' in content
+    assert 'id="error-summary"' in content
+    assert 'aria-invalid="true"' in content
+    # Not the answer to a wrong pair, and nothing about the case.
+    assert 'id="not-found"' not in content
+    assert 'id="case-status"' not in content
+    for secret in ("Marta", "7123-4567", "Esperé", "Hospital General"):
+        assert secret not in content
+    # The factor typed is not sent back; the code is.
+    assert "marta@example.com" not in content
+    if code:
+        assert f'value="{case.display_code}"' in content
 
 
 def test_a_get_with_a_code_in_the_address_reveals_nothing(client, submitted):
