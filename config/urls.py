@@ -3,6 +3,7 @@ from django.urls import include, path
 from django.utils.translation import gettext_lazy as _
 
 from config.api import api
+from enlace.core import views as core_views
 from enlace.portal import views as portal_views
 
 # The administration's own titles, not Django's.
@@ -14,6 +15,7 @@ urlpatterns = [
     # The public portal: `/` to write to the institute, `/seguimiento/` to follow a case.
     path("", portal_views.home, name="home"),
     path("", include("enlace.portal.urls")),
+    path("inicio/", core_views.start, name="start"),
     path("cuenta/", include("enlace.accounts.urls")),
     path("casos/", include("enlace.cases.urls")),
     path("informes/suscripciones/", include("enlace.subscriptions.urls")),

@@ -19,7 +19,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from enlace.accounts.models import User
-from enlace.cases import deadlines, history
+from enlace.cases import deadlines, history, queries
 from enlace.cases.lifecycle import FINAL_STATUSES, CaseKind, CaseStatus, check_transition
 from enlace.cases.models import Case, CaseEvent, DeadlineStep, EventKind, Priority
 from enlace.cases.rules import new_case_problems, new_tracking_code, search_text
@@ -356,6 +356,16 @@ def do_assign_case(
         case.level_of_care = dependency.level_of_care
         case.status = CaseStatus.ASSIGNED
         case.save(update_fields=["dependency", "level_of_care", "status", "updated_at"])
+        # A centre's person who worked the case does not follow it to another centre.
+        old_owner = case.owner
+        if old_owner is not None and not queries.sees_case(old_owner, case):
+            case.owner = None
+            case.save(update_fields=["owner"])
+        owner_change = (
+            {"owner": {"from": person_label(old_owner), "to": ""}}
+            if old_owner is not None and case.owner is None
+            else {}
+        )
         _event(
             case,
             EventKind.ASSIGNED,
@@ -366,9 +376,53 @@ def do_assign_case(
                 "dependency": {
                     "from": _label(old_dependency) if old_dependency != dependency else "",
                     "to": str(dependency),
-                }
+                },
+                **owner_change,
             },
             note=reason.strip(),
+        )
+    return case
+
+
+def person_label(user: User | None) -> str:
+    if user is None:
+        return ""
+    return user.get_full_name() or user.username
+
+
+def do_set_owner(case: Case, owner: User | None, *, acting_user: User, note: str = "") -> Case:
+    """Give the case to a person of the team or centre it is with (`owner_candidates`), take
+    it oneself, or leave it to the team again (`owner=None`). The new owner is told (the
+    notifications follow the history row)."""
+    with transaction.atomic():
+        case = _locked(case)
+        if not case.is_open:
+            raise BusinessError(_("A closed case has no one working on it."))
+        if (
+            owner is not None
+            and not queries.owner_candidates(case, acting_user).filter(pk=owner.pk).exists()
+        ):
+            raise BusinessError(
+                _("%(person)s cannot work on this case: choose someone of its team or centre.")
+                % {"person": person_label(owner)},
+                field="owner",
+            )
+        if case.owner_id == (owner.pk if owner is not None else None):
+            raise BusinessError(
+                _("The case is already with that person.")
+                if owner is not None
+                else _("Nobody is working on the case already."),
+                field="owner",
+            )
+        old_owner = case.owner
+        case.owner = owner
+        case.save(update_fields=["owner", "updated_at"])
+        _event(
+            case,
+            EventKind.OWNER_SET,
+            acting_user,
+            changes={"owner": {"from": person_label(old_owner), "to": person_label(owner)}},
+            note=note.strip(),
         )
     return case
 

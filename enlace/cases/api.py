@@ -638,6 +638,22 @@ class CloseIn(StrictIn):
     accepted: bool | None = Field(None, description="Did the citizen accept the answer?")
 
 
+class OwnerIn(StrictIn):
+    model_config = ConfigDict(
+        extra="forbid",
+        strict=True,
+        json_schema_extra={"examples": [{"owner": "bruno", "note": "Revíselo hoy"}]},
+    )
+
+    owner: Code | None = Field(
+        None,
+        max_length=150,
+        description="The username of the person of the case's team or centre; null gives the "
+        "case back to the team.",
+    )
+    note: Text = Field("", max_length=MAX_TEXT)
+
+
 class CommentIn(StrictIn):
     model_config = ConfigDict(
         extra="forbid",
@@ -762,6 +778,17 @@ def close_case(request: HttpRequest, code: CaseCode, payload: CloseIn) -> dict[s
     the answer given now."""
     accepted = {True: "yes", False: "no", None: ""}[payload.accepted]
     return _run(request, code, "cerrar", {"answer": payload.answer, "accepted": accepted})
+
+
+@router.post(
+    "/{code}/owner",
+    response=_STEP,
+    operation_id="set_case_owner",
+    summary="Give the case to a person",
+)
+def set_case_owner(request: HttpRequest, code: CaseCode, payload: OwnerIn) -> dict[str, Any]:
+    """Give the case to a person of its team or centre (their queue), or back to the team."""
+    return _run(request, code, "responsable", {"owner": payload.owner or "", "note": payload.note})
 
 
 @router.post(

@@ -40,6 +40,12 @@ def _register_header_links() -> None:
     def works_cases(user: Any) -> bool:
         return case_scope(user) is not None
 
+    def owns_cases(user: Any) -> bool:
+        return works_cases(user) and has_capability(user, Capability.OWN)
+
+    # Who works cases starts on their own queue; who only reads them, on the list.
+    navigation.add_home("cases:queue", shown=owns_cases, order=10)
+    navigation.add_home("cases:list", shown=works_cases, order=90)
     navigation.add_link("cases:list", _("Cases"), shown=works_cases, order=10)
     navigation.add_link("cases:queue", _("Work queue"), shown=works_cases, order=20)
     navigation.add_link(

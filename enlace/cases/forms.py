@@ -17,7 +17,7 @@ from enlace.cases import intake
 from enlace.cases.actions import Citizen, NewCase
 from enlace.cases.lifecycle import CaseKind, CaseStatus
 from enlace.cases.models import Case, Priority
-from enlace.cases.queries import DUE_SOON, OVERDUE, CaseFilters, visible_cases
+from enlace.cases.queries import DUE_SOON, OVERDUE, CaseFilters, owner_candidates, visible_cases
 from enlace.cases.routing import render_template, suggest_route, templates_for
 from enlace.cases.rules import (
     new_case_problems,
@@ -303,6 +303,13 @@ class FilterForm(forms.Form):
         ],
     )
 
+    # ?responsable=mios: the user's own cases; ?responsable=nadie: those nobody has taken.
+    responsable = forms.ChoiceField(
+        label=_("Owner"),
+        required=False,
+        choices=[("", _("Anyone")), ("mios", _("My cases")), ("nadie", _("Nobody yet"))],
+    )
+
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         blank = [("", _("All"))]
@@ -327,11 +334,15 @@ class FilterForm(forms.Form):
             )
         return dependency
 
-    def filters(self) -> CaseFilters:
-        """The valid filters; a field that did not validate is ignored (and shown as an error)."""
+    def filters(self, user: User | None = None) -> CaseFilters:
+        """The valid filters; a field that did not validate is ignored (and shown as an error).
+        `user` is whom "my cases" means."""
         self.is_valid()
         data = {name: value for name, value in self.cleaned_data.items() if name not in self.errors}
+        owner = data.get("responsable") or ""
         return CaseFilters(
+            owner_id=user.pk if owner == "mios" and user is not None else None,
+            unowned=owner == "nadie",
             kind=data.get("kind") or "",
             opinion_type_id=data["opinion_type"].pk if data.get("opinion_type") else None,
             channel_id=data["channel"].pk if data.get("channel") else None,
@@ -362,6 +373,35 @@ class NoteForm(CaseActionForm):
     note = forms.CharField(
         label=_("Note"), required=False, widget=forms.Textarea(attrs={"rows": 2})
     )
+
+
+class PersonChoiceField(forms.ModelChoiceField):  # type: ignore[type-arg]
+    def label_from_instance(self, obj: Any) -> str:
+        role = obj.get_role_display()
+        centre = f" · {obj.dependency}" if obj.dependency_id else ""
+        return f"{obj.get_full_name() or obj.username} ({role}{centre})"
+
+
+class OwnerForm(CaseActionForm):
+    """Give the case to a person of its team or centre, or back to the team."""
+
+    owner = PersonChoiceField(
+        label=_("Person"),
+        queryset=User.objects.none(),
+        required=False,
+        to_field_name="username",
+        empty_label=_("Nobody: back to the team"),
+    )
+    note = forms.CharField(
+        label=_("Note"), required=False, widget=forms.Textarea(attrs={"rows": 2})
+    )
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        field = self.fields["owner"]
+        assert isinstance(field, PersonChoiceField)
+        field.queryset = owner_candidates(self.case, self.user).select_related("dependency")
+        self.initial.setdefault("owner", self.case.owner.username if self.case.owner else "")
 
 
 class CommentForm(CaseActionForm):

@@ -161,6 +161,17 @@ class Case(models.Model):
         on_delete=models.SET_NULL,
         related_name="+",
     )
+    # The person working the case now (within the centre or team it is with): their queue,
+    # "Mis casos". Set and changed only by `do_set_owner`, each time a history row.
+    owner = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("owner"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        db_index=False,  # led by case_owner_idx below
+        related_name="+",
+    )
     # Triage: patient-safety cases come first in every work queue, then by priority.
     priority = models.CharField(
         _("priority"), max_length=10, choices=Priority.choices, default=Priority.NORMAL
@@ -248,6 +259,12 @@ class Case(models.Model):
                 condition=models.Q(next_due_on__isnull=False),
             ),
             models.Index(fields=["citizen_dui"], name="case_dui_idx"),
+            # A person's own cases ("Mis casos"), in the list's order.
+            models.Index(
+                fields=["owner", "-received_at", "-id"],
+                name="case_owner_idx",
+                condition=models.Q(owner__isnull=False),
+            ),
             # The retention's nightly look for closed cases kept long enough.
             models.Index(
                 fields=["closed_at"],
@@ -377,6 +394,7 @@ class EventKind(models.TextChoices):
     COMMENTED = "commented", _("Comment")
     RECLASSIFIED = "reclassified", _("Reclassified")
     ASSIGNED = "assigned", _("Assigned")
+    OWNER_SET = "owner_set", _("Assigned to a person")
     CLOSED = "closed", _("Closed")
     ACKNOWLEDGED = "acknowledged", _("Acknowledged")
     ASSESSING = "assessing", _("Assessment started")

@@ -23,6 +23,7 @@ class Capability(StrEnum):
     RECLASSIFY = "reclassify"  # change type, limitante, topic, priority
     ACKNOWLEDGE = "acknowledge"  # acknowledge receipt, start the assessment
     ASSIGN = "assign"  # route to a centre, transfer
+    OWN = "own"  # take a case, or give it to a colleague of the same team or centre
     PROPOSE_ANSWER = "propose_answer"  # the centre proposes the answer
     ANSWER = "answer"  # approve or return a proposed answer, answer the citizen
     PAUSE = "pause"  # wait for the citizen, resume
@@ -56,7 +57,7 @@ class Capability(StrEnum):
 
 
 C = Capability
-_DESK = frozenset({C.REGISTER, C.COMMENT, C.CLOSE_INQUIRY, C.ESCALATE, C.SEE_PERSONAL_DATA})
+_DESK = frozenset({C.REGISTER, C.COMMENT, C.CLOSE_INQUIRY, C.ESCALATE, C.OWN, C.SEE_PERSONAL_DATA})
 ROLE_CAPABILITIES: dict[str, frozenset[Capability]] = {
     # The desks talk to the person: they need to know who it is. They also interview for
     # studies: the call centre by phone, Punto Seguro at its centre.
@@ -70,6 +71,7 @@ ROLE_CAPABILITIES: dict[str, frozenset[Capability]] = {
     Role.LIAISON: frozenset(
         {
             C.COMMENT,
+            C.OWN,
             C.PROPOSE_ANSWER,
             C.VIEW_REPORTS,
             C.IMPROVE,
@@ -117,12 +119,17 @@ DENUNCIA = "denuncia"
 UNTRIAGED = (CaseStatus.RECEIVED, CaseStatus.IN_ASSESSMENT, CaseStatus.VOID)
 
 
-def untriaged_denuncias(user: User) -> Q:
-    """The avisos de denuncia a centre's staff may not see yet."""
+def untriaged_denuncias_of_anyone() -> Q:
+    """The avisos de denuncia not yet triaged: no centre's staff sees them."""
     entry = entry_by_code(OpinionType, DENUNCIA)
     if entry is None:
         return Q(pk__in=[])
-    return Q(opinion_type_id=entry.pk, status__in=UNTRIAGED) & ~Q(created_by_id=user.pk)
+    return Q(opinion_type_id=entry.pk, status__in=UNTRIAGED)
+
+
+def untriaged_denuncias(user: User) -> Q:
+    """The avisos de denuncia a centre's staff may not see yet (but whoever registered one)."""
+    return untriaged_denuncias_of_anyone() & ~Q(created_by_id=user.pk)
 
 
 def case_scope(user: User) -> Q | None:

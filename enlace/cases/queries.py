@@ -8,22 +8,30 @@ import binascii
 import re
 from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta
+from enum import StrEnum
 from typing import Any
 
 from django.conf import settings
 from django.core.exceptions import PermissionDenied
 from django.db import connection
-from django.db.models import BooleanField, F, IntegerField, Q, QuerySet, Value, When
+from django.db.models import BooleanField, Count, F, IntegerField, Q, QuerySet, Value, When
 from django.db.models import Case as Conditional
 from django.db.models.expressions import RawSQL
 from django.http import Http404
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from enlace.accounts.models import User
+from enlace.accounts.models import CENTRE_SCOPED_ROLES, Role, User
 from enlace.cases.lifecycle import OPEN_STATUSES, CaseKind, CaseStatus
 from enlace.cases.models import Case, CaseEvent, Priority
-from enlace.cases.permissions import Capability, case_scope, has_capability
+from enlace.cases.permissions import (
+    ROLE_CAPABILITIES,
+    SEES_ALL,
+    Capability,
+    case_scope,
+    has_capability,
+    untriaged_denuncias_of_anyone,
+)
 from enlace.cases.rules import (
     dui_key,
     normalise_tracking_code,
@@ -31,6 +39,7 @@ from enlace.cases.rules import (
     search_words,
 )
 from enlace.core import dates
+from enlace.directory.queries import ancestor_ids
 
 SEARCH_CONFIG = "enlace_es"  # Spanish stemming after unaccent; created by cases migration 0002
 
@@ -48,7 +57,7 @@ def access_case_for_user(
     """The case, if `user` may see it (else 404: its existence is not revealed) and, when a
     capability is named, may do that to it (else 403)."""
     queryset = visible_cases(user).select_related(
-        "channel", "opinion_type", "dependency", "limitante", "topic", "created_by"
+        "channel", "opinion_type", "dependency", "limitante", "topic", "created_by", "owner"
     )
     if for_update:
         queryset = queryset.select_for_update(of=("self",), no_key=True)
@@ -70,6 +79,42 @@ def can_act(user: User, case: Case, capability: Capability) -> bool:
     return has_capability(user, capability)
 
 
+def _owning_roles() -> list[str]:
+    return [role for role, held in ROLE_CAPABILITIES.items() if Capability.OWN in held]
+
+
+def owner_candidates(case: Case, acting_user: User) -> QuerySet[User]:
+    """Who `acting_user` may give the case to: active people whose role works cases and who
+    see this one, of the acting user's own team (their role, and for a centre its people),
+    while the resolution section and administrators may give it to anyone who sees it. One
+    query, for the case page's choice; `sees_case` is the exact test of the one chosen."""
+    roles = _owning_roles()
+    sees = Q(role__in=[role for role in roles if role in SEES_ALL])
+    centre_hidden = case.pk is not None and untriaged_denuncia(case)
+    if case.dependency_id is not None and not centre_hidden:
+        sees |= Q(role__in=sorted(CENTRE_SCOPED_ROLES), dependency_id=case.dependency_id)
+        sees |= Q(
+            role=Role.LIAISON,
+            includes_children=True,
+            dependency_id__in=ancestor_ids(case.dependency_id),
+        )
+    if case.channel.code == "oir":
+        sees |= Q(role=Role.OIR_OFFICER)
+    people = User.objects.filter(sees, is_active=True, role__in=roles)
+    if not (acting_user.is_superuser or acting_user.role in (Role.RESOLUTION, Role.ADMINISTRATOR)):
+        people = people.filter(role=acting_user.role)
+    return people.order_by("first_name", "last_name", "username")
+
+
+def sees_case(user: User, case: Case) -> bool:
+    """Whether `user` may see `case`: the role's scope applied to it, in the database."""
+    return visible_cases(user).filter(pk=case.pk).exists()
+
+
+def untriaged_denuncia(case: Case) -> bool:
+    return Case.objects.filter(untriaged_denuncias_of_anyone(), pk=case.pk).exists()
+
+
 def timeline(case: Case) -> QuerySet[CaseEvent]:
     return case.events.select_related("actor").order_by("at", "id")
 
@@ -87,6 +132,8 @@ class CaseFilters:
     received_to: date | None = None
     text: str = ""
     due: str = ""  # DUE_SOON or OVERDUE: by the case's next due date
+    owner_id: int | None = None  # the cases this person works on
+    unowned: bool = False  # the cases nobody has taken yet
 
 
 DUE_SOON = "soon"
@@ -120,6 +167,10 @@ def filter_cases(queryset: QuerySet[Case], filters: CaseFilters) -> QuerySet[Cas
     if filters.received_to:
         next_day = filters.received_to + timedelta(days=1)
         conditions["received_at__lt"] = datetime.combine(next_day, time.min, tz)
+    if filters.owner_id:
+        conditions["owner_id"] = filters.owner_id
+    elif filters.unowned:
+        conditions["owner__isnull"] = True
     if filters.due in (DUE_SOON, OVERDUE):
         today = timezone.localdate()
         # Both read the partial index on next_due_on (empty for closed and merged cases).
@@ -213,7 +264,7 @@ def case_page(
     limit = settings.CASE_LIST_COUNT_LIMIT
     count = queryset.order_by()[: limit + 1].count()
 
-    rows = queryset.select_related("channel", "opinion_type", "dependency", "topic")
+    rows = queryset.select_related("channel", "opinion_type", "dependency", "topic", "owner")
     after_key = decode_cursor(after) if after else None
     before_key = decode_cursor(before) if before and not after_key else None
     if before_key:
@@ -269,10 +320,37 @@ WORK_QUEUE_LIMIT = 100
 WORK_QUEUE_STATUSES = OPEN_STATUSES - {CaseStatus.WAITING_CITIZEN}
 
 
-def work_queue(user: User, *, limit: int = WORK_QUEUE_LIMIT) -> list[Case]:
+class QueueView(StrEnum):
+    """The work queue's tabs (in the URL in Spanish: ?vista=mios|sin-responsable|equipo)."""
+
+    MINE = "mios"  # what I took, and what I registered that nobody has taken
+    UNOWNED = "sin-responsable"  # what nobody in my team or centre has taken yet
+    TEAM = "equipo"  # everything open in my scope (a liaison's: their centre's)
+
+
+def _queue_filter(user: User, view: QueueView) -> Q:
+    if view == QueueView.MINE:
+        return Q(owner_id=user.pk) | Q(owner__isnull=True, created_by_id=user.pk)
+    if view == QueueView.UNOWNED:
+        return Q(owner__isnull=True)
+    return Q()
+
+
+def queue_counts(user: User) -> dict[str, int]:
+    """How many open cases need action in each tab of the queue, in one query."""
+    cases = visible_cases(user).filter(status__in=sorted(WORK_QUEUE_STATUSES))
+    return cases.aggregate(
+        **{view.value: Count("pk", filter=_queue_filter(user, view)) for view in QueueView}
+    )
+
+
+def work_queue(
+    user: User, view: QueueView = QueueView.TEAM, *, limit: int = WORK_QUEUE_LIMIT
+) -> list[Case]:
     """The open cases in the user's scope that need action, most pressing first: patient
     safety, then priority (urgent, high, normal), then the next due date (none last), then the
-    oldest. For a liaison, their centre's open cases. One query."""
+    oldest. For a liaison, their centre's open cases; `view` narrows them to the user's own
+    or to those nobody has taken. One query."""
     priority_rank = Conditional(
         When(priority=Priority.URGENT, then=Value(0)),
         When(priority=Priority.HIGH, then=Value(1)),
@@ -281,8 +359,8 @@ def work_queue(user: User, *, limit: int = WORK_QUEUE_LIMIT) -> list[Case]:
     )
     return list(
         visible_cases(user)
-        .filter(status__in=sorted(WORK_QUEUE_STATUSES))
-        .select_related("channel", "opinion_type", "dependency", "topic")
+        .filter(_queue_filter(user, view), status__in=sorted(WORK_QUEUE_STATUSES))
+        .select_related("channel", "opinion_type", "dependency", "topic", "owner")
         .order_by(
             "-patient_safety",
             priority_rank,

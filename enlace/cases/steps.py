@@ -24,6 +24,7 @@ from enlace.cases.forms import (
     EscalateForm,
     MergeForm,
     NoteForm,
+    OwnerForm,
     ProposeAnswerForm,
     ReclassifyForm,
     ReopenForm,
@@ -154,6 +155,28 @@ _STEPS: dict[str, Step[Case]] = {
             CaseStatus.ASSIGNED, CaseStatus.WAITING_CITIZEN, CaseStatus.ANSWER_PROPOSED
         ),
         target=CaseStatus.ASSIGNED,
+    ),
+    "tomar": Step(
+        capability=Capability.OWN,
+        form_class=NoteForm,
+        perform=lambda case, data, user: actions.do_set_owner(
+            case, user, note=data["note"], acting_user=user
+        ),
+        done=gettext_lazy("The case is yours: it is in your queue."),
+        title=gettext_lazy("Take the case"),
+        button=gettext_lazy("Take it"),
+        offered=lambda case: case.is_open,
+    ),
+    "responsable": Step(
+        capability=Capability.OWN,
+        form_class=OwnerForm,
+        perform=lambda case, data, user: actions.do_set_owner(
+            case, data["owner"], note=data["note"], acting_user=user
+        ),
+        done=gettext_lazy("The case has a new owner, who has been told."),
+        title=gettext_lazy("Assign to a person"),
+        button=gettext_lazy("Assign to the person"),
+        offered=lambda case: case.is_open,
     ),
     "proponer": Step(
         capability=Capability.PROPOSE_ANSWER,

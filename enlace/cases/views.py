@@ -51,11 +51,13 @@ from enlace.cases.permissions import (
 from enlace.cases.queries import (
     WORK_QUEUE_LIMIT,
     CaseFilters,
+    QueueView,
     access_case_for_user,
     case_page,
     due_soon_until,
     earlier_cases_of_person,
     filter_cases,
+    queue_counts,
     timeline,
     visible_cases,
     work_queue,
@@ -89,7 +91,7 @@ def case_list(request: HttpRequest) -> HttpResponse:
     if case_scope(user) is None and (home := navigation.home_url(user)):
         return redirect(home)  # a role that works no cases starts on its own page
     form = FilterForm(request.GET or None)
-    filters = form.filters() if request.GET else CaseFilters()
+    filters = form.filters(user) if request.GET else CaseFilters()
     queryset = filter_cases(visible_cases(user), filters)
     page = case_page(
         queryset, after=request.GET.get("after", ""), before=request.GET.get("before", "")
@@ -126,7 +128,7 @@ def case_export(request: HttpRequest) -> HttpResponseBase:
     except ValueError:
         return HttpResponseBadRequest(_("Unknown export format: use csv or xlsx."))
     form = FilterForm(request.GET or None)
-    filters = form.filters() if request.GET else CaseFilters()
+    filters = form.filters(user) if request.GET else CaseFilters()
     query = request.GET.copy()
     query.pop("formato", None)
     return export_response(user, filters, export_format, described=query.urlencode())
@@ -443,8 +445,20 @@ def case_action(request: HttpRequest, pk: int, action: str) -> HttpResponse:
 def work_queue_view(request: HttpRequest) -> HttpResponse:
     user = current_user(request)
     today = timezone.localdate()
-    cases = work_queue(user)
+    try:
+        view = QueueView(request.GET.get("vista", QueueView.MINE))
+    except ValueError:
+        view = QueueView.MINE
+    cases = work_queue(user, view)
+    counts = queue_counts(user)
+    labels = {
+        QueueView.MINE: _("My cases"),
+        QueueView.UNOWNED: _("Nobody's yet"),
+        QueueView.TEAM: _("The whole team"),
+    }
     context = {
+        "view": view,
+        "views": [(tab.value, labels[tab], counts[tab.value]) for tab in QueueView],
         "cases": cases,
         "limit": WORK_QUEUE_LIMIT,
         "is_full": len(cases) >= WORK_QUEUE_LIMIT,

@@ -139,3 +139,15 @@ def municipality_by_name(name: str, department: str | None = None) -> Municipali
     if len(found) > 1:
         raise AmbiguousMunicipality(" ".join(name.split()), found)
     return found[0] if found else None
+
+
+def ancestor_ids(dependency_id: int) -> list[int]:
+    """The ids of the dependencies above `dependency_id`, nearest first, in one query (the tree
+    is small: see `descendant_ids`)."""
+    parents = dict(Dependency.objects.values_list("id", "parent_id"))
+    found: list[int] = []
+    current = parents.get(dependency_id)
+    while current is not None and current not in found:
+        found.append(current)
+        current = parents.get(current)
+    return found

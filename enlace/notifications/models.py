@@ -29,6 +29,7 @@ class NotificationKind(models.TextChoices):
     ACKNOWLEDGEMENT = "acknowledgement", _("Acknowledgement to the citizen")
     ANSWER = "answer", _("Answer to the citizen")
     ASSIGNMENT = "assignment", _("Assignment to the centre")
+    OWNERSHIP = "ownership", _("Case given to a person")
     REMINDER = "reminder", _("Deadline reminder")
     ESCALATION = "escalation", _("Escalation to the supervisor")
     OIR_RECEIPT = "oir_receipt", _("Receipt of an information request")

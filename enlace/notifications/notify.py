@@ -151,6 +151,23 @@ def assignment(case: Case) -> int:
     return _queue(case, NotificationKind.ASSIGNMENT, Recipients().liaisons(case), subject, body)
 
 
+def ownership(case: Case, owner: User) -> int:
+    """Tell the person a case was given to (not when they took it themselves)."""
+    with translation.override(settings.LANGUAGE_CODE):
+        subject = _("Case %(code)s is now yours") % {"code": case.display_code}
+        body = _(
+            "Case %(code)s (%(subject)s, %(centre)s) has been given to you. Its next due date "
+            "is %(due)s.\n\n%(link)s"
+        ) % {
+            "code": case.display_code,
+            "subject": case.subject,
+            "centre": case.dependency or "—",
+            "due": f"{case.next_due_on:%d/%m/%Y}" if case.next_due_on else "—",
+            "link": public_link(reverse("cases:detail", args=[case.pk])),
+        }
+    return _queue(case, NotificationKind.OWNERSHIP, [owner.email], subject, body)
+
+
 def deadline_reminder(
     case: Case, deadline: CaseDeadline, recipients: Recipients | None = None
 ) -> int:

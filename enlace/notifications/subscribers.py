@@ -48,6 +48,9 @@ def on_case_events(events: Sequence[CaseEvent], context: Mapping[str, Any]) -> N
         case = event.case
         if event.kind == CaseEventKind.ASSIGNED:
             notify.assignment(case)
+        elif event.kind == CaseEventKind.OWNER_SET:
+            if case.owner is not None and case.owner_id != event.actor_id:
+                notify.ownership(case, case.owner)
         elif event.kind == CaseEventKind.ACKNOWLEDGED:
             notify.acknowledgement(case)
         elif event.kind == CaseEventKind.ANSWERED:

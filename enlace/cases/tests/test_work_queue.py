@@ -14,7 +14,7 @@ from enlace.cases.lifecycle import CaseKind
 from enlace.cases.queries import WORK_QUEUE_LIMIT
 
 SV = ZoneInfo("America/El_Salvador")
-QUEUE = reverse("cases:queue")
+QUEUE = reverse("cases:queue") + "?vista=equipo"  # everything open in the scope
 LIST = reverse("cases:list")
 
 
@@ -100,7 +100,7 @@ def test_the_queue_is_the_users_scope(liaison, outsider, analyst, client_for, ca
 
 def test_the_queue_is_linked_from_the_header(agent, client_for, db):
     html = client_for(agent).get(LIST).content.decode()
-    assert f'href="{QUEUE}"' in html
+    assert f'href="{reverse("cases:queue")}"' in html
 
 
 def test_an_anonymous_visitor_must_log_in(client, db):
@@ -116,12 +116,13 @@ def test_the_queue_makes_the_same_number_of_queries_for_any_size(
     client.get(QUEUE)  # warm the session
     for _ in range(3):
         make_case(citizen={"name": "Ana"})
-    # The session, the user, and the queue itself (its centres and types joined).
-    with django_assert_num_queries(3):
+    # The session, the user, the queue itself (its centres and types joined) and the counts
+    # of its tabs.
+    with django_assert_num_queries(4):
         assert len(client.get(QUEUE).context["cases"]) == 3
     for _ in range(20):
         make_case(CaseKind.INQUIRY, topic="citas", centre="HG", priority="high")
-    with django_assert_num_queries(3):
+    with django_assert_num_queries(4):
         assert len(client.get(QUEUE).context["cases"]) == 23
 
 

@@ -254,8 +254,26 @@ def check_triage(case, w):
     assert case.level_of_care == "hospital"
 
 
+def check_taken(case, w):
+    assert case.owner == w.liaison
+    assert case.events.get(kind=EventKind.OWNER_SET).actor == w.liaison
+
+
+def check_owner(case, w):
+    assert case.owner == w.liaison
+    assert case.events.get(kind=EventKind.OWNER_SET).note == "Revíselo hoy"
+
+
 SCENARIOS = {
     # slug: (arrange, data, who may, who may not (403), check)
+    "tomar": (received, {}, "liaison", "analyst", check_taken),
+    "responsable": (
+        received,
+        {"owner": "bruno", "note": "Revíselo hoy"},
+        "resolution",
+        "analyst",
+        check_owner,
+    ),
     "triaje": (
         to_classify,
         {"kind": "opinion", "opinion_type": "queja", "dependency": "HG"},
@@ -455,9 +473,12 @@ def offered(w, user, case):
     return set(w.client_for(user).get(detail(case)).context["offered"])
 
 
+OWNING = {"tomar", "responsable"}  # taking the case, giving it to a person: while it is open
+
+
 def test_the_page_offers_only_what_the_user_may_do_now(w):
     case = received(w)
-    assert offered(w, w.resolution, case) == {
+    assert offered(w, w.resolution, case) == OWNING | {
         "acusar",
         "evaluar",
         "asignar",
@@ -469,18 +490,18 @@ def test_the_page_offers_only_what_the_user_may_do_now(w):
         "fusionar",
         "anular",
     }
-    assert offered(w, w.liaison, case) == {"comentar"}
+    assert offered(w, w.liaison, case) == OWNING | {"comentar"}
     # An analyst reads figures: the case page itself is closed to them.
     assert w.client_for(w.analyst).get(detail(case)).status_code == 403
     case = actions.do_assign_case(case, case.dependency, acting_user=w.resolution)
-    assert offered(w, w.liaison, case) == {"comentar", "proponer"}
+    assert offered(w, w.liaison, case) == OWNING | {"comentar", "proponer"}
     assert offered(w, w.resolution, case) >= {"proponer", "responder", "evaluar", "asignar"}
     case = actions.do_propose_answer(case, "Propuesta", acting_user=w.liaison)
-    assert offered(w, w.liaison, case) == {"comentar"}
+    assert offered(w, w.liaison, case) == OWNING | {"comentar"}
     assert {"responder", "devolver"} <= offered(w, w.resolution, case)
     assert "asignar" not in offered(w, w.resolution, case)
     case = actions.do_answer_case(case, "Respuesta", acting_user=w.resolution)
-    assert offered(w, w.resolution, case) == {
+    assert offered(w, w.resolution, case) == OWNING | {
         "comentar",
         "clasificar",
         "cerrar",
@@ -493,7 +514,7 @@ def test_the_page_offers_only_what_the_user_may_do_now(w):
 
 
 def test_a_waiting_case_offers_resuming_not_assessing(w):
-    assert offered(w, w.resolution, waiting(w)) == {
+    assert offered(w, w.resolution, waiting(w)) == OWNING | {
         "reanudar",
         "comentar",
         "clasificar",
@@ -505,7 +526,7 @@ def test_a_waiting_case_offers_resuming_not_assessing(w):
 
 def test_an_agent_may_close_and_escalate_an_inquiry_once(w):
     case = inquiry(w)
-    assert offered(w, w.agent, case) == {"comentar", "cerrar", "escalar"}
+    assert offered(w, w.agent, case) == OWNING | {"comentar", "cerrar", "escalar"}
     actions.do_escalate_inquiry(
         case,
         opinion_type=OpinionType.objects.get(code="queja"),
