@@ -291,7 +291,7 @@ def seed_oir(rng: random.Random | None = None) -> int:
             )
         if request.resolved_at:
             saved = list(request.items.select_related("reserved_entry", "dependency"))
-            pdf = resolution_pdf(request, saved, rules)
+            pdf = resolution_pdf(request, saved, rules, officer=officer)
             ResolutionDocument.objects.create(request=request, pdf=ContentFile(pdf, name="r.pdf"))
             events.append(_event(request, EventKind.RESOLVED, officer, request.resolved_at))
         if request.notified_on:

@@ -2,7 +2,8 @@
 outcome in templates/oir/resolution/ (Spanish legal text, as the document is issued whatever
 the officer's interface language; the institution edits the wording there), laid out with
 reportlab like the reports (enlace/reports/pdf.py): the institution and the request's number
-on top of every page, "page n of m" below."""
+on top of every page, "page n of m" below, and the signature block of the officer who resolved
+at the end (templates/oir/resolution/signature.txt), centred with the space to sign."""
 
 from __future__ import annotations
 
@@ -12,17 +13,27 @@ from typing import Any
 
 from django.template.loader import render_to_string
 from django.utils import timezone, translation
+from reportlab.lib import colors  # type: ignore[import-untyped, unused-ignore]
 from reportlab.lib.enums import TA_CENTER  # type: ignore[import-untyped, unused-ignore]
+from reportlab.lib.units import cm  # type: ignore[import-untyped, unused-ignore]
 from reportlab.platypus import (  # type: ignore[import-untyped, unused-ignore]
+    HRFlowable,
+    KeepTogether,
     Paragraph,
     Spacer,
 )
 
+from enlace.accounts.models import User
 from enlace.core.pdf import INSTITUTION, Pages, house_document, paragraph_style
 from enlace.oir.deadlines import LegalRules
 from enlace.oir.models import InformationRequest, RequestItem
 
 DOCUMENT_LANGUAGE = "es"
+# Where the OIR resolves: the place written with the date, on top and above the signature.
+PLACE = "San Salvador"
+# The signature block: the space left to sign above the line, and the line's width.
+SIGNING_SPACE = 1.8 * cm
+SIGNING_LINE = 7 * cm
 STYLES = {
     "title": paragraph_style(
         "oir-title",
@@ -51,6 +62,10 @@ STYLES = {
         keepWithNext=1,
     ),
     "body": paragraph_style("oir-body", fontSize=10, leading=14, spaceAfter=6),
+    "signature": paragraph_style("oir-signature", fontSize=10, leading=13, alignment=TA_CENTER),
+    "signer": paragraph_style(
+        "oir-signer", fontName="Helvetica-Bold", fontSize=10, leading=13, alignment=TA_CENTER
+    ),
 }
 
 
@@ -66,9 +81,27 @@ def resolution_text(
                 "request": request,
                 "items": items,
                 "institution": INSTITUTION,
+                "place": PLACE,
                 "received_at": timezone.localtime(request.received_at),
                 "resolved_on": request.resolved_on or timezone.localdate(),
                 "appeal_days": rules.appeal_days,
+            },
+        )
+
+
+def signature_text(request: InformationRequest, officer: User | None) -> str:
+    """The signature block as its template gives it: the place and date, a blank line (the
+    space and the line to sign), then the officer's name (when the account has one), title,
+    office and institution."""
+    name = " ".join((officer.get_full_name() if officer else "").split())
+    with translation.override(DOCUMENT_LANGUAGE):
+        return render_to_string(
+            "oir/resolution/signature.txt",
+            {
+                "officer_name": name,
+                "institution": INSTITUTION,
+                "place": PLACE,
+                "resolved_on": request.resolved_on or timezone.localdate(),
             },
         )
 
@@ -89,10 +122,41 @@ def _flowables(text: str) -> list[Any]:
     return story
 
 
+def _signature(text: str) -> list[Any]:
+    """The signature block, centred: the place and date, the space to sign, the line, and
+    under it the signer (in bold) and the rest, one line each."""
+    above, _blank, below = text.strip().partition("\n\n")
+    lines = [line.strip() for line in below.splitlines() if line.strip()]
+    story: list[Any] = [Spacer(1, 18)]
+    story += [
+        Paragraph(html.escape(line, quote=False), STYLES["signature"])
+        for line in above.splitlines()
+        if line.strip()
+    ]
+    story += [
+        Spacer(1, SIGNING_SPACE),
+        HRFlowable(
+            width=SIGNING_LINE, thickness=0.7, color=colors.black, hAlign="CENTER", spaceAfter=4
+        ),
+    ]
+    story += [
+        Paragraph(html.escape(line, quote=False), STYLES["signer" if i == 0 else "signature"])
+        for i, line in enumerate(lines)
+    ]
+    return story
+
+
 def resolution_pdf(
-    request: InformationRequest, items: list[RequestItem], rules: LegalRules
+    request: InformationRequest,
+    items: list[RequestItem],
+    rules: LegalRules,
+    *,
+    officer: User | None = None,
 ) -> bytes:
+    """The resolution signed by `officer`, the one who resolves (without one, or an account
+    without a name, the title stands alone under the line)."""
     text = resolution_text(request, items, rules)
+    signature = signature_text(request, officer)
     with translation.override(DOCUMENT_LANGUAGE):
         pages = Pages(
             title=f"Oficina de Información y Respuesta · {request.number}",
@@ -106,7 +170,10 @@ def resolution_pdf(
                 title=f"Resolución {request.number}",
                 subject=f"Resolución de la solicitud de información {request.number}",
             )
-            story = [*_flowables(text), Spacer(1, 12)]
+            body = _flowables(text)
+            # The block is kept on one page with the text's last paragraph: a signature never
+            # stands alone on a page of its own.
+            story = [*body[:-1], KeepTogether([*body[-1:], *_signature(signature)])]
             document.build(story, onFirstPage=pages.draw, onLaterPages=pages.draw)
             return buffer.getvalue()
 

@@ -17,8 +17,11 @@ from django.core.exceptions import PermissionDenied
 from django.db.models import Case as Conditional
 from django.db.models import (
     CharField,
+    Count,
     Exists,
     IntegerField,
+    Max,
+    Min,
     OuterRef,
     Q,
     QuerySet,
@@ -33,6 +36,7 @@ from enlace.accounts.models import User
 from enlace.cases.lifecycle import OPEN_STATUSES
 from enlace.cases.models import Case
 from enlace.cases.queries import visible_cases
+from enlace.channels.models import InboundMessage, InboundOutcome
 from enlace.core import dates
 from enlace.directory.calendar import business_calendar
 from enlace.oir import deadlines
@@ -309,17 +313,111 @@ def items_by_request(requests: Sequence[InformationRequest]) -> dict[int, list[R
     return grouped
 
 
-def unregistered_mail(user: User, *, limit: int = 20) -> list[Case]:
-    """Open cases that arrived by the OIR's mailbox (channel `oir`) and were not yet
-    registered as an information request: the officer registers them from here."""
+# --- The OIR's mailbox -----------------------------------------------------------------------
+# A message came to the OIR's mailbox when the e-mail plug-in stored it from the mailbox of
+# settings.EMAIL_INBOXES whose catalogue channel is "oir": the poller writes that channel in
+# the message's headers (enlace/channels/email/imap.py, `Poller.store`), and the message that
+# opened a case points at it. A case typed in by staff with the channel "oir" has no such
+# message, and is not mail to register. (The plug-in's code is written here, not imported:
+# the OIR is below the channels' plug-ins.)
+EMAIL_PLUGIN = "email"
+OIR_MAILBOX_CHANNEL = "oir"
+# What makes two messages the same: the sender (address and name) and the text (the subject
+# and the body, as the plug-in wrote them in the case's description).
+SAME_MESSAGE = ("citizen_email", "citizen_name", "description")
+
+
+def _opened_by_oir_mail() -> Exists:
+    return Exists(
+        InboundMessage.objects.filter(
+            case=OuterRef("pk"),
+            plugin=EMAIL_PLUGIN,
+            outcome=InboundOutcome.NEW_CASE,
+            headers__channel=OIR_MAILBOX_CHANNEL,
+        )
+    )
+
+
+def _registered() -> Exists:
+    return Exists(InformationRequest.objects.filter(source_case=OuterRef("pk")))
+
+
+def oir_mail(user: User) -> QuerySet[Case]:
+    """The cases opened by an e-mail to the OIR's mailbox that the officer sees."""
+    if not is_officer(user):
+        return Case.objects.none()
+    return visible_cases(user).filter(_opened_by_oir_mail())
+
+
+def mail_inbox(user: User) -> QuerySet[Case]:
+    """The OIR's mail still to register: open, and not yet a request's source."""
+    return oir_mail(user).filter(status__in=sorted(OPEN_STATUSES)).exclude(_registered())
+
+
+@dataclass(frozen=True)
+class MailGroup:
+    """Identical messages in the OIR's mail still to register, as one row: the first received
+    is the one to register (its arrival is the request's date of receipt)."""
+
+    first_id: int
+    citizen_name: str
+    citizen_email: str
+    description: str
+    count: int
+    first_at: datetime
+    last_at: datetime
+
+
+def unregistered_mail(user: User, *, limit: int = 20) -> list[MailGroup]:
+    """The OIR's mail not yet registered, identical messages (the same sender and text) as
+    one row with their count, the most recently received first: one grouped query."""
     if not is_officer(user):
         return []
-    return list(
-        visible_cases(user)
-        .filter(channel__code="oir", status__in=sorted(OPEN_STATUSES))
-        .exclude(Exists(InformationRequest.objects.filter(source_case=OuterRef("pk"))))
-        .order_by("-received_at", "-id")[:limit]
+    rows = (
+        mail_inbox(user)
+        .order_by()
+        .values(*SAME_MESSAGE)
+        .annotate(
+            count=Count("id"),
+            first_id=Min("id"),
+            first_at=Min("received_at"),
+            last_at=Max("received_at"),
+        )
+        .order_by("-last_at", "-first_id")[:limit]
     )
+    return [MailGroup(**row) for row in rows]
+
+
+@dataclass(frozen=True)
+class IdenticalMail:
+    """A message of the OIR's mailbox and those identical to it still to register: the first
+    of them is kept to register (`kept`), the others are its duplicates; when one identical
+    message is already a request (`registered`), every one left is a duplicate of it."""
+
+    case: Case
+    kept: Case | None
+    duplicates: list[Case]
+    registered: InformationRequest | None
+
+
+def identical_mail(user: User, pk: int) -> IdenticalMail:
+    """The group of the OIR's mail case `pk` (404 for a case that did not come by the OIR's
+    mailbox, or that the user does not see)."""
+    case = oir_mail(user).filter(pk=pk).first()
+    if case is None:
+        raise Http404(_("No such message of the OIR mailbox."))
+    same = {field: getattr(case, field) for field in SAME_MESSAGE}
+    waiting = list(mail_inbox(user).filter(**same).order_by("received_at", "id"))
+    registered = (
+        InformationRequest.objects.filter(
+            source_case__in=oir_mail(user).filter(**same).filter(_registered())
+        )
+        .order_by("received_at", "id")
+        .first()
+    )
+    if registered is not None or not waiting:
+        return IdenticalMail(case, None, waiting, registered)
+    return IdenticalMail(case, waiting[0], waiting[1:], None)
 
 
 def unit_items(user: User) -> QuerySet[RequestItem]:

@@ -7,6 +7,7 @@ urlpatterns = [
     path("", views.home, name="home"),
     path("solicitudes/", views.request_list, name="list"),
     path("solicitudes/nueva/", views.request_new, name="new"),
+    path("correo/<int:pk>/", views.mail_group, name="mail"),
     path("solicitudes/<int:pk>/", views.request_detail, name="detail"),
     path("solicitudes/<int:pk>/resolucion.pdf", views.resolution_pdf, name="pdf"),
     path("solicitudes/<int:pk>/<slug:action>/", views.request_action, name="action"),

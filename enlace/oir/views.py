@@ -172,6 +172,33 @@ def request_list(request: HttpRequest) -> HttpResponse:
     return render(request, "oir/list.html", context)
 
 
+# --- The OIR's mailbox: identical messages ---------------------------------------------------
+@login_required
+@require_http_methods(["GET", "POST"])
+def mail_group(request: HttpRequest, pk: int) -> HttpResponse:
+    """A message of the OIR's mailbox with the identical ones still to register (the same
+    sender and text, e.g. one e-mail sent three times): the first is the one to register, the
+    others are set aside as its duplicates by a POST."""
+    user = _officer(request)
+    group = queries.identical_mail(user, pk)
+    if request.method == "POST":
+        if not group.duplicates:
+            messages.error(request, _("There are no duplicates of this message to set aside."))
+            return redirect("oir:mail", pk=pk)
+        try:
+            count = actions.do_set_aside_duplicates(
+                group.duplicates, kept=group.kept, registered=group.registered, acting_user=user
+            )
+        except BusinessError as error:
+            messages.error(request, str(error))
+            return redirect("oir:mail", pk=pk)
+        messages.success(request, _("Duplicates set aside: %(count)s.") % {"count": count})
+        if group.kept is not None:
+            return redirect("oir:mail", pk=group.kept.pk)
+        return redirect("oir:list")
+    return render(request, "oir/mail.html", {"group": group})
+
+
 # --- Intake ----------------------------------------------------------------------------------
 @login_required
 @require_http_methods(["GET", "POST"])

@@ -41,6 +41,7 @@ from enlace.oir.actions.registering import (
     check_new_request,
     do_file_request,
     do_register_request,
+    do_set_aside_duplicates,
     filed_request,
     filing_payload,
 )
@@ -83,6 +84,7 @@ __all__ = [
     "do_register_request",
     "do_resolve_request",
     "do_send_item",
+    "do_set_aside_duplicates",
     "do_set_old_information",
     "filed_request",
     "filing_payload",

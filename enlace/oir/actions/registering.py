@@ -4,6 +4,7 @@ processed into a request (the plug-in enlace/channels/oir_portal)."""
 from __future__ import annotations
 
 import json
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
@@ -188,6 +189,44 @@ def do_register_request(
                 acting_user=acting_user,
             )
     return request, True
+
+
+def do_set_aside_duplicates(
+    duplicates: Sequence[Case],
+    *,
+    kept: Case | None = None,
+    registered: InformationRequest | None = None,
+    acting_user: User,
+) -> int:
+    """Set aside the copies of one message to the OIR's mailbox (a citizen who sent the same
+    e-mail several times): each is voided, pointing at the message kept to register or at the
+    request an identical one became. Returns how many were set aside (one no longer open, or
+    registered meanwhile, is left as it is)."""
+    if registered is not None:
+        reason = _(
+            "Identical to the message registered as public-information request %(number)s: "
+            "set aside as a duplicate."
+        ) % {"number": registered.number}
+    elif kept is not None:
+        reason = _(
+            "Identical to message %(code)s of the OIR mailbox, kept to be registered: set aside "
+            "as a duplicate."
+        ) % {"code": kept.display_code}
+    else:
+        raise BusinessError(_("Say which message the duplicates are copies of."))
+    set_aside = 0
+    with transaction.atomic():
+        for case in duplicates:
+            if kept is not None and case.pk == kept.pk:
+                continue
+            current = Case.objects.select_for_update().filter(pk=case.pk).first()
+            if current is None or current.status not in OPEN_STATUSES:
+                continue
+            if InformationRequest.objects.filter(source_case=current).exists():
+                continue
+            do_void_case(current, reason, acting_user=acting_user)
+            set_aside += 1
+    return set_aside
 
 
 # --- A filing on the portal: stored first, then processed ------------------------------------

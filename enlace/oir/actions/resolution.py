@@ -81,7 +81,7 @@ def do_resolve_request(
         request.next_check_at = None  # resolved: no more reminders
         request.save()
         request.items.filter(next_check_at__isnull=False).update(next_check_at=None)
-        pdf = resolution_pdf(request, items, rules.legal_rules())
+        pdf = resolution_pdf(request, items, rules.legal_rules(), officer=acting_user)
         ResolutionDocument.objects.create(request=request, pdf=ContentFile(pdf, name="r.pdf"))
         record_event(
             request,

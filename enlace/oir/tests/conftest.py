@@ -75,3 +75,42 @@ def smtp_inbox(settings):
     controller.start()
     yield inbox
     controller.stop()
+
+
+@pytest.fixture
+def oir_email(db, settings, tmp_path):
+    """An e-mail as the poller of a mailbox stores it (the OIR's, whose catalogue channel is
+    "oir", unless told another), then processed as the background task does: returns the
+    case it opened."""
+    from email.message import EmailMessage
+    from email.utils import make_msgid
+
+    from enlace.cases.models import Case
+    from enlace.channels.actions import do_process_message
+    from enlace.channels.email.imap import Mailbox, Poller
+
+    settings.MEDIA_ROOT = tmp_path
+
+    def send(
+        body: str,
+        *,
+        subject: str = "Solicitud de información",
+        sender: str = "Luis Pérez <luis@example.com>",
+        channel: str = "oir",
+    ) -> Case:
+        mail = EmailMessage()
+        mail["From"] = sender
+        mail["To"] = f"{channel}@isss.example"
+        mail["Subject"] = subject
+        mail["Message-ID"] = make_msgid(domain="example.com")
+        mail.set_content(body)
+        mailbox = Mailbox(
+            host="imap.example", port=993, user=channel, password="x", channel=channel
+        )
+        message, _created = Poller(mailbox).store(mail.as_bytes())
+        do_process_message(message.pk)
+        message.refresh_from_db()
+        assert message.case_id is not None, message.error
+        return Case.objects.get(pk=message.case_id)
+
+    return send

@@ -293,16 +293,11 @@ def test_appeals_and_complaints_are_recorded_with_case_number_dates_and_outcome(
     ]
 
 
-def test_a_message_of_the_oir_mailbox_becomes_a_request(make_case, oir, client_for):
-    case = make_case(
-        "consulta",
-        channel="oir",
-        description="Solicito el informe de auditoría 2025.",
-        citizen={"name": "Luis Pérez", "email": "luis@example.com"},
-    )
+def test_a_message_of_the_oir_mailbox_becomes_a_request(oir_email, oir, client_for):
+    case = oir_email("Solicito el informe de auditoría 2025.", subject="")
     client = client_for(oir)
     listing = client.get(reverse("oir:list"), **EN)
-    assert [c.pk for c in listing.context["mail"]] == [case.pk]
+    assert [m.first_id for m in listing.context["mail"]] == [case.pk]
     form = client.get(reverse("oir:new"), {"caso": case.pk}).context["form"]
     assert form.initial["email"] == "luis@example.com"
     assert form.initial["description"] == "Solicito el informe de auditoría 2025."
