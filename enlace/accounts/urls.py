@@ -12,12 +12,19 @@ urlpatterns = [
     path("seguridad/", views.security, name="security"),
     path(
         "contrasena/",
-        auth_views.PasswordChangeView.as_view(success_url=reverse_lazy("accounts:password_done")),
+        # Named in the accounts' folder: django.contrib.admin comes first in INSTALLED_APPS, so
+        # its registration/password_change_*.html would be found before any of ours.
+        auth_views.PasswordChangeView.as_view(
+            template_name="accounts/password_change_form.html",
+            success_url=reverse_lazy("accounts:password_done"),
+        ),
         name="password_change",
     ),
     path(
         "contrasena/lista/",
-        auth_views.PasswordChangeDoneView.as_view(),
+        auth_views.PasswordChangeDoneView.as_view(
+            template_name="accounts/password_change_done.html"
+        ),
         name="password_done",
     ),
     # A forgotten password: a one-time link by e-mail (Django's tokens: valid once, for

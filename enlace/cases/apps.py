@@ -30,6 +30,7 @@ class CasesConfig(AppConfig):
 
         data_protection.register()  # finding, correcting, erasing a person's cases
         _register_header_links()
+        _register_answer_templates()
         _register_sweep_jobs()
 
 
@@ -55,6 +56,14 @@ def _register_header_links() -> None:
         order=30,
         accesskey="n",
     )
+
+
+def _register_answer_templates() -> None:
+    from enlace.cases.answer_templates import load_answer_templates
+    from enlace.catalogues.loading import register_extra
+
+    # The answer templates every installation starts with, added by `load_catalogues`.
+    register_extra("answer_template", load_answer_templates)
 
 
 def _register_sweep_jobs() -> None:

@@ -3,13 +3,14 @@ from typing import Any
 
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
-from enlace.catalogues.loading import DEFAULT_FILE, load_catalogues
+from enlace.catalogues.loading import DEFAULT_FILE, load_catalogues, load_extras
 from enlace.core.errors import BusinessError
 
 
 class Command(BaseCommand):
     help = (
-        "Create or update channels, opinion types, limitantes and inquiry topics (safe to re-run)."
+        "Create or update channels, opinion types, limitantes and inquiry topics, and add the "
+        "answer templates that are missing (safe to re-run)."
     )
 
     def add_arguments(self, parser: CommandParser) -> None:
@@ -18,7 +19,10 @@ class Command(BaseCommand):
     def handle(self, *args: Any, **options: Any) -> None:
         try:
             result = load_catalogues(options["file"])
+            for section, (created, updated) in result.items():
+                self.stdout.write(f"{section}: {created} created, {updated} updated.")
+            # The rows other apps keep beside the catalogues: only those missing are added.
+            for section, created in load_extras().items():
+                self.stdout.write(f"{section}: {created} created.")
         except (BusinessError, OSError, KeyError) as exc:
             raise CommandError(str(exc)) from exc
-        for section, (created, updated) in result.items():
-            self.stdout.write(f"{section}: {created} created, {updated} updated.")
