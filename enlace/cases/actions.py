@@ -21,7 +21,7 @@ from django.utils.translation import gettext as _
 from enlace.accounts.models import User
 from enlace.cases import deadlines, history, queries
 from enlace.cases.lifecycle import FINAL_STATUSES, CaseKind, CaseStatus, check_transition
-from enlace.cases.models import Case, CaseEvent, DeadlineStep, EventKind, Priority
+from enlace.cases.models import Case, CaseEvent, DeadlineStep, EventKind, Priority, SavedView
 from enlace.cases.rules import new_case_problems, new_tracking_code, search_text
 from enlace.catalogues.models import Channel, InquiryTopic, Limitante, OpinionType
 from enlace.core.errors import BusinessError
@@ -742,3 +742,21 @@ def do_escalate_inquiry(
                 note=note,
             )
     return case
+
+
+# --- Saved views of the list ------------------------------------------------------------------
+def do_save_view(owner: User, name: str, query: str, *, shared: bool = False) -> SavedView:
+    """Keep the list's filters under a name: a name the person already used is replaced."""
+    name = " ".join(name.split())
+    if not name:
+        raise BusinessError(_("Give the view a name."), field="name")
+    view, _created = SavedView.objects.update_or_create(
+        owner=owner, name=name[:80], defaults={"query": query[:1000], "shared": shared}
+    )
+    return view
+
+
+def do_delete_view(view: SavedView, *, acting_user: User) -> None:
+    if view.owner_id != acting_user.pk:
+        raise BusinessError(_("Only whoever saved a view may delete it."))
+    view.delete()

@@ -13,11 +13,19 @@ from django.utils.translation import gettext_lazy as _
 from django_stubs_ext import StrOrPromise
 
 from enlace.accounts.models import User
-from enlace.cases import intake
+from enlace.cases import bulk, intake
 from enlace.cases.actions import Citizen, NewCase
 from enlace.cases.lifecycle import CaseKind, CaseStatus
 from enlace.cases.models import Case, Priority
-from enlace.cases.queries import DUE_SOON, OVERDUE, CaseFilters, owner_candidates, visible_cases
+from enlace.cases.queries import (
+    DUE_SOON,
+    OVERDUE,
+    CaseFilters,
+    ListOrder,
+    owner_candidates,
+    team_members,
+    visible_cases,
+)
 from enlace.cases.routing import render_template, suggest_route, templates_for
 from enlace.cases.rules import (
     new_case_problems,
@@ -303,6 +311,15 @@ class FilterForm(forms.Form):
         ],
     )
 
+    orden = forms.ChoiceField(
+        label=_("Sort by"),
+        required=False,
+        choices=[
+            (ListOrder.NEWEST.value, _("Received, newest first")),
+            (ListOrder.OLDEST.value, _("Received, oldest first")),
+            (ListOrder.DUE.value, _("Nearest due date (cases with an open deadline)")),
+        ],
+    )
     # ?responsable=mios: the user's own cases; ?responsable=nadie: those nobody has taken.
     responsable = forms.ChoiceField(
         label=_("Owner"),
@@ -333,6 +350,12 @@ class FilterForm(forms.Form):
                 _("There is no centre called “%(value)s”."), params={"value": value}
             )
         return dependency
+
+    def order(self) -> ListOrder:
+        """The sort asked for; anything unknown is the default."""
+        self.is_valid()
+        value = self.cleaned_data.get("orden") if "orden" not in self.errors else ""
+        return ListOrder(value) if value else ListOrder.NEWEST
 
     def filters(self, user: User | None = None) -> CaseFilters:
         """The valid filters; a field that did not validate is ignored (and shown as an error).
@@ -402,6 +425,36 @@ class OwnerForm(CaseActionForm):
         assert isinstance(field, PersonChoiceField)
         field.queryset = owner_candidates(self.case, self.user).select_related("dependency")
         self.initial.setdefault("owner", self.case.owner.username if self.case.owner else "")
+
+
+class BulkForm(forms.Form):
+    """A step on the cases ticked in the list (enlace/cases/bulk.py)."""
+
+    ids = forms.TypedMultipleChoiceField(coerce=int, widget=forms.MultipleHiddenInput)
+    step = forms.ChoiceField(label=_("With the selected cases"))
+    owner = PersonChoiceField(
+        label=_("Person"),
+        queryset=User.objects.none(),
+        required=False,
+        to_field_name="username",
+        empty_label=_("Nobody: back to the team"),
+    )
+    priority = forms.ChoiceField(label=_("Priority"), required=False, choices=Priority.choices)
+    answer = forms.CharField(
+        label=_("Answer given to the citizens"),
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 2}),
+    )
+
+    def __init__(self, *args: Any, user: User, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        data = self.data.getlist("ids") if hasattr(self.data, "getlist") else []
+        # Any number typed is a choice: the cases the user does not see are left out later.
+        self.fields["ids"].choices = [(value, value) for value in data]  # type: ignore[attr-defined]
+        self.fields["step"].choices = bulk.offered_steps(user)  # type: ignore[attr-defined]
+        owner = self.fields["owner"]
+        assert isinstance(owner, PersonChoiceField)
+        owner.queryset = team_members(user).select_related("dependency")
 
 
 class CommentForm(CaseActionForm):

@@ -254,7 +254,7 @@ class Case(models.Model):
                 fields=["level_of_care", "-received_at", "-id"], name="case_level_received_idx"
             ),
             models.Index(
-                fields=["next_due_on"],
+                fields=["next_due_on", "id"],  # the work queue's filter, the list's sort
                 name="case_next_due_idx",
                 condition=models.Q(next_due_on__isnull=False),
             ),
@@ -812,6 +812,39 @@ class AnswerTemplate(models.Model):
         verbose_name = _("answer template")
         verbose_name_plural = _("answer templates")
         ordering = ["name"]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class SavedView(models.Model):
+    """A list's filters and sort kept under a name by a person (`do_save_view`), for themselves
+    or shared with everyone who sees cases: each applies them within their own scope."""
+
+    owner = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("owner"),
+        on_delete=models.CASCADE,
+        related_name="+",
+        db_index=False,  # led by the unique key below
+    )
+    name = models.CharField(_("name"), max_length=80)
+    query = models.CharField(_("filters"), max_length=1000, blank=True)
+    shared = models.BooleanField(_("shared with the team"), default=False)
+    created_at = models.DateTimeField(_("created at"), default=timezone.now)
+
+    class Meta:
+        verbose_name = _("saved view")
+        verbose_name_plural = _("saved views")
+        ordering = ["name", "id"]
+        constraints = [
+            models.UniqueConstraint(fields=["owner", "name"], name="savedview_owner_name_key")
+        ]
+        indexes = [
+            models.Index(
+                fields=["name"], name="savedview_shared_idx", condition=models.Q(shared=True)
+            )
+        ]
 
     def __str__(self) -> str:
         return self.name

@@ -6,6 +6,7 @@ from __future__ import annotations
 import base64
 import binascii
 import re
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta
 from enum import StrEnum
@@ -23,7 +24,7 @@ from django.utils.translation import gettext as _
 
 from enlace.accounts.models import CENTRE_SCOPED_ROLES, Role, User
 from enlace.cases.lifecycle import OPEN_STATUSES, CaseKind, CaseStatus
-from enlace.cases.models import Case, CaseEvent, Priority
+from enlace.cases.models import Case, CaseEvent, Priority, SavedView
 from enlace.cases.permissions import (
     ROLE_CAPABILITIES,
     SEES_ALL,
@@ -106,6 +107,17 @@ def owner_candidates(case: Case, acting_user: User) -> QuerySet[User]:
     return people.order_by("first_name", "last_name", "username")
 
 
+def team_members(acting_user: User) -> QuerySet[User]:
+    """The people `acting_user` may give cases to, whatever the case (each case then checks
+    that its person sees it: `owner_candidates`)."""
+    people = User.objects.filter(is_active=True, role__in=_owning_roles())
+    if not (acting_user.is_superuser or acting_user.role in (Role.RESOLUTION, Role.ADMINISTRATOR)):
+        people = people.filter(role=acting_user.role)
+        if acting_user.dependency_id is not None:
+            people = people.filter(dependency_id=acting_user.dependency_id)
+    return people.order_by("first_name", "last_name", "username")
+
+
 def sees_case(user: User, case: Case) -> bool:
     """Whether `user` may see `case`: the role's scope applied to it, in the database."""
     return visible_cases(user).filter(pk=case.pk).exists()
@@ -113,6 +125,21 @@ def sees_case(user: User, case: Case) -> bool:
 
 def untriaged_denuncia(case: Case) -> bool:
     return Case.objects.filter(untriaged_denuncias_of_anyone(), pk=case.pk).exists()
+
+
+def saved_views_for(user: User) -> list[SavedView]:
+    """The person's own saved views and those others shared, in one query."""
+    return list(
+        SavedView.objects.filter(Q(owner_id=user.pk) | Q(shared=True)).select_related("owner")
+    )
+
+
+def saved_view_for(user: User, pk: int) -> SavedView:
+    """One of the person's own saved views (another's is not found)."""
+    try:
+        return SavedView.objects.get(pk=pk, owner_id=user.pk)
+    except SavedView.DoesNotExist:
+        raise Http404(_("No such view.")) from None
 
 
 def timeline(case: Case) -> QuerySet[CaseEvent]:
@@ -134,6 +161,7 @@ class CaseFilters:
     due: str = ""  # DUE_SOON or OVERDUE: by the case's next due date
     owner_id: int | None = None  # the cases this person works on
     unowned: bool = False  # the cases nobody has taken yet
+    ids: tuple[int, ...] = ()  # a selection of the list's rows (an export of them)
 
 
 DUE_SOON = "soon"
@@ -167,6 +195,8 @@ def filter_cases(queryset: QuerySet[Case], filters: CaseFilters) -> QuerySet[Cas
     if filters.received_to:
         next_day = filters.received_to + timedelta(days=1)
         conditions["received_at__lt"] = datetime.combine(next_day, time.min, tz)
+    if filters.ids:
+        conditions["pk__in"] = list(filters.ids)
     if filters.owner_id:
         conditions["owner_id"] = filters.owner_id
     elif filters.unowned:
@@ -234,21 +264,70 @@ class CasePage:
     page_size: int = field(default=0)
 
 
-def encode_cursor(case: Case) -> str:
-    raw = f"{case.received_at.isoformat()}|{case.pk}".encode()
+class ListOrder(StrEnum):
+    """How the list is sorted (in the URL in Spanish: ?orden=...). Each is a keyset: the value
+    of one indexed column, then the id."""
+
+    NEWEST = "recientes"  # received, newest first (the default)
+    OLDEST = "antiguos"  # received, oldest first
+    DUE = "vence"  # the nearest due date first: only the cases with an open deadline
+
+
+@dataclass(frozen=True)
+class Keyset:
+    column: str
+    descending: bool
+    parse: Callable[[str], date | datetime | None]
+
+
+def _moment(text: str) -> datetime | None:
+    at = datetime.fromisoformat(text)
+    return at if at.tzinfo is not None and dates.in_range(at) else None
+
+
+def _day(text: str) -> date | None:
+    day = date.fromisoformat(text)
+    return day if dates.in_range(day) else None
+
+
+KEYSETS = {
+    ListOrder.NEWEST: Keyset("received_at", True, _moment),
+    ListOrder.OLDEST: Keyset("received_at", False, _moment),
+    ListOrder.DUE: Keyset("next_due_on", False, _day),
+}
+
+
+def encode_cursor(case: Case, order: ListOrder = ListOrder.NEWEST) -> str:
+    value = getattr(case, KEYSETS[order].column)
+    raw = f"{value.isoformat()}|{case.pk}".encode()
     return base64.urlsafe_b64encode(raw).decode().rstrip("=")
 
 
-def decode_cursor(cursor: str) -> tuple[datetime, int] | None:
+def decode_cursor(
+    cursor: str, order: ListOrder = ListOrder.NEWEST
+) -> tuple[date | datetime, int] | None:
     try:
         raw = base64.urlsafe_b64decode(cursor + "=" * (-len(cursor) % 4)).decode()
-        at_text, id_text = raw.split("|")
-        at = datetime.fromisoformat(at_text)
-        if at.tzinfo is None or not dates.in_range(at):
-            return None
-        return at, int(id_text)
+        value_text, id_text = raw.split("|")
+        value = KEYSETS[order].parse(value_text)
+        return None if value is None else (value, int(id_text))
     except (ValueError, binascii.Error, UnicodeDecodeError):
         return None
+
+
+def _beyond(
+    rows: QuerySet[Case], key: Keyset, value: date | datetime, pk: int, *, lower: bool
+) -> QuerySet[Case]:
+    """The rows past (value, pk): with a smaller key when `lower`, else a greater one. The
+    range on the column alone comes first, so the index bounds the scan."""
+    column = key.column
+    if lower:
+        return rows.filter(**{f"{column}__lte": value}).filter(
+            Q(**{f"{column}__lt": value}) | Q(pk__lt=pk)
+        )
+    return rows.filter(**{f"{column}__gte": value}).filter(
+        Q(**{f"{column}__gt": value}) | Q(pk__gt=pk)
+    )
 
 
 def case_page(
@@ -257,31 +336,35 @@ def case_page(
     after: str = "",
     before: str = "",
     page_size: int | None = None,
+    order: ListOrder = ListOrder.NEWEST,
 ) -> CasePage:
-    """One page of the list, newest first, by keyset: the page reads only the rows it shows (plus
+    """One page of the list in `order`, by keyset: the page reads only the rows it shows (plus
     one to know there are more), whatever page it is, and counts at most COUNT_LIMIT rows."""
     size = page_size or settings.CASE_LIST_PAGE_SIZE
     limit = settings.CASE_LIST_COUNT_LIMIT
+    key = KEYSETS[order]
+    if order == ListOrder.DUE:
+        queryset = queryset.filter(next_due_on__isnull=False)
     count = queryset.order_by()[: limit + 1].count()
 
     rows = queryset.select_related("channel", "opinion_type", "dependency", "topic", "owner")
-    after_key = decode_cursor(after) if after else None
-    before_key = decode_cursor(before) if before and not after_key else None
+    forward = [f"-{key.column}", "-id"] if key.descending else [key.column, "id"]
+    backward = [name[1:] if name.startswith("-") else f"-{name}" for name in forward]
+    after_key = decode_cursor(after, order) if after else None
+    before_key = decode_cursor(before, order) if before and not after_key else None
     if before_key:
-        at, pk = before_key
+        value, pk = before_key
         chunk = list(
-            rows.filter(received_at__gte=at)
-            .filter(Q(received_at__gt=at) | Q(pk__gt=pk))
-            .order_by("received_at", "id")[: size + 1]
+            _beyond(rows, key, value, pk, lower=not key.descending).order_by(*backward)[: size + 1]
         )
         has_newer = len(chunk) > size
         cases = list(reversed(chunk[:size]))
         has_older = True
     else:
         if after_key:
-            at, pk = after_key
-            rows = rows.filter(received_at__lte=at).filter(Q(received_at__lt=at) | Q(pk__lt=pk))
-        chunk = list(rows.order_by("-received_at", "-id")[: size + 1])
+            value, pk = after_key
+            rows = _beyond(rows, key, value, pk, lower=key.descending)
+        chunk = list(rows.order_by(*forward)[: size + 1])
         has_older = len(chunk) > size
         cases = chunk[:size]
         has_newer = after_key is not None
@@ -289,8 +372,8 @@ def case_page(
         cases=cases,
         count=min(count, limit),
         count_is_capped=count > limit,
-        next_cursor=encode_cursor(cases[-1]) if cases and has_older else None,
-        previous_cursor=encode_cursor(cases[0]) if cases and has_newer else None,
+        next_cursor=encode_cursor(cases[-1], order) if cases and has_older else None,
+        previous_cursor=encode_cursor(cases[0], order) if cases and has_newer else None,
         page_size=size,
     )
 

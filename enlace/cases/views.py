@@ -8,7 +8,7 @@ form, which action it calls, and when the page offers it."""
 from __future__ import annotations
 
 import uuid
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Any, cast
 
 from django.contrib import messages
@@ -21,6 +21,7 @@ from django.http import (
     HttpRequest,
     HttpResponse,
     HttpResponseBadRequest,
+    QueryDict,
 )
 from django.http.response import HttpResponseBase
 from django.shortcuts import get_object_or_404, redirect, render
@@ -28,14 +29,17 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.text import capfirst
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_POST
 
 from enlace.accounts.current import current_user
 from enlace.accounts.models import User
-from enlace.cases import intake, page_links
+from enlace.cases import bulk, intake, listing, page_links
+from enlace.cases.actions import do_delete_view, do_save_view
 from enlace.cases.exports import ExportFormat, export_response
 from enlace.cases.forms import (
+    BulkForm,
     CaseActionForm,
     FilterForm,
     IntakeForm,
@@ -48,9 +52,11 @@ from enlace.cases.permissions import (
     fixed_dependency_id,
     has_capability,
 )
+from enlace.cases.personal import sees_personal_data
 from enlace.cases.queries import (
     WORK_QUEUE_LIMIT,
     CaseFilters,
+    ListOrder,
     QueueView,
     access_case_for_user,
     case_page,
@@ -58,6 +64,8 @@ from enlace.cases.queries import (
     earlier_cases_of_person,
     filter_cases,
     queue_counts,
+    saved_view_for,
+    saved_views_for,
     timeline,
     visible_cases,
     work_queue,
@@ -92,18 +100,32 @@ def case_list(request: HttpRequest) -> HttpResponse:
         return redirect(home)  # a role that works no cases starts on its own page
     form = FilterForm(request.GET or None)
     filters = form.filters(user) if request.GET else CaseFilters()
+    order = form.order() if request.GET else ListOrder.NEWEST
     queryset = filter_cases(visible_cases(user), filters)
     page = case_page(
-        queryset, after=request.GET.get("after", ""), before=request.GET.get("before", "")
+        queryset,
+        after=request.GET.get("after", ""),
+        before=request.GET.get("before", ""),
+        order=order,
     )
     query = request.GET.copy()
     query.pop("after", None)
     query.pop("before", None)
     today = timezone.localdate()
+    # The first words of each case are personal data: shown to whoever sees it, and logged.
+    shows_snippets = sees_personal_data(user)
+    if shows_snippets and page.cases:
+        record_access(user, AccessVia.CASE_LIST, case_ids=[case.pk for case in page.cases])
     context = {
         "form": form,
         "page": page,
+        "shows_snippets": shows_snippets,
+        "bulk_form": BulkForm(user=user),
         "query": query.urlencode(),
+        "order": order.value,
+        "sort_links": listing.sort_links(query, order),
+        "active_filters": listing.active_filters(form, query),
+        "saved_views": saved_views_for(user),
         "can_register": has_capability(user, Capability.REGISTER),
         "can_export": has_capability(user, Capability.EXPORT_CASES),
         "today": today,
@@ -129,9 +151,88 @@ def case_export(request: HttpRequest) -> HttpResponseBase:
         return HttpResponseBadRequest(_("Unknown export format: use csv or xlsx."))
     form = FilterForm(request.GET or None)
     filters = form.filters(user) if request.GET else CaseFilters()
+    selection = request.GET.getlist("ids")
+    if selection:  # the rows ticked in the list ("export the selection")
+        try:
+            ids = tuple(int(value) for value in selection[: bulk.MAX_CASES])
+        except ValueError:
+            return HttpResponseBadRequest(_("Unknown selection of cases."))
+        filters = replace(filters, ids=ids)
     query = request.GET.copy()
     query.pop("formato", None)
     return export_response(user, filters, export_format, described=query.urlencode())
+
+
+def _back_to_list(request: HttpRequest) -> HttpResponse:
+    """Back to the list as it was: its query, kept in the form, with only its own parameters."""
+    query = QueryDict(request.POST.get("back", "")[:2000])
+    saved = listing.saved_query(query)
+    return redirect(f"{reverse('cases:list')}?{saved}" if saved else reverse("cases:list"))
+
+
+@login_required
+@require_POST
+def case_bulk(request: HttpRequest) -> HttpResponse:
+    """A step on the cases ticked in the list: each through its action, one history row each;
+    what could not be done is said case by case."""
+    user = current_user(request)
+    if case_scope(user) is None:
+        raise PermissionDenied(_("Your role does not work cases."))
+    form = BulkForm(request.POST, user=user)
+    if not form.is_valid():
+        for errors in form.errors.values():
+            for error in errors:
+                messages.error(request, str(error))
+        return _back_to_list(request)
+    data = form.cleaned_data
+    step = bulk.BulkStep(data["step"])
+    cases = bulk.selected_cases(user, data["ids"])
+    try:
+        result = bulk.run(user, step, cases, data)
+    except BusinessError as error:
+        messages.error(request, str(error))
+        return _back_to_list(request)
+    if result.done:
+        messages.success(
+            request,
+            ngettext("%(n)s case done.", "%(n)s cases done.", len(result.done))
+            % {"n": len(result.done)},
+        )
+    for case, reason in result.refused:
+        messages.warning(request, f"{case.display_code}: {reason}")
+    return _back_to_list(request)
+
+
+@login_required
+@require_POST
+def saved_view_save(request: HttpRequest) -> HttpResponse:
+    """Keep the list's filters under a name, for oneself or shared with the team."""
+    user = current_user(request)
+    if case_scope(user) is None:
+        raise PermissionDenied(_("Your role does not work cases."))
+    query = listing.saved_query(QueryDict(request.POST.get("back", "")[:2000]))
+    try:
+        view = do_save_view(
+            user,
+            request.POST.get("name", "")[:200],
+            query,
+            shared=request.POST.get("shared") == "on",
+        )
+    except BusinessError as error:
+        messages.error(request, str(error))
+    else:
+        messages.success(request, _("View “%(name)s” saved.") % {"name": view.name})
+    return _back_to_list(request)
+
+
+@login_required
+@require_POST
+def saved_view_delete(request: HttpRequest, pk: int) -> HttpResponse:
+    user = current_user(request)
+    view = saved_view_for(user, pk)
+    do_delete_view(view, acting_user=user)
+    messages.success(request, _("View “%(name)s” deleted.") % {"name": view.name})
+    return redirect("cases:list")
 
 
 @login_required

@@ -20,6 +20,7 @@ class AccessVia(models.TextChoices):
     CALLER_HISTORY = "caller_history", _("Caller's history")
     API_READ = "api_read", _("API: one case")
     API_LIST = "api_list", _("API: a list of cases")
+    CASE_LIST = "case_list", _("Case list (the first words of each case)")
     EXPORT = "export", _("Export of the case list")
     IMPORT_FILE = "import_file", _("Imported file")
     SUBJECT_SEARCH = "subject_search", _("Search for a person's data")
