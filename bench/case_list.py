@@ -667,6 +667,9 @@ def choose_requests() -> list[Request]:
 
     requests = [
         Request("sin filtro", {}),
+        Request("antiguos primero", {"orden": "antiguos"}, "sorted by received date, oldest"),
+        Request("por vencimiento", {"orden": "vence"}, "sorted by the nearest due date"),
+        Request("mis casos", {"responsable": "mios", "status": "open"}, "the user's own"),
         Request("abiertos", {"status": "open"}),
         Request("opiniones de hospital", {"kind": "opinion", "level_of_care": "hospital"}),
     ]
@@ -767,28 +770,34 @@ def rows_queryset(user: User, query: dict[str, str]) -> tuple[QuerySet[Case], Qu
     """The queryset the list counts and the one that fetches its rows: the view's own code
     (FilterForm, filter_cases, visible_cases) and the keyset query of case_page."""
     from django.conf import settings
-    from django.db.models import Q
     from django.http import QueryDict
 
     from enlace.cases.forms import FilterForm
-    from enlace.cases.queries import CaseFilters, decode_cursor, filter_cases, visible_cases
+    from enlace.cases.queries import (
+        LIST_RELATED,
+        CaseFilters,
+        ListOrder,
+        decode_cursor,
+        filter_cases,
+        listed_in,
+        rows_after,
+        visible_cases,
+    )
 
     data = QueryDict(mutable=True)
     for key, value in query.items():
         data[key] = value
     filters_only = {k: v for k, v in query.items() if k not in ("after", "before")}
     form = FilterForm(data or None)
-    filters = form.filters() if data else CaseFilters()
+    filters = form.filters(user) if data else CaseFilters()
     if form.is_bound and form.errors:
         raise SystemExit(f"The filters {filters_only} do not validate: {form.errors.as_text()}")
-    queryset = filter_cases(visible_cases(user), filters)
+    order = form.order() if data else ListOrder.NEWEST
+    queryset = listed_in(filter_cases(visible_cases(user), filters), order)
     counted = queryset.order_by()[: settings.CASE_LIST_COUNT_LIMIT + 1]
-    rows = queryset.select_related("channel", "opinion_type", "dependency", "topic")
-    after = decode_cursor(query["after"]) if query.get("after") else None
-    if after:
-        at, pk = after
-        rows = rows.filter(received_at__lte=at).filter(Q(received_at__lt=at) | Q(pk__lt=pk))
-    return counted, rows.order_by("-received_at", "-id")[: settings.CASE_LIST_PAGE_SIZE + 1]
+    rows = queryset.select_related(*LIST_RELATED)
+    after = decode_cursor(query["after"], order) if query.get("after") else None
+    return counted, rows_after(rows, order, after)[: settings.CASE_LIST_PAGE_SIZE + 1]
 
 
 def percentile(values: list[float], share: float) -> float:

@@ -330,6 +330,32 @@ def _beyond(
     )
 
 
+# What a row of the list shows besides the case's own columns (joined in the same query).
+LIST_RELATED = ("channel", "opinion_type", "dependency", "topic", "owner")
+
+
+def listed_in(queryset: QuerySet[Case], order: ListOrder) -> QuerySet[Case]:
+    """The cases a list in `order` holds: by due date, those with an open deadline."""
+    if order == ListOrder.DUE:
+        return queryset.filter(next_due_on__isnull=False)
+    return queryset
+
+
+def _forward(key: Keyset) -> list[str]:
+    return [f"-{key.column}", "-id"] if key.descending else [key.column, "id"]
+
+
+def rows_after(
+    rows: QuerySet[Case], order: ListOrder, after: tuple[date | datetime, int] | None
+) -> QuerySet[Case]:
+    """The rows of the list in `order` that come after the cursor `after` (all without one),
+    in that order: the query of a page, to be sliced (bench/case_list.py times it bare)."""
+    key = KEYSETS[order]
+    if after is not None:
+        rows = _beyond(rows, key, after[0], after[1], lower=key.descending)
+    return rows.order_by(*_forward(key))
+
+
 def case_page(
     queryset: QuerySet[Case],
     *,
@@ -343,28 +369,22 @@ def case_page(
     size = page_size or settings.CASE_LIST_PAGE_SIZE
     limit = settings.CASE_LIST_COUNT_LIMIT
     key = KEYSETS[order]
-    if order == ListOrder.DUE:
-        queryset = queryset.filter(next_due_on__isnull=False)
+    queryset = listed_in(queryset, order)
     count = queryset.order_by()[: limit + 1].count()
 
-    rows = queryset.select_related("channel", "opinion_type", "dependency", "topic", "owner")
-    forward = [f"-{key.column}", "-id"] if key.descending else [key.column, "id"]
-    backward = [name[1:] if name.startswith("-") else f"-{name}" for name in forward]
+    rows = queryset.select_related(*LIST_RELATED)
+    backward = [name[1:] if name.startswith("-") else f"-{name}" for name in _forward(key)]
     after_key = decode_cursor(after, order) if after else None
     before_key = decode_cursor(before, order) if before and not after_key else None
     if before_key:
         value, pk = before_key
-        chunk = list(
-            _beyond(rows, key, value, pk, lower=not key.descending).order_by(*backward)[: size + 1]
-        )
+        newer = _beyond(rows, key, value, pk, lower=not key.descending)
+        chunk = list(newer.order_by(*backward)[: size + 1])
         has_newer = len(chunk) > size
         cases = list(reversed(chunk[:size]))
         has_older = True
     else:
-        if after_key:
-            value, pk = after_key
-            rows = _beyond(rows, key, value, pk, lower=key.descending)
-        chunk = list(rows.order_by(*forward)[: size + 1])
+        chunk = list(rows_after(rows, order, after_key)[: size + 1])
         has_older = len(chunk) > size
         cases = chunk[:size]
         has_newer = after_key is not None
