@@ -473,7 +473,10 @@ def ensure_cases(cases: int, *, regenerate: bool) -> float | None:
         say(f"Cases: {existing:,} already there, reused (--regenerate makes them anew).")
         # A migration may have added columns since they were generated: fresh statistics.
         with connection.cursor() as cursor:
-            cursor.execute("ANALYZE cases_case")
+            if ensure_due_dates(cursor):
+                cursor.execute("VACUUM ANALYZE cases_case")
+            else:
+                cursor.execute("ANALYZE cases_case")
         ensure_rollups(rebuild=False)
         return None
     say(f"Cases: {existing:,} in the table, generating {cases:,} in SQL ...")
@@ -481,12 +484,30 @@ def ensure_cases(cases: int, *, regenerate: bool) -> float | None:
     generate_cases(cases)
     step = time.perf_counter()
     with connection.cursor() as cursor:
+        ensure_due_dates(cursor)
         cursor.execute("VACUUM ANALYZE cases_case")
     say(f"  VACUUM ANALYZE cases_case ({time.perf_counter() - step:.1f} s)")
     elapsed = time.perf_counter() - started
     say(f"Generated {cases:,} cases in {elapsed:.1f} s.")
     ensure_rollups(rebuild=True)
     return elapsed
+
+
+# The next due date an open case carries (the sweeper's CaseDeadline rows are not generated):
+# an answer due 10 to 14 calendar days after receipt, as the deadline policies give it.
+DUE_DATES_SQL = """
+UPDATE cases_case
+SET next_due_on = (received_at AT TIME ZONE 'America/El_Salvador')::date + 10 + mod(id, 5)::int
+WHERE next_due_on IS NULL AND status NOT IN ('closed', 'void', 'merged')
+"""
+
+
+def ensure_due_dates(cursor: Any) -> int:
+    """Give the open cases generated without one their next due date; how many were set."""
+    cursor.execute(DUE_DATES_SQL)
+    if cursor.rowcount:
+        say(f"  next due dates set on {cursor.rowcount:,} open cases")
+    return int(cursor.rowcount)
 
 
 def ensure_rollups(*, rebuild: bool) -> float | None:
