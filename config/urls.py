@@ -18,6 +18,7 @@ urlpatterns = [
     path("inicio/", core_views.start, name="start"),
     path("cuenta/", include("enlace.accounts.urls")),
     path("casos/", include("enlace.cases.urls")),
+    path("avisos/", include("enlace.notifications.urls")),  # one's alerts: the header's bell
     path("informes/suscripciones/", include("enlace.subscriptions.urls")),
     path("informes/", include("enlace.reports.urls")),
     path("mejoras/", include("enlace.improvements.urls")),

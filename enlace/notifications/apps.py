@@ -3,6 +3,7 @@ from typing import Any
 from django.apps import AppConfig
 from django.conf import settings
 from django.core import checks
+from django.http import HttpRequest
 from django.utils.translation import gettext_lazy as _
 
 
@@ -12,10 +13,12 @@ class NotificationsConfig(AppConfig):
     verbose_name = _("Notifications")
 
     def ready(self) -> None:
+        from enlace.accounts.models import User
         from enlace.cases.history import case_history
-        from enlace.core import outbox, sweeping
+        from enlace.core import navigation, outbox, sweeping
         from enlace.notifications import delivery, subscribers
         from enlace.notifications.models import NotificationKind
+        from enlace.notifications.queries import Bell
         from enlace.oir.history import request_history
         from enlace.privacy.history import breach_history, subject_history
         from enlace.privacy.registry import register_case_eraser
@@ -36,6 +39,13 @@ class NotificationsConfig(AppConfig):
         delivery.attachments_for(NotificationKind.OIR_RESOLUTION, subscribers.resolution_files)
         delivery.after_sent(NotificationKind.OIR_RESOLUTION, subscribers.resolution_sent)
         outbox.register(delivery.OUTBOX, order=30)
+
+        # The bell: a person's alerts and how many are unread, before who they are.
+        def bell(request: HttpRequest) -> dict[str, Any] | None:
+            user = request.user
+            return {"bell": Bell(request)} if isinstance(user, User) and user.is_active else None
+
+        navigation.add_part("notifications/_bell.html", context=bell, order=90)
 
 
 def check_public_url(app_configs: Any = None, **kwargs: Any) -> list[checks.CheckMessage]:

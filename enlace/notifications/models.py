@@ -5,7 +5,9 @@ sweeper re-queues what a dead worker or an SMTP outage left behind."""
 
 from __future__ import annotations
 
+from django.conf import settings
 from django.db import models
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from enlace.core.outbox import OutboxRow
@@ -45,6 +47,11 @@ class NotificationKind(models.TextChoices):
     SURVEY_INVITATION = "survey_invitation", _("Invitation to answer a study")
     SURVEY_REMINDER = "survey_reminder", _("Reminder to answer a study")
     REPORT = "report", _("Report subscribed to")
+    # A person's own alerts by e-mail, as they chose (AlertPreference); OWNERSHIP and REMINDER
+    # above serve the alerts of a case given to them and of a due date near.
+    REVIEW = "review", _("Proposed answer to review")
+    OVERDUE = "overdue", _("Deadline missed")
+    MENTION = "mention", _("Mention in an internal note")
 
 
 # What a notification can be about: exactly one of these columns is set.
@@ -165,3 +172,96 @@ class Notification(OutboxRow):
 
     def __str__(self) -> str:
         return f"{self.kind} → {self.recipient} ({self.status})"
+
+
+# --- A person's alerts in Enlace: the bell in the header and /avisos/ ---------------------------
+class AlertKind(models.TextChoices):
+    OWNER = "owner", _("A case given to me")
+    REVIEW = "review", _("An answer to review")
+    DUE_SOON = "due_soon", _("A due date near")
+    OVERDUE = "overdue", _("A due date missed")
+    MENTION = "mention", _("A mention in an internal note")
+
+
+# By e-mail unless the person says otherwise; every other kind only in Enlace unless they ask.
+EMAIL_BY_DEFAULT = frozenset({AlertKind.OWNER, AlertKind.MENTION})
+
+
+class Alert(models.Model):
+    """Something that concerns one person, written by the history's subscribers in the
+    transaction of the row that caused it (enlace/notifications/alerts.py). Its summary names
+    the case by its code, type, centre and due date, never the citizen nor what they wrote."""
+
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("person"),
+        on_delete=models.CASCADE,
+        db_index=False,  # led by alert_user_idx
+        related_name="alerts",
+    )
+    kind = models.CharField(_("kind"), max_length=10, choices=AlertKind.choices)
+    case = models.ForeignKey(
+        "cases.Case",
+        verbose_name=_("case"),
+        null=True,
+        blank=True,
+        on_delete=models.CASCADE,
+        related_name="alerts",
+    )
+    # Who did what the alert tells (gave the case, proposed the answer, mentioned the person);
+    # nobody for the sweeper's. Staff are deactivated rather than deleted, so no index.
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("who"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        db_index=False,
+        related_name="+",
+    )
+    summary = models.CharField(_("summary"), max_length=300)
+    created_at = models.DateTimeField(_("created at"), default=timezone.now)
+    read_at = models.DateTimeField(_("read at"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("alert")
+        verbose_name_plural = _("alerts")
+        ordering = ["-id"]
+        indexes = [
+            # A person's alerts, newest first (ids grow with time): the page and its pages.
+            models.Index(fields=["user", "-id"], name="alert_user_idx"),
+            # Their unread ones: the bell's count, from this index alone.
+            models.Index(
+                fields=["user", "-id"],
+                name="alert_unread_idx",
+                condition=models.Q(read_at__isnull=True),
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.kind} → {self.user_id} ({'read' if self.read_at else 'unread'})"
+
+
+class AlertPreference(models.Model):
+    """Whether a person also wants one kind of alert by e-mail (every alert is shown in Enlace).
+    No row: the default of the kind (EMAIL_BY_DEFAULT)."""
+
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("person"),
+        on_delete=models.CASCADE,
+        db_index=False,  # led by alert_preference_once
+        related_name="+",
+    )
+    kind = models.CharField(_("kind"), max_length=10, choices=AlertKind.choices)
+    by_email = models.BooleanField(_("by e-mail"))
+
+    class Meta:
+        verbose_name = _("alert preference")
+        verbose_name_plural = _("alert preferences")
+        constraints = [
+            models.UniqueConstraint(fields=["user", "kind"], name="alert_preference_once")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.user_id} {self.kind}: {'e-mail' if self.by_email else 'Enlace'}"

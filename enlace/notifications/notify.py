@@ -8,7 +8,7 @@ from collections import defaultdict
 from collections.abc import Iterable, Sequence
 from datetime import date
 from email.utils import make_msgid
-from typing import Any
+from typing import Any, NamedTuple
 
 from django.conf import settings
 from django.urls import reverse
@@ -72,21 +72,32 @@ def _field_of(about: object) -> str:
     return "case"
 
 
+class Person(NamedTuple):
+    """A member of staff to alert: who (their id) and their address, if any."""
+
+    id: int
+    email: str
+
+
 class Recipients:
     """Staff addresses by centre: liaisons under their centre's id, supervisors (resolution
-    staff) under None. Load it once and pass it when writing many messages (the sweeper does,
+    staff) under None; `people_*` the same persons by id, those without an address too (their
+    alerts in Enlace). Load it once and pass it when writing many messages (the sweeper does,
     per batch) instead of asking the database for every message."""
 
     def __init__(self) -> None:
         self.by_centre: dict[int | None, list[str]] = defaultdict(list)
+        self.people_by_centre: dict[int | None, list[Person]] = defaultdict(list)
         rows = (
             User.objects.filter(is_active=True, role__in=[Role.LIAISON, Role.RESOLUTION])
-            .exclude(email="")
             .order_by("id")
-            .values_list("role", "dependency_id", "email")
+            .values_list("id", "role", "dependency_id", "email")
         )
-        for role, dependency_id, email in rows:
-            self.by_centre[None if role == Role.RESOLUTION else dependency_id].append(email)
+        for pk, role, dependency_id, email in rows:
+            centre = None if role == Role.RESOLUTION else dependency_id
+            self.people_by_centre[centre].append(Person(pk, email))
+            if email:
+                self.by_centre[centre].append(email)
 
     def liaisons(self, case: Case) -> list[str]:
         if case.dependency_id is None:
@@ -95,6 +106,14 @@ class Recipients:
 
     def supervisors(self) -> list[str]:
         return list(self.by_centre.get(None, []))
+
+    def liaison_people(self, case: Case) -> list[Person]:
+        if case.dependency_id is None:
+            return self.supervisor_people()
+        return list(self.people_by_centre.get(case.dependency_id, []))
+
+    def supervisor_people(self) -> list[Person]:
+        return list(self.people_by_centre.get(None, []))
 
 
 def acknowledgement(case: Case) -> int:
@@ -152,7 +171,8 @@ def assignment(case: Case) -> int:
 
 
 def ownership(case: Case, owner: User) -> int:
-    """Tell the person a case was given to (not when they took it themselves)."""
+    """Tell the person a case was given to (not when they took it themselves), if they keep
+    this alert by e-mail (enlace/notifications/alerts.py asks)."""
     with translation.override(settings.LANGUAGE_CODE):
         subject = _("Case %(code)s is now yours") % {"code": case.display_code}
         body = _(
@@ -163,9 +183,38 @@ def ownership(case: Case, owner: User) -> int:
             "subject": case.subject,
             "centre": case.dependency or "—",
             "due": f"{case.next_due_on:%d/%m/%Y}" if case.next_due_on else "—",
-            "link": public_link(reverse("cases:detail", args=[case.pk])),
+            "link": case_link(case),
         }
     return _queue(case, NotificationKind.OWNERSHIP, [owner.email], subject, body)
+
+
+def case_link(case: Case) -> str:
+    return public_link(reverse("cases:detail", args=[case.pk]))
+
+
+# A person's own alerts by e-mail, when they keep that kind so (enlace/notifications/alerts.py).
+# The body is the alert's summary, which names the case by its code, type, centre and due date
+# (never the citizen, nor what anyone wrote), and the link to the case.
+def alert_email(
+    case: Case,
+    kind: str,
+    summary: str,
+    recipients: Iterable[str],
+    *,
+    due: str = "",
+    person: str = "",
+) -> int:
+    with translation.override(settings.LANGUAGE_CODE):
+        values = {"code": case.display_code, "due": due, "person": person}
+        subjects = {
+            NotificationKind.REVIEW: _("Case %(code)s: an answer to review"),
+            NotificationKind.MENTION: _("Case %(code)s: %(person)s mentioned you"),
+            NotificationKind.REMINDER: _("Reminder: case %(code)s is due on %(due)s"),
+            NotificationKind.OVERDUE: _("Overdue: case %(code)s was due on %(due)s"),
+        }
+        subject = subjects[NotificationKind(kind)] % values
+    body = f"{summary}\n\n{case_link(case)}"
+    return _queue(case, kind, recipients, subject, body)
 
 
 def deadline_reminder(

@@ -19,7 +19,7 @@ from enlace.cases.lifecycle import CaseKind, CaseStatus
 from enlace.cases.models import CaseEvent
 from enlace.cases.models import EventKind as CaseEventKind
 from enlace.core.errors import BusinessError
-from enlace.notifications import notify
+from enlace.notifications import alerts, notify
 from enlace.notifications.models import Notification, NotificationKind, NotificationStatus
 from enlace.oir.actions import do_record_email_notification
 from enlace.oir.models import EventKind as RequestEventKind
@@ -29,28 +29,18 @@ from enlace.surveys.history import StudyAction
 from enlace.surveys.models import Invitation, StudyEvent
 
 
-def _staff(context: Mapping[str, Any]) -> notify.Recipients:
-    """The staff's addresses, read once per batch of rows (the sweeper's) or once per row."""
-    cache = context.get("cache")
-    if cache is None:
-        return notify.Recipients()
-    if "staff" not in cache:
-        cache["staff"] = notify.Recipients()
-    recipients: notify.Recipients = cache["staff"]
-    return recipients
-
-
 def on_case_events(events: Sequence[CaseEvent], context: Mapping[str, Any]) -> None:
     """The centre is told of an assignment and reminded of its deadlines, the supervisors of an
-    escalation; the citizen gets the acknowledgement and the answer."""
+    escalation; the citizen gets the acknowledgement and the answer. The people concerned get
+    their alerts (a case given to them, an answer to review, a due date near or missed, a
+    mention), by e-mail too as each chose (enlace/notifications/alerts.py)."""
     deadline = context.get("deadline")
+    batch = context.get("cache")
+    cache: dict[str, Any] = batch if isinstance(batch, dict) else {}
     for event in events:
         case = event.case
         if event.kind == CaseEventKind.ASSIGNED:
             notify.assignment(case)
-        elif event.kind == CaseEventKind.OWNER_SET:
-            if case.owner is not None and case.owner_id != event.actor_id:
-                notify.ownership(case, case.owner)
         elif event.kind == CaseEventKind.ACKNOWLEDGED:
             notify.acknowledgement(case)
         elif event.kind == CaseEventKind.ANSWERED:
@@ -62,9 +52,10 @@ def on_case_events(events: Sequence[CaseEvent], context: Mapping[str, Any]) -> N
         ):
             notify.answer(case)  # closed with the answer given now
         elif event.kind == CaseEventKind.DEADLINE_REMINDER and deadline is not None:
-            notify.deadline_reminder(case, deadline, _staff(context))
+            notify.deadline_reminder(case, deadline, alerts.staff(cache))
         elif event.kind == CaseEventKind.DEADLINE_ESCALATED and deadline is not None:
-            notify.deadline_escalated(case, deadline, _staff(context))
+            notify.deadline_escalated(case, deadline, alerts.staff(cache))
+    alerts.on_case_events(events, context, cache)
 
 
 def on_request_events(events: Sequence[RequestEvent], context: Mapping[str, Any]) -> None:

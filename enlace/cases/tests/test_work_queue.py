@@ -116,13 +116,13 @@ def test_the_queue_makes_the_same_number_of_queries_for_any_size(
     client.get(QUEUE)  # warm the session
     for _ in range(3):
         make_case(citizen={"name": "Ana"})
-    # The session, the user, the queue itself (its centres and types joined) and the counts
-    # of its tabs.
-    with django_assert_num_queries(4):
+    # The session, the user, the queue itself (its centres and types joined), the counts of
+    # its tabs and the bell's unread alerts.
+    with django_assert_num_queries(5):
         assert len(client.get(QUEUE).context["cases"]) == 3
     for _ in range(20):
         make_case(CaseKind.INQUIRY, topic="citas", centre="HG", priority="high")
-    with django_assert_num_queries(4):
+    with django_assert_num_queries(5):
         assert len(client.get(QUEUE).context["cases"]) == 23
 
 

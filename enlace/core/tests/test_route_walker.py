@@ -21,9 +21,11 @@ from django.utils import timezone
 
 from conftest import make_user
 from enlace.callcentre.models import Call
+from enlace.cases.models import SavedView
 from enlace.directory.models import Dependency
 from enlace.imports.models import ImportJob
 from enlace.improvements.actions import Plan, do_create_improvement
+from enlace.notifications.models import Alert
 from enlace.oir import actions as oir_actions
 from enlace.oir.actions.reserved import NewEntry, do_create_reserved_entry
 from enlace.privacy import actions as privacy_actions
@@ -71,6 +73,9 @@ OWN_ACCOUNT = {
     "accounts:security",
     "accounts:password_change",
     "accounts:password_done",
+    "notifications:inbox",  # one's alerts, marking them all read, what comes by e-mail
+    "notifications:read_all",
+    "notifications:preferences",
 }
 
 
@@ -87,6 +92,9 @@ class Refusal:
 REFUSED: dict[str, Refusal] = {
     "cases:new": Refusal(("outsider", "analyst"), post=True),
     "cases:export": Refusal(("agent",)),
+    "cases:bulk": Refusal(("analyst", "dpo"), post=True),
+    "cases:view_save": Refusal(("communications",), post=True),
+    "cases:view_delete": Refusal(("liaison", "outsider"), "saved_view", post=True),
     "cases:detail": Refusal(("outsider", "analyst"), "case"),
     "cases:attachment": Refusal(("outsider", "analyst"), "attachment"),
     "cases:action": Refusal(("outsider", "analyst"), "case_action", post=True),
@@ -238,6 +246,9 @@ REFUSED: dict[str, Refusal] = {
     "media:analysis": Refusal(("outsider", "agent")),
     "media:analysis_pdf": Refusal(("outsider", "agent")),
     "media:analysis_xlsx": Refusal(("outsider", "agent")),
+    # One's own alerts: another person's is a 404, whoever they are.
+    "notifications:open": Refusal(("outsider", "agent"), "alert"),
+    "notifications:read": Refusal(("outsider", "agent"), "alert", post=True),
 }
 # Pages every staff member reaches, showing only what their centre and role may see: the
 # person of another centre is refused the Hospital General's case inside them instead.
@@ -277,6 +288,7 @@ def people(db: None) -> dict[str, Any]:
         "oir": make_user("olga", "oir_officer"),
         "administrator": make_user("sistemas", "administrator"),
         "dpo": make_user("dora", "dpo"),
+        "communications": make_user("cora", "communications"),
     }
 
 
@@ -503,6 +515,8 @@ def objects(people: dict[str, Any], make_case: Any, settings: Any, tmp_path: Any
         "subject_request": [subject.pk],
         "breach": [breach.pk],
         "unusual": [unusual.pk],
+        "alert": [Alert.objects.create(user=people["liaison"], kind="mention", case=case).pk],
+        "saved_view": [SavedView.objects.create(owner=people["resolution"], name="Mías").pk],
         "_case_code": case.display_code,
     }
 

@@ -124,24 +124,24 @@ def test_a_page_reads_the_same_number_of_queries_whatever_it_holds(
     register, oir, client_for, django_assert_num_queries
 ):
     """Session and user, the capped count, the page's rows (the work order reads its dated
-    and its undated part), their items, the units of the filter, the mailbox: 9 and 8."""
+    and its undated part), their items, the units of the filter, the mailbox, the bell's unread alerts: 10 and 9."""
     client = client_for(oir)
     with frozen(date(2026, 9, 30)):
         register()
         client.get(LIST)  # warm up (the session, content types)
-        with django_assert_num_queries(9):
+        with django_assert_num_queries(10):
             one = client.get(LIST)
-        with django_assert_num_queries(8):
+        with django_assert_num_queries(9):
             client.get(LIST, {"orden": "recibida"})
         for day in range(1, 13):
             register(received_at=at(date(2026, 9, day), 9), description=f"Pregunta {day}")
-        with django_assert_num_queries(9):
+        with django_assert_num_queries(10):
             many = client.get(LIST, {"orden": "plazo", "estado": "open"})
-        with django_assert_num_queries(9):
+        with django_assert_num_queries(10):
             client.get(LIST, {"after": many.context["page"].next_cursor or "x"})
-        with django_assert_num_queries(8):
+        with django_assert_num_queries(9):
             by_arrival = client.get(LIST, {"orden": "recibida", "estado": ""})
-        with django_assert_num_queries(8):
+        with django_assert_num_queries(9):
             client.get(LIST, {"orden": "recibida", "after": "x"})
     assert len(one.context["rows"]) == 1
     assert len(many.context["rows"]) == 13
