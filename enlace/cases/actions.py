@@ -8,6 +8,7 @@ API and tasks call these; none of them saves a case itself.
 from __future__ import annotations
 
 import uuid
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
@@ -20,8 +21,17 @@ from django.utils.translation import gettext as _
 
 from enlace.accounts.models import User
 from enlace.cases import deadlines, history, queries
+from enlace.cases import files as case_files
 from enlace.cases.lifecycle import FINAL_STATUSES, CaseKind, CaseStatus, check_transition
-from enlace.cases.models import Case, CaseEvent, DeadlineStep, EventKind, Priority, SavedView
+from enlace.cases.models import (
+    Case,
+    CaseEvent,
+    CaseFile,
+    DeadlineStep,
+    EventKind,
+    Priority,
+    SavedView,
+)
 from enlace.cases.rules import new_case_problems, new_tracking_code, search_text
 from enlace.catalogues.models import Channel, InquiryTopic, Limitante, OpinionType
 from enlace.core.errors import BusinessError
@@ -494,13 +504,20 @@ def _refuse_while_waiting(case: Case) -> None:
 
 
 def do_propose_answer(
-    case: Case, answer: str, *, acting_user: User, improvement_action: str = ""
+    case: Case,
+    answer: str,
+    *,
+    acting_user: User,
+    improvement_action: str = "",
+    files: Sequence[case_files.Upload] = (),
 ) -> Case:
     """The centre proposes the answer to the citizen and, apart, its internal improvement
-    action; the resolution section approves or returns the answer. Only the answer is ever
-    offered to be sent to the citizen; the action stays in the case and its history."""
+    action, with the files that go with the answer; the resolution section approves or returns
+    the answer. Only the answer (and its files) is ever offered to be sent to the citizen; the
+    action stays in the case and its history."""
     if not answer.strip():
         raise BusinessError(_("Write the proposed answer."), field="answer")
+    checked = case_files.check(files)  # refused before anything is written
     with transaction.atomic():
         case = _locked(case)
         case.proposed_answer = answer.strip()
@@ -510,7 +527,7 @@ def do_propose_answer(
             note += "\n\n" + _("Internal improvement action: %(action)s") % {
                 "action": case.proposed_action
             }
-        return _transition(
+        event = _moved(
             case,
             CaseStatus.ANSWER_PROPOSED,
             EventKind.ANSWER_PROPOSED,
@@ -518,6 +535,8 @@ def do_propose_answer(
             fields=("proposed_answer", "proposed_action"),
             note=note,
         )
+        case_files.store(case, event, checked, acting_user=acting_user)
+    return case
 
 
 def do_return_answer(case: Case, reason: str, *, acting_user: User) -> Case:
@@ -533,17 +552,28 @@ def do_return_answer(case: Case, reason: str, *, acting_user: User) -> Case:
         )
 
 
-def do_answer_case(case: Case, answer: str, *, acting_user: User) -> Case:
-    """Give the citizen the answer (the approved proposal, edited or not). Meets the answer
-    deadline; the case waits for the citizen's acceptance before it closes."""
+def do_answer_case(
+    case: Case,
+    answer: str,
+    *,
+    acting_user: User,
+    files: Sequence[case_files.Upload] = (),
+    proposal_files: Sequence[CaseFile] = (),
+) -> Case:
+    """Give the citizen the answer (the approved proposal, edited or not), with the files
+    attached now and those of the proposal chosen to go too: the answer's e-mail carries them
+    (`files.answer_files`). Meets the answer deadline; the case waits for the citizen's
+    acceptance before it closes."""
     if not answer.strip():
         raise BusinessError(_("Write the answer given to the citizen."), field="answer")
+    checked = case_files.check(files)  # refused before anything is written
+    case_files.check_own(case, proposal_files)
     with transaction.atomic():
         case = _locked(case)
         case.answer = answer.strip()
         deadlines.meet(case, DeadlineStep.ACKNOWLEDGE)
         deadlines.meet(case, DeadlineStep.ANSWER)
-        _transition(
+        event = _moved(
             case,
             CaseStatus.ANSWERED,
             EventKind.ANSWERED,
@@ -551,7 +581,28 @@ def do_answer_case(case: Case, answer: str, *, acting_user: User) -> Case:
             fields=("answer", "next_due_on"),
             note=case.answer,
         )
+        case_files.send_again(case, event, proposal_files)
+        case_files.store(case, event, checked, acting_user=acting_user)
     return case
+
+
+def _moved(
+    case: Case,
+    target: CaseStatus,
+    kind: str,
+    acting_user: User | None,
+    *,
+    fields: tuple[str, ...],
+    note: str,
+) -> CaseEvent:
+    """`_transition`, giving the history row it wrote: what files are attached to."""
+    check_transition(case.status, target)
+    old_status = case.status
+    case.status = target
+    case.save(update_fields=["status", "updated_at", *fields])
+    return _event(
+        case, kind, acting_user, from_status=old_status, to_status=target, note=note.strip()
+    )
 
 
 def do_close_case(

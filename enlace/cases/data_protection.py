@@ -21,7 +21,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from enlace.cases import history
+from enlace.cases import files, history
 from enlace.cases.lifecycle import FINAL_STATUSES
 from enlace.cases.models import Case, CaseEvent, EventKind
 from enlace.cases.rules import format_phone, search_text
@@ -150,6 +150,7 @@ def closed_before(cutoff: datetime) -> QuerySet[Case]:
 
 
 def register() -> None:
+    registry.register_case_eraser(files.erase_for_cases)  # the staff's files on answers
     registry.register_holder(
         registry.Holder(
             code="cases",

@@ -8,15 +8,18 @@ from collections.abc import Callable
 from typing import Any, TypeVar
 
 from django import forms
+from django.conf import settings
 from django.core.exceptions import ValidationError
+from django.template.defaultfilters import filesizeformat
 from django.utils.translation import gettext_lazy as _
 from django_stubs_ext import StrOrPromise
 
 from enlace.accounts.models import User
 from enlace.cases import bulk, intake
+from enlace.cases import files as case_files
 from enlace.cases.actions import Citizen, NewCase
 from enlace.cases.lifecycle import CaseKind, CaseStatus
-from enlace.cases.models import Case, Priority
+from enlace.cases.models import Case, CaseFile, Priority
 from enlace.cases.queries import (
     DUE_SOON,
     OVERDUE,
@@ -38,6 +41,7 @@ from enlace.catalogues.forms import CHOOSE, ActiveEntryField
 from enlace.catalogues.models import Channel, InquiryTopic, Limitante, OpinionType
 from enlace.catalogues.queries import resolve_entry
 from enlace.core import dates
+from enlace.core.errors import BusinessError
 from enlace.directory.models import Dependency, LevelOfCare
 from enlace.directory.queries import resolve_dependency
 
@@ -546,7 +550,53 @@ def _required_centre(value: str) -> Dependency:
     return dependency
 
 
-class ProposeAnswerForm(CaseActionForm):
+class MultipleFileInput(forms.FileInput):
+    allow_multiple_selected = True
+
+
+class FilesField(forms.FileField):
+    """Several files in one input, cleaned to `files.Upload`s that enlace/cases/files.py
+    accepts (their type by their content, their size, how many): a refused one is this
+    field's error, and nothing is stored."""
+
+    def __init__(self, **kwargs: Any) -> None:
+        kwargs.setdefault("required", False)
+        kwargs.setdefault("widget", MultipleFileInput(attrs={"accept": case_files.ACCEPT}))
+        super().__init__(**kwargs)
+
+    def clean(self, data: Any, initial: Any = None) -> list[case_files.Upload]:
+        items = data if isinstance(data, list | tuple) else [data] if data else []
+        uploads = []
+        for item in items:
+            uploaded = super().clean(item, initial)
+            if not uploaded:
+                continue
+            if uploaded.size > settings.ATTACHMENT_MAX_BYTES:  # told before it is read
+                raise ValidationError(str(case_files.too_large(uploaded.name)), code="size")
+            uploads.append(case_files.Upload(uploaded.name or "", uploaded.read()))
+        try:
+            case_files.check(uploads)
+        except BusinessError as error:
+            raise ValidationError(str(error), code=error.code or "invalid") from error
+        return uploads
+
+
+class FilesMixin(CaseActionForm):
+    """Files attached to what is written: they go to the citizen with the answer."""
+
+    def add_files_field(self, help_text: StrOrPromise) -> None:
+        limits = _("PDF, photos or office documents: up to %(count)s, of %(limit)s each.") % {
+            "count": case_files.MAX_FILES,
+            "limit": filesizeformat(settings.ATTACHMENT_MAX_BYTES),
+        }
+        self.fields["files"] = FilesField(
+            label=_("Attach files"), help_text=f"{limits} {help_text}"
+        )
+
+
+class ProposeAnswerForm(FilesMixin):
+    field_order = ["answer", "files", "improvement_action"]
+
     answer = forms.CharField(
         label=_("Answer to the citizen"),
         widget=forms.Textarea(attrs={"rows": 4}),
@@ -566,6 +616,8 @@ class ProposeAnswerForm(CaseActionForm):
         # A returned proposal is edited, not written again from nothing.
         self.initial.setdefault("answer", self.case.proposed_answer)
         self.initial.setdefault("improvement_action", self.case.proposed_action)
+        self.add_files_field(_("They go to the citizen with the answer, once it is approved."))
+        self.order_fields(self.field_order)
 
 
 class TemplateChoiceMixin(CaseActionForm):
@@ -586,7 +638,7 @@ class TemplateChoiceMixin(CaseActionForm):
         self.template_texts = {str(t.pk): render_template(t.body, self.case) for t in templates}
 
 
-class AnswerForm(TemplateChoiceMixin):
+class AnswerForm(TemplateChoiceMixin, FilesMixin):
     answer = forms.CharField(
         label=_("Answer to the citizen"), widget=forms.Textarea(attrs={"rows": 4})
     )
@@ -595,6 +647,20 @@ class AnswerForm(TemplateChoiceMixin):
         super().__init__(*args, **kwargs)
         self.initial.setdefault("answer", self.case.proposed_answer)
         self.add_template_choice()
+        # The proposal's files go with the answer unless unticked.
+        self.proposed_files = {str(item.pk): item for item in case_files.proposal_files(self.case)}
+        if self.proposed_files:
+            self.fields["proposal_files"] = forms.MultipleChoiceField(
+                label=_("Files of the proposal to send"),
+                required=False,
+                choices=[(pk, item.name) for pk, item in self.proposed_files.items()],
+                initial=list(self.proposed_files),
+                widget=forms.CheckboxSelectMultiple,
+            )
+        self.add_files_field(_("They go to the citizen with the answer."))
+
+    def clean_proposal_files(self) -> list[CaseFile]:
+        return [self.proposed_files[pk] for pk in self.cleaned_data["proposal_files"]]
 
 
 class ReasonForm(CaseActionForm):

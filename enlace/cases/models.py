@@ -448,6 +448,47 @@ class CaseEvent(AppendOnlyModel):
         return f"{self.case_id} {self.kind} {self.at:%Y-%m-%d %H:%M}"
 
 
+def case_file_path(instance: CaseFile, filename: str) -> str:
+    """Stored under its hash and the extension of its sniffed type, never the name it came
+    with (enlace/cases/files.py gives that extension as `filename`)."""
+    extension = filename.rsplit(".", 1)[-1] if "." in filename else "bin"
+    return f"case_files/{instance.sha256[:2]}/{instance.sha256}.{extension}"
+
+
+class CaseFile(models.Model):
+    """A file the staff attached to an answer or a proposal, with the history row it came with
+    (enlace/cases/files.py checks and stores it; the action writes it in the event's
+    transaction). The citizens' own files are the channels' (`case.attachments`)."""
+
+    case = models.ForeignKey(
+        Case,
+        on_delete=models.CASCADE,
+        related_name="files",
+        db_index=False,  # led by the index below
+    )
+    event = models.ForeignKey(
+        CaseEvent, verbose_name=_("event"), on_delete=models.CASCADE, related_name="files"
+    )
+    file = models.FileField(upload_to=case_file_path, max_length=200)
+    name = models.CharField(_("file name"), max_length=255)
+    content_type = models.CharField(max_length=100)  # as sniffed from the content
+    size = models.PositiveIntegerField()
+    sha256 = models.CharField(max_length=64)
+    uploaded_at = models.DateTimeField(default=timezone.now)
+    uploaded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+
+    class Meta:
+        verbose_name = _("case file")
+        verbose_name_plural = _("case files")
+        ordering = ["uploaded_at", "id"]
+        indexes = [models.Index(fields=["case", "id"], name="casefile_case_idx")]
+
+    def __str__(self) -> str:
+        return self.name
+
+
 class DeadlineStep(models.TextChoices):
     ACKNOWLEDGE = "acknowledge", _("Acknowledge")
     ANSWER = "answer", _("Answer")

@@ -186,6 +186,7 @@ _STEPS: dict[str, Step[Case]] = {
             data["answer"],
             acting_user=user,
             improvement_action=data.get("improvement_action", ""),
+            files=data.get("files") or (),
         ),
         done=gettext_lazy("Answer proposed to the resolution section."),
         title=gettext_lazy("Propose the answer"),
@@ -197,7 +198,11 @@ _STEPS: dict[str, Step[Case]] = {
         capability=Capability.ANSWER,
         form_class=AnswerForm,
         perform=lambda case, data, user: actions.do_answer_case(
-            case, data["answer"], acting_user=user
+            case,
+            data["answer"],
+            acting_user=user,
+            files=data.get("files") or (),
+            proposal_files=data.get("proposal_files") or (),
         ),
         done=gettext_lazy("Answer given to the citizen."),
         title=gettext_lazy("Answer the citizen"),

@@ -13,6 +13,7 @@ urlpatterns = [
     path("vistas/<int:pk>/borrar/", views.saved_view_delete, name="view_delete"),
     path("<int:pk>/", views.case_detail, name="detail"),
     path("<int:pk>/adjuntos/<int:attachment_id>/", views.case_attachment, name="attachment"),
+    path("<int:pk>/archivos/<int:file_id>/", views.case_file, name="file"),
     # Every action on a case, by its Spanish slug (views.CASE_ACTIONS): comentar, clasificar,
     # acusar, evaluar, asignar, proponer, devolver, responder, esperar, reanudar, cerrar,
     # reabrir, fusionar, anular, escalar.

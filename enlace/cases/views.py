@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import uuid
 from dataclasses import dataclass, replace
+from enum import StrEnum
 from typing import Any, cast
 
 from django.contrib import messages
@@ -29,9 +30,10 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.text import capfirst
 from django.utils.translation import gettext as _
-from django.utils.translation import ngettext
+from django.utils.translation import gettext_lazy, ngettext
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_POST
+from django_stubs_ext import StrOrPromise
 
 from enlace.accounts.current import current_user
 from enlace.accounts.models import User
@@ -45,7 +47,14 @@ from enlace.cases.forms import (
     IntakeForm,
 )
 from enlace.cases.lifecycle import CaseKind, CaseStatus, check_transition
-from enlace.cases.models import Case, CaseDeadline, CaseEvent, DeadlineStatus, EventKind
+from enlace.cases.models import (
+    Case,
+    CaseDeadline,
+    CaseEvent,
+    CaseFile,
+    DeadlineStatus,
+    EventKind,
+)
 from enlace.cases.permissions import (
     Capability,
     case_scope,
@@ -176,8 +185,8 @@ def case_bulk(request: HttpRequest) -> HttpResponse:
     """A step on the cases ticked in the list: each through its action, one history row each;
     what could not be done is said case by case."""
     user = current_user(request)
-    if case_scope(user) is None:
-        raise PermissionDenied(_("Your role does not work cases."))
+    if case_scope(user) is None or not bulk.offered_steps(user):
+        raise PermissionDenied(_("Your role takes no step on cases."))
     form = BulkForm(request.POST, user=user)
     if not form.is_valid():
         for errors in form.errors.values():
@@ -297,6 +306,25 @@ def _registered_message(case: Case) -> str:
 
 
 # --- One case: its page and the steps on it -------------------------------------------------
+# The page's one box (cases/detail.html) is a set of tabs, one per step offered: first what is
+# written (to the citizen, or for the team), then the next step and the others, then the rare
+# ones under "More". Each tab's panel holds the step's form.
+MESSAGE_TABS: dict[str, StrOrPromise] = {
+    "responder": gettext_lazy("Reply to the citizen"),
+    "mensaje": gettext_lazy("Message on their channel"),  # added by the channels
+    "comentar": gettext_lazy("Internal note"),
+    "proponer": gettext_lazy("Proposal"),
+}
+# Under "More", besides the steps registered as secondary (classify, escalate, merge, void).
+RARE_STEPS = frozenset({"esperar"})
+
+
+class TabGroup(StrEnum):
+    MESSAGE = "message"
+    STEP = "step"
+    MORE = "more"
+
+
 @dataclass
 class OfferedAction:
     slug: str
@@ -306,9 +334,66 @@ class OfferedAction:
 
     @property
     def is_open(self) -> bool:
-        """Unfolded on the page: the next step, the comment, or a form that came back with
-        errors; the others show their title until opened."""
+        """Shown without a click: the next step, the internal note, or a form that came back
+        with errors (the box shows one of them first; see `StepBox.selected`)."""
         return self.is_next or self.form.is_bound or self.slug == "comentar"
+
+    @property
+    def group(self) -> TabGroup:
+        if self.slug in MESSAGE_TABS:
+            return TabGroup.MESSAGE
+        if self.action.secondary or self.slug in RARE_STEPS:
+            return TabGroup.MORE
+        return TabGroup.STEP
+
+    @property
+    def label(self) -> StrOrPromise:
+        """The tab's name: what is written for a message, else the step's title."""
+        return MESSAGE_TABS.get(self.slug) or self.action.title
+
+    @property
+    def panel_id(self) -> str:
+        return f"paso-{self.slug}"
+
+
+@dataclass(frozen=True)
+class StepBox:
+    """The steps offered, as the box's tabs in their order, and the one it shows first."""
+
+    messages: list[OfferedAction]
+    steps: list[OfferedAction]  # the next step first
+    more: list[OfferedAction]
+    selected: str
+
+    @property
+    def tabs(self) -> list[OfferedAction]:
+        return [*self.messages, *self.steps, *self.more]
+
+    @property
+    def first_more(self) -> str:
+        """The first rare step: the "More" tab comes before it."""
+        return self.more[0].slug if self.more else ""
+
+
+def step_box(offered: list[OfferedAction], *, left_out: str = "") -> StepBox:
+    """Group the offered steps (all but `left_out`, shown elsewhere) into the box's tabs. The
+    box first shows a form that came back with errors; else the next step when it is written
+    in the box; else the internal note, which reaches no citizen by mistake."""
+    shown = [item for item in offered if item.slug != left_out]
+    messages = sorted(
+        (item for item in shown if item.group == TabGroup.MESSAGE),
+        key=lambda item: list(MESSAGE_TABS).index(item.slug),
+    )
+    steps = [item for item in shown if item.group == TabGroup.STEP]
+    steps.sort(key=lambda item: not item.is_next)  # stable: the registry's order otherwise
+    more = [item for item in shown if item.group == TabGroup.MORE]
+    first = (
+        next((item for item in shown if item.form.is_bound), None)
+        or next((item for item in messages if item.is_next), None)
+        or next((item for item in messages if item.slug == "comentar"), None)
+        or next(iter([*messages, *steps, *more]), None)
+    )
+    return StepBox(messages, steps, more, selected=first.slug if first else "")
 
 
 def _form_for(slug: str, case: Case, user: User, data: Any = None, **kwargs: Any) -> CaseActionForm:
@@ -337,7 +422,11 @@ def offered_actions(
         else:
             form = _form_for(slug, case, user, initial=initial.get(slug))
         offered.append(OfferedAction(slug, action, form))
-    for slug in NEXT_STEPS.get(case.status, ()):
+    # A case that arrived to classify is first said what it is.
+    next_steps = NEXT_STEPS.get(case.status, ())
+    if case.to_classify:
+        next_steps = ("triaje", *next_steps)
+    for slug in next_steps:
         chosen = next((item for item in offered if item.slug == slug), None)
         if chosen is not None:
             chosen.is_next = True
@@ -356,11 +445,32 @@ class ChangeRow:
     after: str
 
 
+# How an entry of the conversation reads: written to or by the citizen, written for the team,
+# or a line of what happened.
+PUBLIC_KINDS = frozenset(
+    {EventKind.ANSWERED, EventKind.MESSAGE_SENT, EventKind.CITIZEN_MESSAGE, EventKind.CLOSED}
+)
+INTERNAL_KINDS = frozenset(
+    {EventKind.COMMENTED, EventKind.ANSWER_PROPOSED, EventKind.ANSWER_RETURNED}
+)
+
+
 @dataclass(frozen=True)
 class TimelineItem:
     event: CaseEvent
     changes: list[ChangeRow]
     is_deadline: bool
+    files: tuple[CaseFile, ...] = ()
+
+    @property
+    def tone(self) -> str:
+        if self.event.kind == EventKind.CITIZEN_MESSAGE:
+            return "citizen"
+        if self.event.kind in PUBLIC_KINDS and self.event.note:
+            return "public"
+        if self.event.kind in INTERNAL_KINDS:
+            return "internal"
+        return "system"
 
 
 def _change_label(name: str) -> str:
@@ -371,7 +481,12 @@ def _change_label(name: str) -> str:
     return str(capfirst(getattr(field, "verbose_name", name)))
 
 
-def _timeline_items(events: list[CaseEvent]) -> list[TimelineItem]:
+def _timeline_items(
+    events: list[CaseEvent], files: list[CaseFile] | None = None
+) -> list[TimelineItem]:
+    by_event: dict[int, list[CaseFile]] = {}
+    for case_file in files or []:
+        by_event.setdefault(case_file.event_id, []).append(case_file)
     items = []
     for event in events:
         rows = []
@@ -389,7 +504,14 @@ def _timeline_items(events: list[CaseEvent]) -> list[TimelineItem]:
             EventKind.DEADLINE_MISSED,
             EventKind.DEADLINE_ESCALATED,
         )
-        items.append(TimelineItem(event=event, changes=rows, is_deadline=is_deadline))
+        items.append(
+            TimelineItem(
+                event=event,
+                changes=rows,
+                is_deadline=is_deadline,
+                files=tuple(by_event.get(event.pk, ())),
+            )
+        )
     return items
 
 
@@ -442,7 +564,13 @@ def _detail_context(
     if duplicate_of is not None:
         initial["fusionar"] = {"into": duplicate_of.display_code}
     actions_ = offered_actions(user, case, bound=bound, bound_slug=bound_slug, initial=initial)
+    # Shown in the notice of a possible duplicate, prefilled, rather than with the others.
+    merge_in_notice = next(
+        (item for item in actions_ if item.slug == "fusionar" and duplicate_of), None
+    )
     events = list(timeline(case))
+    files = list(case.files.order_by("uploaded_at", "id"))
+    items = _timeline_items(events, files)
     deadlines = [
         DeadlineRow(deadline=deadline, is_open=deadline.status == DeadlineStatus.OPEN)
         for deadline in case.deadlines.order_by("due_on", "id")
@@ -450,16 +578,18 @@ def _detail_context(
     return {
         "case": case,
         "events": events,
-        "timeline_items": _timeline_items(events),
+        "timeline_items": items,
+        # An answer no entry of the conversation shows (a case imported with it, say).
+        "answer_apart": bool(case.answer)
+        and not any(event.note == case.answer for event in events),
         "earlier": earlier_cases_of_person(user, case),
         "deadlines": deadlines,
         "attachments": list(case.attachments.order_by("uploaded_at", "id")),
+        "files": files,
         "actions": actions_,
+        "box": step_box(actions_, left_out="fusionar" if merge_in_notice else ""),
         "offered": [item.slug for item in actions_],
-        # Shown in the notice of a possible duplicate, prefilled, rather than with the others.
-        "merge_in_notice": next(
-            (item for item in actions_ if item.slug == "fusionar" and duplicate_of), None
-        ),
+        "merge_in_notice": merge_in_notice,
         "today": today,
         "soon_until": due_soon_until(today),
         "notifications": case.notifications.order_by("created_at", "id"),
@@ -505,6 +635,23 @@ def case_attachment(request: HttpRequest, pk: int, attachment_id: int) -> FileRe
 
 
 @login_required
+def case_file(request: HttpRequest, pk: int, file_id: int) -> FileResponse:
+    """A file the staff attached to an answer or a proposal, for whoever may see the case (404
+    outside the scope): always downloaded, under the type its content was sniffed as."""
+    _user, case = _case_page(request, pk)
+    stored = get_object_or_404(case.files.all(), pk=file_id)
+    response = FileResponse(
+        stored.file.open("rb"),
+        content_type=stored.content_type,
+        as_attachment=True,
+        filename=stored.name.replace("/", "_").replace("\\", "_"),
+    )
+    response["Content-Security-Policy"] = "default-src 'none'; sandbox"
+    response["Cache-Control"] = "private, no-store"
+    return response
+
+
+@login_required
 @require_POST
 def case_action(request: HttpRequest, pk: int, action: str) -> HttpResponse:
     """Check access, validate the form, run one action; on an error show the case again with
@@ -515,7 +662,7 @@ def case_action(request: HttpRequest, pk: int, action: str) -> HttpResponse:
     user, case = _case_page(request, pk)  # a refused step shows the page again
     if not CASE_STEPS.allowed(user, case, registered):
         raise PermissionDenied(_("You may not do this with this case."))
-    form = _form_for(action, case, user, request.POST)
+    form = _form_for(action, case, user, request.POST, files=request.FILES)
     try:
         if not registered.offered(case):
             # A form left open in another tab, or a hand-made post: the lifecycle's own word

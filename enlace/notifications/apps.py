@@ -36,6 +36,7 @@ class NotificationsConfig(AppConfig):
         # What the e-mails of erased cases said goes with them.
         register_case_eraser(delivery.erase_for_cases)
         # The OIR's resolution carries its PDF, and once sent counts as notified.
+        delivery.attachments_for(NotificationKind.ANSWER, subscribers.answer_files)
         delivery.attachments_for(NotificationKind.OIR_RESOLUTION, subscribers.resolution_files)
         delivery.after_sent(NotificationKind.OIR_RESOLUTION, subscribers.resolution_sent)
         outbox.register(delivery.OUTBOX, order=30)

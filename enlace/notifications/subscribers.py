@@ -15,6 +15,7 @@ from typing import Any
 
 from django.utils.translation import gettext as _
 
+from enlace.cases import files as case_files
 from enlace.cases.lifecycle import CaseKind, CaseStatus
 from enlace.cases.models import CaseEvent
 from enlace.cases.models import EventKind as CaseEventKind
@@ -102,6 +103,14 @@ def on_request_events(events: Sequence[RequestEvent], context: Mapping[str, Any]
             notify.oir_item_reminder(
                 event.item, overdue=context["overdue"], recipients=context["recipients"]
             )
+
+
+def answer_files(notification: Notification) -> list[tuple[str, bytes, str]]:
+    """The answer's e-mail carries the files staff attached to that answer (as of when the
+    e-mail was written: a later reopening's answer has its own)."""
+    if notification.case is None:
+        return []
+    return case_files.answer_files(notification.case, at=notification.created_at)
 
 
 def resolution_files(notification: Notification) -> list[tuple[str, bytes, str]]:

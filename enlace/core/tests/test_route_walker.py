@@ -21,7 +21,7 @@ from django.utils import timezone
 
 from conftest import make_user
 from enlace.callcentre.models import Call
-from enlace.cases.models import SavedView
+from enlace.cases.models import CaseFile, SavedView
 from enlace.directory.models import Dependency
 from enlace.imports.models import ImportJob
 from enlace.improvements.actions import Plan, do_create_improvement
@@ -97,6 +97,7 @@ REFUSED: dict[str, Refusal] = {
     "cases:view_delete": Refusal(("liaison", "outsider"), "saved_view", post=True),
     "cases:detail": Refusal(("outsider", "analyst"), "case"),
     "cases:attachment": Refusal(("outsider", "analyst"), "attachment"),
+    "cases:file": Refusal(("outsider", "analyst"), "case_file"),
     "cases:action": Refusal(("outsider", "analyst"), "case_action", post=True),
     "reports:dashboard": Refusal(("agent",)),
     "reports:compliance": Refusal(("agent",)),
@@ -517,6 +518,18 @@ def objects(people: dict[str, Any], make_case: Any, settings: Any, tmp_path: Any
         "unusual": [unusual.pk],
         "alert": [Alert.objects.create(user=people["liaison"], kind="mention", case=case).pk],
         "saved_view": [SavedView.objects.create(owner=people["resolution"], name="Mías").pk],
+        "case_file": [
+            case.pk,
+            CaseFile.objects.create(
+                case=case,
+                event=case.events.first(),
+                file=ContentFile(b"%PDF-1.4", name="r.pdf"),
+                name="r.pdf",
+                content_type="application/pdf",
+                size=8,
+                sha256="0" * 64,
+            ).pk,
+        ],
         "_case_code": case.display_code,
     }
 
