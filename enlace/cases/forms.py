@@ -161,6 +161,13 @@ class IntakeForm(forms.Form):
             self.fields["channel"].disabled = True
             self.initial["channel"] = PUNTO_SEGURO_CHANNEL
 
+    @property
+    def kind_now(self) -> str:
+        """The kind the form shows now (what was posted, else the initial one): what its
+        conditionally required fields are marked for."""
+        value = self.data.get("kind") if self.is_bound else self.initial.get("kind")
+        return str(value or self.fields["kind"].initial or CaseKind.INQUIRY)
+
     def clean_dependency(self) -> Dependency | None:
         if self.fixed_dependency is not None:
             return self.fixed_dependency

@@ -14,12 +14,21 @@ from datetime import datetime
 from typing import Any
 
 from django.utils import timezone
+from django_stubs_ext import StrOrPromise
 
 from enlace.accounts.models import User
 from enlace.cases.models import Case, CaseEvent
 from enlace.core.history import History
 
 case_history: History[CaseEvent] = History(CaseEvent)
+
+# What the case page calls a change a history row records under a key that is not a field of
+# the case: the apps that write such keys name them (`label_change`, from their `ready()`).
+CHANGE_LABELS: dict[str, StrOrPromise] = {}
+
+
+def label_change(key: str, label: StrOrPromise) -> None:
+    CHANGE_LABELS[key] = label
 
 
 def record(

@@ -46,6 +46,7 @@ from enlace.cases.forms import (
     FilterForm,
     IntakeForm,
 )
+from enlace.cases.history import CHANGE_LABELS
 from enlace.cases.lifecycle import CaseKind, CaseStatus, check_transition
 from enlace.cases.models import (
     Case,
@@ -91,7 +92,6 @@ from enlace.privacy.access import record as record_access
 from enlace.privacy.models import AccessVia
 
 SESSION_CHANNEL = "intake_channel"
-SESSION_DEPENDENCY = "intake_dependency"
 
 
 def _type_ahead_options() -> dict[str, Any]:
@@ -266,9 +266,8 @@ def case_new(request: HttpRequest) -> HttpResponse:
             except BusinessError as error:
                 form.add_error(error.field, str(error))
             else:
+                # The desk's channel stays for the next call; the centre is each caller's own.
                 request.session[SESSION_CHANNEL] = data["channel"].code
-                if data["dependency"] is not None and fixed is None:
-                    request.session[SESSION_DEPENDENCY] = data["dependency"].label
                 if created:
                     messages.success(request, _registered_message(case))
                 else:
@@ -283,7 +282,6 @@ def case_new(request: HttpRequest) -> HttpResponse:
         form = IntakeForm(
             initial={
                 "channel": request.session.get(SESSION_CHANNEL, "llamada_127"),
-                "dependency": request.session.get(SESSION_DEPENDENCY, ""),
                 "intake_token": uuid.uuid4(),
                 **intake.initial(user, request.GET),  # opened from a call, say
             },
@@ -474,11 +472,15 @@ class TimelineItem:
 
 
 def _change_label(name: str) -> str:
+    """The label the app that wrote the key gave it, else the case's field's own name (a
+    relation pointing at the case, such as the portal's rating, has none)."""
+    if name in CHANGE_LABELS:
+        return str(capfirst(CHANGE_LABELS[name]))
     try:
         field = Case._meta.get_field(name)
     except FieldDoesNotExist:
-        return name.replace("_", " ")
-    return str(capfirst(getattr(field, "verbose_name", name)))
+        field = None
+    return str(capfirst(getattr(field, "verbose_name", None) or name.replace("_", " ")))
 
 
 def _timeline_items(

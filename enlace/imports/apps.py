@@ -8,8 +8,12 @@ class ImportsConfig(AppConfig):
     verbose_name = _("Historical imports")
 
     def ready(self) -> None:
+        from enlace.cases.history import label_change
         from enlace.cases.permissions import Capability, has_capability
         from enlace.core import navigation
+
+        # An imported case's history names the file and line it came from (staging.py).
+        label_change("source", _("Imported from"))
 
         navigation.add_link(
             "imports:list",

@@ -10,9 +10,14 @@ class PortalConfig(AppConfig):
     verbose_name = _("Citizens' portal")
 
     def ready(self) -> None:
+        from django.utils.translation import gettext_lazy
+
+        from enlace.cases.history import label_change
         from enlace.privacy.registry import register_case_eraser
 
         register_case_eraser(_erase_for_cases)
+        # The citizen's rating of the answer, in the case's history (actions.do_rate_case).
+        label_change("satisfaction", gettext_lazy("Citizen's rating of the answer"))
 
 
 def _erase_for_cases(case_ids: Sequence[int]) -> int:

@@ -23,8 +23,12 @@ def test_an_agent_registers_cases_with_the_keyboard_and_finds_them(live_server, 
     browser.find_element(By.NAME, "password").send_keys("secreto-de-prueba", Keys.ENTER)
     wait_for(lambda: "/casos/" in browser.current_url)
 
-    # An inquiry answered on the phone: the form starts on the kind, inquiry chosen.
+    # An inquiry answered on the phone: the form starts on the caller's name, then the kind
+    # (inquiry chosen).
     browser.get(live_server.url + reverse("cases:new"))
+    active = browser.switch_to.active_element
+    assert active.get_attribute("name") == "citizen_name"
+    active.send_keys("Marta López", Keys.TAB)
     active = browser.switch_to.active_element
     assert active.get_attribute("name") == "kind"
     assert active.get_attribute("value") == "consulta"
@@ -37,8 +41,14 @@ def test_an_agent_registers_cases_with_the_keyboard_and_finds_them(live_server, 
     inquiry = Case.objects.get(kind="consulta")
     assert inquiry.status == "closed"
 
-    # An opinion about a named centre, keyboard only: the arrow key switches the kind.
+    # An opinion about a named centre, keyboard only: the next caller's name, then the arrow
+    # key switches the kind; the centre of the last call is not kept.
+    assert browser.find_element(By.NAME, "dependency").get_attribute("value") == ""
+    browser.switch_to.active_element.send_keys("Pedro Ruiz", Keys.TAB)
     browser.switch_to.active_element.send_keys(Keys.ARROW_LEFT)
+    assert "required" in browser.find_element(By.NAME, "dependency").find_element(
+        By.XPATH, ".."
+    ).get_attribute("class")
     assert browser.find_element(By.NAME, "topic").is_displayed() is False
     opinion_type = browser.find_element(By.NAME, "opinion_type")
     opinion_type.send_keys("Queja")
@@ -51,6 +61,7 @@ def test_an_agent_registers_cases_with_the_keyboard_and_finds_them(live_server, 
     opinion = Case.objects.get(kind="opinion")
     assert (opinion.opinion_type.code, opinion.dependency.code) == ("queja", "HG")
     assert opinion.citizen_phone == "+50371234567"
+    assert (inquiry.citizen_name, opinion.citizen_name) == ("Marta López", "Pedro Ruiz")
     wait_for(lambda: opinion.display_code in browser.page_source)
     # Two cases logged by a robot typist well within the ten seconds a person has for one.
     assert elapsed < 10

@@ -84,12 +84,23 @@ def test_the_centre_can_be_typed_by_code_or_name(agent, client_for):
     assert sorted(Case.objects.values_list("dependency__code", flat=True)) == ["HAMA", "UM-ZAC"]
 
 
-def test_the_form_remembers_the_agents_channel_and_centre(agent, client_for):
+def test_the_form_keeps_the_desks_channel_but_not_the_last_callers_centre(agent, client_for):
     client = client_for(agent)
     client.post(URL, opinion_form(channel="buzon"))
     page = client.get(URL)
     assert page.context["form"].initial["channel"] == "buzon"
-    assert page.context["form"].initial["dependency"] == "Hospital General [HG]"
+    assert "dependency" not in page.context["form"].initial
+    assert page.context["form"]["dependency"].value() is None
+
+
+def test_what_the_kind_requires_is_marked(agent, client_for):
+    html = client_for(agent).get(URL).content.decode()
+    # An inquiry is the kind shown first: its topic is marked; an opinion's centre is marked
+    # for the script to show when the kind changes.
+    assert 'class="field required" data-kind="consulta" data-required-for="consulta"' in html
+    assert 'class="field" data-required-for="opinion"' in html
+    opinion = client_for(agent).post(URL, {**opinion_form(), "opinion_type": ""})
+    assert 'class="field has-error required" data-kind="opinion"' in opinion.content.decode()
 
 
 @pytest.mark.parametrize(

@@ -1,6 +1,6 @@
-// The intake form, keyboard first: show only the fields of the chosen kind, start on the first
-// field, and register with Ctrl+Enter from anywhere in the form. Without this script every
-// field shows and the form still works.
+// The intake form, keyboard first: show only the fields of the chosen kind and mark those it
+// requires, start on the caller's name, and register with Ctrl+Enter from anywhere in the
+// form. Without this script every field shows and the form still works.
 (function () {
   "use strict";
   const form = document.getElementById("intake");
@@ -13,6 +13,15 @@
     const kind = currentKind();
     form.querySelectorAll("[data-kind]").forEach(function (el) {
       el.hidden = el.dataset.kind !== kind;
+    });
+    // What the chosen kind requires is marked (and said to screen readers).
+    form.querySelectorAll("[data-required-for]").forEach(function (el) {
+      const required = el.dataset.requiredFor === kind;
+      el.classList.toggle("required", required);
+      el.querySelectorAll("input, select, textarea").forEach(function (input) {
+        if (required) input.setAttribute("aria-required", "true");
+        else input.removeAttribute("aria-required");
+      });
     });
     const answered = form.querySelector("input[name=answered_at_first_contact]");
     const answer = form.querySelector("[name=answer]");
@@ -34,5 +43,7 @@
   });
   sync();
   const firstError = form.querySelector(".has-error input, .has-error select, .has-error textarea");
-  (firstError || form.querySelector("input[name=kind]:checked")).focus();
+  // The caller's name first: "¿con quién tengo el gusto?"
+  (firstError || form.querySelector("input[name=citizen_name]") ||
+    form.querySelector("input[name=kind]:checked")).focus();
 })();
