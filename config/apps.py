@@ -2,7 +2,9 @@
 
 The database task queue (django-tasks-db) names its app and its admin's columns in English,
 outside any catalogue; these subclasses give them names that Enlace's catalogue translates. The
-app keeps its label, so its tables and migrations are the same."""
+app keeps its label, so its tables and migrations are the same. Other apps that mark their
+strings for translation but ship no Spanish (django-axes) are translated by Enlace's catalogue:
+their strings are listed below so that `make messages` keeps them."""
 
 from __future__ import annotations
 
@@ -36,6 +38,38 @@ THIRD_PARTY_STRINGS = (
     pgettext_lazy("Task", "Running"),
     pgettext_lazy("Task", "Failed"),
     pgettext_lazy("Task", "Successful"),
+    # django-axes (login throttling): its models, fields and admin, without a Spanish catalogue.
+    _("access attempt"),
+    _("access attempts"),
+    _("access attempt expiration"),
+    _("access attempt expirations"),
+    _("access failure"),
+    _("access failures"),
+    _("access log"),
+    _("access logs"),
+    _("Access Attempt"),
+    _("Access lock out"),
+    _("Attempt Remaining"),
+    _("Attempt Time"),
+    _("Clean up expired attempts"),
+    _("Expires At"),
+    _("Failed Logins"),
+    _("Form Data"),
+    _("GET Data"),
+    _("HTTP Accept"),
+    _("IP Address"),
+    _("Locked Out"),
+    _("Logout Time"),
+    _("Meta Data"),
+    _("Not set"),
+    _("POST Data"),
+    _("Path"),
+    _("Session key hash (sha256)"),
+    _("The time when access attempt expires and is no longer valid."),
+    _("User Agent"),
+    _("Username"),
+    # django-rq's one permission, shown by name in the administration's permission lists.
+    _("Access admin page"),
 )
 
 

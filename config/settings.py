@@ -121,7 +121,8 @@ ASGI_APPLICATION = "config.asgi.application"
 TEMPLATES = [
     {
         "BACKEND": "django.template.backends.django.DjangoTemplates",
-        "DIRS": [],
+        # Third-party templates corrected for the Spanish interface (Django's admin search box).
+        "DIRS": [BASE_DIR / "config" / "templates"],
         "APP_DIRS": True,
         "OPTIONS": {
             "context_processors": [
@@ -289,6 +290,9 @@ TASKS_BACKEND = envchoice("TASKS_BACKEND", "database", ("database", "rq"))
 REDIS_URL = envstr("REDIS_URL", "redis://127.0.0.1:6379/0")
 INSTALLED_APPS.append("django_rq")  # its `rqworker` command works the RQ queue
 RQ_QUEUES = {"default": {"URL": REDIS_URL, "DEFAULT_TIMEOUT": 300}}
+# Its dashboard in the administration (English only) where the queue is RQ's; with the database
+# queue the administration's "Cola de tareas" shows the tasks.
+RQ_SHOW_ADMIN_LINK = TASKS_BACKEND == "rq"
 if TASKS_BACKEND == "rq":
     TASKS = {"default": {"BACKEND": "django_tasks_rq.RQBackend", "QUEUES": ["default"]}}
 else:

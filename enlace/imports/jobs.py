@@ -15,6 +15,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from enlace.accounts.models import User
+from enlace.cases.lifecycle import CaseKind
 from enlace.core.tabular import Problem
 from enlace.imports.actions import Phase, do_import_cases
 from enlace.imports.models import ImportJob, JobStatus
@@ -113,29 +114,12 @@ def _finish(job: ImportJob, problems: list[Problem]) -> None:
 
 
 def template_csv() -> str:
-    """The header and one example row: what an analyst fills in."""
-    from enlace.imports.rows import COLUMNS
+    """The header and one example row, an opinion made of the columns' examples: what an
+    analyst fills in."""
+    from enlace.imports.rows import COLUMNS, SPEC
 
     out = io.StringIO()
     writer = csv.writer(out)
     writer.writerow(COLUMNS)
-    writer.writerow(
-        [
-            "HIST-2016-000001",
-            "2016-01-05T08:30",
-            "opinion",
-            "reclamo",
-            "llamada_127",
-            "HG",
-            "tiempo_espera",
-            "",
-            "closed",
-            "2016-01-12",
-            "Esperó cuatro horas en la consulta externa.",
-            "Juana Pérez",
-            "",
-            "7123-4567",
-            "",
-        ]
-    )
+    writer.writerow([column.example if CaseKind.OPINION in column.kinds else "" for column in SPEC])
     return out.getvalue()

@@ -17,6 +17,8 @@ from django.core.exceptions import ValidationError
 from django.core.validators import EmailValidator
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+from django_stubs_ext import StrOrPromise
 
 from enlace.cases.lifecycle import CaseKind, CaseStatus
 from enlace.cases.models import Case
@@ -33,23 +35,6 @@ from enlace.core import dates
 from enlace.core.tabular import Problem
 from enlace.directory.models import Dependency
 
-COLUMNS = (
-    "external_id",
-    "received_at",
-    "kind",
-    "opinion_type",
-    "channel",
-    "dependency_code",
-    "limitante",
-    "topic",
-    "status",
-    "closed_at",
-    "description",
-    "citizen_name",
-    "citizen_dui",
-    "citizen_phone",
-    "citizen_email",
-)
 MAX_DESCRIPTION = 20_000
 MAX_EXTERNAL_ID = Case._meta.get_field("external_id").max_length or 64
 MAX_NAME = Case._meta.get_field("citizen_name").max_length or 200
@@ -57,6 +42,164 @@ MAX_NAME = Case._meta.get_field("citizen_name").max_length or 200
 # it was merged into, which a spreadsheet cannot name.
 IMPORTABLE_STATUSES = [s for s in CaseStatus if s != CaseStatus.MERGED]
 FINAL = {CaseStatus.CLOSED, CaseStatus.VOID}
+
+
+class Column(NamedTuple):
+    """A column of the import's file: its name (the header, a file format: not translated),
+    whether a row must fill it, what it holds, an example value, the kinds of case it applies
+    to, and the values it accepts where they are a closed list. The import page explains the
+    file from these, and the template's example row is made of their examples."""
+
+    name: str
+    required: StrOrPromise
+    holds: StrOrPromise
+    example: str
+    kinds: tuple[str, ...] = (CaseKind.OPINION, CaseKind.INQUIRY)
+    choices: tuple[Any, ...] = ()
+    limit: int = 0  # the most characters it holds, where `holds` says so (%(n)s)
+
+    def explanation(self) -> str:
+        """What the column holds, in the active language."""
+        return str(self.holds) % {"n": self.limit} if self.limit else str(self.holds)
+
+    def accepted(self) -> list[tuple[str, str]]:
+        """Its closed list of values: (the value, its name in the active language)."""
+        return [(str(choice.value), str(choice.label)) for choice in self.choices]
+
+
+SPEC: tuple[Column, ...] = (
+    Column(
+        "external_id",
+        gettext_lazy("Yes"),
+        gettext_lazy(
+            "Your key for the case in the register it comes from, at most %(n)s characters: "
+            "importing the same key again never duplicates the case."
+        ),
+        "HIST-2016-000001",
+        limit=MAX_EXTERNAL_ID,
+    ),
+    Column(
+        "received_at",
+        gettext_lazy("Yes"),
+        gettext_lazy(
+            "When the case was received: YYYY-MM-DD or YYYY-MM-DDTHH:MM, local time of El "
+            "Salvador (a spreadsheet's date cell too); never in the future. A date alone is "
+            "the start of that day."
+        ),
+        "2016-01-05T08:30",
+    ),
+    Column(
+        "kind",
+        gettext_lazy("Yes"),
+        gettext_lazy("Whether the case is an opinion or an inquiry: its code or its name."),
+        CaseKind.OPINION.value,
+        choices=tuple(CaseKind),
+    ),
+    Column(
+        "opinion_type",
+        gettext_lazy("For an opinion"),
+        gettext_lazy(
+            "The type of the opinion (reclamo, queja, sugerencia...): the code or the name of "
+            "an entry of the catalogue of opinion types. An inquiry leaves it empty."
+        ),
+        "reclamo",
+        kinds=(CaseKind.OPINION,),
+    ),
+    Column(
+        "channel",
+        gettext_lazy("Yes"),
+        gettext_lazy(
+            "The channel the case came by: the code or the name of an entry of the catalogue "
+            "of channels."
+        ),
+        "llamada_127",
+    ),
+    Column(
+        "dependency_code",
+        gettext_lazy("No"),
+        gettext_lazy(
+            "The centre the case is about: the code or the name of a centre of the directory. "
+            "Old registers may lack it."
+        ),
+        "HG",
+    ),
+    Column(
+        "limitante",
+        gettext_lazy("No"),
+        gettext_lazy(
+            "For an opinion, what caused it: the code or the name of an entry of the catalogue "
+            "of limitantes. An inquiry leaves it empty."
+        ),
+        "tiempo_espera",
+        kinds=(CaseKind.OPINION,),
+    ),
+    Column(
+        "topic",
+        gettext_lazy("No"),
+        gettext_lazy(
+            "For an inquiry, what it asked about: the code or the name of an entry of the "
+            "catalogue of inquiry topics. An opinion leaves it empty."
+        ),
+        "horarios",
+        kinds=(CaseKind.INQUIRY,),
+    ),
+    Column(
+        "status",
+        gettext_lazy("No"),
+        gettext_lazy(
+            "The state the case is in: its code or its name. Empty, the case is closed if "
+            "closed_at has a date, and received otherwise."
+        ),
+        CaseStatus.CLOSED.value,
+        choices=tuple(IMPORTABLE_STATUSES),
+    ),
+    Column(
+        "closed_at",
+        gettext_lazy("For a closed or void case"),
+        gettext_lazy(
+            "When the case was closed, written as received_at (a date alone is that day); not "
+            "before it was received. An open case leaves it empty."
+        ),
+        "2016-01-12",
+    ),
+    Column(
+        "description",
+        gettext_lazy("No"),
+        gettext_lazy("What the citizen said, at most %(n)s characters."),
+        "Esperó cuatro horas en la consulta externa.",
+        limit=MAX_DESCRIPTION,
+    ),
+    Column(
+        "citizen_name",
+        gettext_lazy("No"),
+        gettext_lazy("The citizen's name, at most %(n)s characters."),
+        "Juana Pérez",
+        limit=MAX_NAME,
+    ),
+    Column(
+        "citizen_dui",
+        gettext_lazy("No"),
+        gettext_lazy(
+            "The citizen's DUI: eight digits, a dash and the check digit (a number that lost "
+            "its leading zero in a spreadsheet is completed)."
+        ),
+        "01234567-8",
+    ),
+    Column(
+        "citizen_phone",
+        gettext_lazy("No"),
+        gettext_lazy("The citizen's phone number in El Salvador: eight digits, 2, 6 or 7 first."),
+        "7123-4567",
+    ),
+    Column(
+        "citizen_email",
+        gettext_lazy("No"),
+        gettext_lazy("The citizen's e-mail address."),
+        "juana.perez@example.com",
+    ),
+)
+# The header of the file, in its order.
+COLUMNS = tuple(column.name for column in SPEC)
 
 
 class StagedRow(NamedTuple):

@@ -21,7 +21,7 @@ from enlace.cases.permissions import Capability, has_capability
 from enlace.core.htmx import is_htmx
 from enlace.imports.jobs import do_queue_import, template_csv
 from enlace.imports.models import ImportJob
-from enlace.imports.rows import COLUMNS
+from enlace.imports.rows import COLUMNS, SPEC
 from enlace.privacy.access import record as record_access
 from enlace.privacy.models import AccessVia
 
@@ -77,7 +77,12 @@ def import_list(request: HttpRequest) -> HttpResponse:
                 skip_invalid=form.cleaned_data["skip_invalid"],
             )
         return redirect("imports:detail", job.pk)
-    context = {"form": form, "jobs": _visible_jobs(user)[:50], "columns": COLUMNS}
+    context = {
+        "form": form,
+        "jobs": _visible_jobs(user)[:50],
+        "columns": COLUMNS,
+        "spec": SPEC,  # each column explained, from the import's own definition of the file
+    }
     return render(request, "imports/list.html", context, status=400 if form.errors else 200)
 
 

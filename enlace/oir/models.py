@@ -296,9 +296,14 @@ class ReservedEntry(models.Model):
     period_years = models.PositiveSmallIntegerField(_("period (years)"))
     declassified_on = models.DateField(_("declassified on"), null=True, blank=True)
     created_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("registered by"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
     )
-    created_at = models.DateTimeField(auto_now_add=True)
+    created_at = models.DateTimeField(_("registered at"), auto_now_add=True)
 
     class Meta:
         verbose_name = _("reserved information entry")
@@ -554,9 +559,13 @@ class RequestEvent(AppendOnlyModel):
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
     )
     at = models.DateTimeField(_("when"))
-    from_status = models.CharField(max_length=20, choices=RequestStatus.choices, blank=True)
-    to_status = models.CharField(max_length=20, choices=RequestStatus.choices, blank=True)
-    changes = models.JSONField(default=dict, blank=True)
+    from_status = models.CharField(
+        _("from status"), max_length=20, choices=RequestStatus.choices, blank=True
+    )
+    to_status = models.CharField(
+        _("to status"), max_length=20, choices=RequestStatus.choices, blank=True
+    )
+    changes = models.JSONField(_("changes"), default=dict, blank=True)
     note = models.TextField(_("note"), blank=True)
 
     class Meta:

@@ -10,12 +10,16 @@ open deadlines only.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date
 from decimal import ROUND_HALF_UP, Decimal
+from typing import Any
 
 from django.db.models import Count
 from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+from django_stubs_ext import StrOrPromise
 
 from enlace.cases import rollups
 from enlace.cases.models import NO_DAYS, CaseDeadline, DeadlineStatus, DeadlineStep
@@ -118,3 +122,57 @@ def deadline_compliance(
             )
         )
     return sorted(rows, key=lambda row: (row.name == "", row.name))
+
+
+# --- The table: its columns, and its order ---------------------------------------------------
+@dataclass(frozen=True)
+class Column:
+    """A column of the report's table (the page's and the files'): the name it is sorted by in
+    the address (?orden=<key>, ?orden=-<key> for the other way), its heading, its value."""
+
+    key: str
+    label: StrOrPromise
+    value: Callable[[CentreCompliance], Any]
+    numeric: bool = True
+
+
+COLUMNS = (
+    Column("centro", _("Centre"), lambda row: row.name or None, numeric=False),
+    Column("respondidas", _("Cases answered"), lambda row: row.answered),
+    Column("en_plazo", _("Within the deadline"), lambda row: row.in_time),
+    Column("porcentaje", "%", lambda row: row.percent_in_time),
+    Column("mediana", _("Median business days"), lambda row: row.median_business_days),
+    Column("vencidos", _("Open and overdue"), lambda row: row.open_overdue),
+)
+BY_KEY = {column.key: column for column in COLUMNS}
+DEFAULT_ORDER = "centro"
+
+
+@dataclass(frozen=True)
+class Order:
+    key: str
+    descending: bool = False
+
+    @classmethod
+    def parse(cls, text: str | None) -> Order:
+        """`centro`, `-porcentaje`...; anything not a column is the default (by centre)."""
+        text = (text or "").strip()
+        descending = text.startswith("-")
+        key = text.removeprefix("-")
+        if key not in BY_KEY:
+            return cls(DEFAULT_ORDER)
+        return cls(key, descending)
+
+    def __str__(self) -> str:
+        return f"-{self.key}" if self.descending else self.key
+
+
+def sort_compliance(rows: list[CentreCompliance], order: Order) -> list[CentreCompliance]:
+    """The rows by one column, ascending or descending; rows without a value there (no
+    answers: no share, no median; the cases of no centre) last either way, and rows of the
+    same value by centre name."""
+    value = BY_KEY[order.key].value
+    by_name = sorted(rows, key=lambda row: (row.name == "", row.name))
+    known = [row for row in by_name if value(row) is not None]
+    known.sort(key=value, reverse=order.descending)  # stable: ties stay by name
+    return known + [row for row in by_name if value(row) is None]

@@ -1,17 +1,27 @@
-"""The participation report as an XLSX workbook: one sheet per section, numbers as numbers
+"""The reports as files.
+
+The participation report as an XLSX workbook: one sheet per section, numbers as numbers
 (percentages as fractions formatted 0.00 %, the very shares `participation_report()` computed),
-so analysts can compute with them and the workbook agrees with the page and the PDF."""
+so analysts can compute with them and the workbook agrees with the page and the PDF.
+
+The deadline compliance table as XLSX or CSV: the rows the page shows (`deadline_compliance()`,
+in the page's order), each column the page's, the centre's code first."""
 
 from __future__ import annotations
 
 import io
+from datetime import date
+from decimal import Decimal
 from typing import Any
 
 from django.utils.translation import gettext as _
 from openpyxl import Workbook
 from openpyxl.worksheet._write_only import WriteOnlyWorksheet
 
+from enlace.cases.exports import csv_chunks, neutralise
 from enlace.core.xlsx import fraction, header
+from enlace.reports.compliance import COLUMNS as COMPLIANCE_COLUMNS
+from enlace.reports.compliance import CentreCompliance
 from enlace.reports.participation import (
     audience_text,
     centre_levels,
@@ -111,6 +121,69 @@ def participation_xlsx(report: dict[str, Any]) -> bytes:
     for item in report["information_media"]:
         media.append(
             [item["name"], item["total"], item["in_offices"], item["in_centres"], item["centres"]]
+        )
+    buffer = io.BytesIO()
+    book.save(buffer)
+    return buffer.getvalue()
+
+
+# --- Deadline compliance ----------------------------------------------------------------------
+def _compliance_header() -> list[str]:
+    return [_("Centre code"), *(str(column.label) for column in COMPLIANCE_COLUMNS)]
+
+
+def _centre(row: CentreCompliance) -> str:
+    return neutralise(row.name) if row.name else _("No centre")
+
+
+def compliance_csv(rows: list[CentreCompliance]) -> bytes:
+    """The table as CSV (UTF-8 with a byte-order mark, as the case list's): each figure written
+    as the page prints it, an empty cell where the page shows a dash."""
+
+    def text(value: Decimal | None) -> str:
+        return "" if value is None else str(value)
+
+    return b"".join(
+        csv_chunks(
+            _compliance_header(),
+            (
+                [
+                    neutralise(row.code),
+                    _centre(row),
+                    row.answered,
+                    row.in_time,
+                    text(row.percent_in_time),
+                    text(row.median_business_days),
+                    row.open_overdue,
+                ]
+                for row in rows
+            ),
+        )
+    )
+
+
+def compliance_xlsx(rows: list[CentreCompliance], date_from: date, date_to: date) -> bytes:
+    """The table as a workbook: the period, then the table; numbers as numbers, the share in
+    time as the fraction it is (formatted 0.00 %)."""
+    book = Workbook(write_only=True)
+    sheet: WriteOnlyWorksheet = book.create_sheet(_("Deadline compliance")[:31])
+    header(sheet, [_("Period"), f"{date_from.isoformat()} - {date_to.isoformat()}"])
+    sheet.append([])
+    header(sheet, _compliance_header())
+    for row in rows:
+        median = row.median_business_days
+        sheet.append(
+            [
+                neutralise(row.code),
+                _centre(row),
+                row.answered,
+                row.in_time,
+                None if row.percent_in_time is None else fraction(sheet, row.percent_in_time),
+                None
+                if median is None
+                else (int(median) if median == median.to_integral() else float(median)),
+                row.open_overdue,
+            ]
         )
     buffer = io.BytesIO()
     book.save(buffer)

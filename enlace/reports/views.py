@@ -7,6 +7,7 @@ from dataclasses import dataclass, replace
 from datetime import date
 from decimal import Decimal
 from typing import Any
+from urllib.parse import urlencode
 
 from django import forms
 from django.contrib.auth.decorators import login_required
@@ -20,8 +21,9 @@ from django.utils.translation import gettext_lazy
 from enlace.accounts.models import User
 from enlace.cases.permissions import Capability, has_capability, report_scope
 from enlace.core import dates
-from enlace.reports.compliance import deadline_compliance
-from enlace.reports.exports import participation_xlsx
+from enlace.reports.compliance import COLUMNS as COMPLIANCE_COLUMNS
+from enlace.reports.compliance import Order, deadline_compliance, sort_compliance
+from enlace.reports.exports import compliance_csv, compliance_xlsx, participation_xlsx
 from enlace.reports.mechanisms import (
     default_year,
     mechanisms_pdf,
@@ -59,24 +61,71 @@ class PeriodForm(forms.Form):
         return data
 
 
+# The compliance page's downloads (`?format=`): what writes each, and its content type.
+COMPLIANCE_FILES = {
+    "xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+    "csv": "text/csv; charset=utf-8",
+}
+
+
+@dataclass(frozen=True)
+class SortHeading:
+    """A heading of the compliance table: its link sorts by it (the other way when it is the
+    order already), `aria_sort` tells a screen reader the order shown."""
+
+    label: str
+    query: str
+    aria_sort: str  # "ascending", "descending", or "" for a column the table is not sorted by
+    numeric: bool
+
+
+def sort_headings(date_from: date, date_to: date, order: Order) -> list[SortHeading]:
+    headings = []
+    for column in COMPLIANCE_COLUMNS:
+        active = column.key == order.key
+        then = Order(column.key, descending=active and not order.descending)
+        query = urlencode({"date_from": date_from, "date_to": date_to, "orden": str(then)})
+        aria_sort = ("descending" if order.descending else "ascending") if active else ""
+        headings.append(SortHeading(str(column.label), query, aria_sort, column.numeric))
+    return headings
+
+
 @login_required
 def compliance(request: HttpRequest) -> HttpResponse:
+    """Deadline compliance per centre for a period, sorted by any column (?orden=, the other way
+    with a minus), and the same table as XLSX or CSV (?format=)."""
     user = request.user
     assert isinstance(user, User)
     if not has_capability(user, Capability.VIEW_REPORTS):
         raise PermissionDenied(_("Your role does not see reports."))
     today = timezone.localdate()
     initial = {"date_from": today.replace(month=1, day=1), "date_to": today}
-    form = PeriodForm(request.GET or initial)
-    rows = []
-    if form.is_valid():
-        rows = deadline_compliance(
-            form.cleaned_data["date_from"],
-            form.cleaned_data["date_to"],
-            dependency_ids=report_scope(user),
-        )
-    status = 200 if form.is_valid() else 400
-    return render(request, "reports/compliance.html", {"form": form, "rows": rows}, status=status)
+    asked = "date_from" in request.GET or "date_to" in request.GET  # else: this year so far
+    form = PeriodForm(request.GET if asked else initial)
+    order = Order.parse(request.GET.get("orden"))
+    context: dict[str, object] = {"form": form, "rows": [], "order": order}
+    if not form.is_valid():
+        return render(request, "reports/compliance.html", context, status=400)
+    date_from, date_to = form.cleaned_data["date_from"], form.cleaned_data["date_to"]
+    rows = sort_compliance(
+        deadline_compliance(date_from, date_to, dependency_ids=report_scope(user)), order
+    )
+    file_format = request.GET.get("format", "")
+    if file_format in COMPLIANCE_FILES:
+        if file_format == "xlsx":
+            content = compliance_xlsx(rows, date_from, date_to)
+        else:
+            content = compliance_csv(rows)
+        response = HttpResponse(content, content_type=COMPLIANCE_FILES[file_format])
+        name = f"cumplimiento_{date_from.isoformat()}_{date_to.isoformat()}.{file_format}"
+        response["Content-Disposition"] = f'attachment; filename="{name}"'
+        return response
+    context.update(
+        rows=rows,
+        headings=sort_headings(date_from, date_to, order),
+        query=urlencode({"date_from": date_from, "date_to": date_to, "orden": str(order)}),
+    )
+    return render(request, "reports/compliance.html", context)
 
 
 @dataclass(frozen=True)

@@ -3,13 +3,17 @@ reads it, the page follows its progress and shows what was wrong."""
 
 import csv
 import io
+import re
 
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.core.management import call_command
+from django.utils import translation
+from django.utils.html import escape
 
 from enlace.cases.models import Case
 from enlace.imports.models import ImportJob, JobStatus
+from enlace.imports.rows import COLUMNS, SPEC
 from enlace.imports.tests.test_import_cases import BAD, GOOD, HEADER
 
 # The task is enqueued on commit, so these tests commit; the serialized database is restored.
@@ -144,3 +148,32 @@ def test_the_template_is_a_valid_import(client_for, importer, tmp_path):
 def test_the_header_links_to_imports_only_for_importers(client_for, importer, agent):
     assert 'href="/importaciones/"' in client_for(importer).get("/casos/").content.decode()
     assert 'href="/importaciones/"' not in client_for(agent).get("/casos/").content.decode()
+
+
+def test_the_page_explains_every_column_of_the_file(client_for, importer):
+    """Each column of the import's own definition (rows.SPEC, whence the header comes): its
+    name as the file spells it, whether it is required, what it holds and an example, in the
+    page's language; the closed lists (kind, status) with their values."""
+    html = client_for(importer).get("/importaciones/").content.decode()
+    terms = re.findall(r'<dt id="columna-([a-z_]+)"><code>([a-z_]+)</code></dt>', html)
+    assert [name for name, _code in terms] == list(COLUMNS)
+    assert [code for _name, code in terms] == list(COLUMNS)
+    definitions = re.findall(r"(?s)<dd>(.*?)</dd>", html)
+    assert len(definitions) == len(SPEC)
+    with translation.override("es"):
+        for column, text in zip(SPEC, definitions, strict=True):
+            assert escape(column.explanation()) in text
+            assert escape(str(column.required)) in text
+            assert f"<code>{escape(column.example)}</code>" in text
+    assert "<li><code>consulta</code> (Consulta)</li>" in html
+    assert "<li><code>closed</code> (Cerrado)</li>" in html
+    assert "<code>merged</code>" not in html  # a merged case cannot be imported
+
+
+def test_the_templates_example_row_is_the_columns_examples(client_for, importer):
+    text = client_for(importer).get("/importaciones/plantilla.csv").content.decode("utf-8-sig")
+    header, example = list(csv.reader(io.StringIO(text)))
+    assert header == list(COLUMNS)
+    row = dict(zip(header, example, strict=True))
+    assert row["citizen_dui"] == "01234567-8"
+    assert row["topic"] == ""  # the example is an opinion: no topic

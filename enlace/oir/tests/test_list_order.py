@@ -124,7 +124,8 @@ def test_a_page_reads_the_same_number_of_queries_whatever_it_holds(
     register, oir, client_for, django_assert_num_queries
 ):
     """Session and user, the capped count, the page's rows (the work order reads its dated
-    and its undated part), their items, the units of the filter, the mailbox, the bell's unread alerts: 10 and 9."""
+    and its undated part), their items, the units of the filter, the mailbox, the bell's
+    unread alerts: 10 and 9."""
     client = client_for(oir)
     with frozen(date(2026, 9, 30)):
         register()

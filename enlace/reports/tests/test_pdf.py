@@ -66,7 +66,7 @@ def test_the_pdf_has_every_section_with_its_figures(semester, analyst, client_fo
     assert "Queja 2 50.00% Felicitación 1 25.00% Reclamo 1 25.00% Total 4 100.00%" in text
     assert (
         "Centro de Llamadas 2 50.00% Centro de Llamadas 127 2 50.00% "
-        "Buzón de Sugerencias 1 25.00% Buzón de sugerencias 1 25.00%"
+        "Buzón de Sugerencias 1 25.00% Buzón de Sugerencias 1 25.00%"
     ) in text
     # Complaints and claims: 3 of 4 opinions, and their limitantes.
     assert "El 75.00% de las opiniones (3) corresponde a quejas y reclamos" in text
