@@ -33,6 +33,7 @@ from enlace.demo.campaigns import seed_campaigns
 from enlace.demo.mechanisms import seed_mechanisms, seed_opinions
 from enlace.demo.media import seed_media
 from enlace.demo.oir import seed_oir
+from enlace.demo.owners import seed_owners
 from enlace.demo.quality import seed_quality
 from enlace.demo.semester import INQUIRIES, OPINIONS, SOURCE_NAME, Semester
 from enlace.demo.studies import seed_studies
@@ -233,6 +234,7 @@ class Command(BaseCommand):
             self.stdout.write(seed_media(seed=options["seed"]).line())
             if options["seed_studies"]:
                 self.stdout.write(seed_studies().line())
+            self.stdout.write(seed_owners().line())
             self.stdout.write(seed_calls(seed=options["seed"]).line())
             self.stdout.write(seed_quality(seed=options["seed"]).line())
             self.stdout.write(seed_campaigns(seed=options["seed"]).line())
