@@ -416,16 +416,21 @@ class PersonChoiceField(forms.ModelChoiceField):  # type: ignore[type-arg]
         return f"{obj.get_full_name() or obj.username} ({role}{centre})"
 
 
-class OwnerForm(CaseActionForm):
-    """Give the case to a person of its team or centre, or back to the team."""
-
-    owner = PersonChoiceField(
+def person_field() -> PersonChoiceField:
+    """Whom a case is given to, by username (the choices are set per form: who may own it)."""
+    return PersonChoiceField(
         label=_("Person"),
         queryset=User.objects.none(),
         required=False,
         to_field_name="username",
         empty_label=_("Nobody: back to the team"),
     )
+
+
+class OwnerForm(CaseActionForm):
+    """Give the case to a person of its team or centre, or back to the team."""
+
+    owner = person_field()
     note = forms.CharField(
         label=_("Note"), required=False, widget=forms.Textarea(attrs={"rows": 2})
     )
@@ -443,13 +448,7 @@ class BulkForm(forms.Form):
 
     ids = forms.TypedMultipleChoiceField(coerce=int, widget=forms.MultipleHiddenInput)
     step = forms.ChoiceField(label=_("With the selected cases"))
-    owner = PersonChoiceField(
-        label=_("Person"),
-        queryset=User.objects.none(),
-        required=False,
-        to_field_name="username",
-        empty_label=_("Nobody: back to the team"),
-    )
+    owner = person_field()
     priority = forms.ChoiceField(label=_("Priority"), required=False, choices=Priority.choices)
     answer = forms.CharField(
         label=_("Answer given to the citizens"),
