@@ -5,6 +5,7 @@ a user sees. `enlace/cases/queries.py` applies the scope to every read; actions 
 from __future__ import annotations
 
 from enum import StrEnum
+from typing import TYPE_CHECKING
 
 from django.db.models import Q
 
@@ -13,6 +14,9 @@ from enlace.cases.lifecycle import CaseStatus
 from enlace.catalogues.models import OpinionType
 from enlace.catalogues.queries import entry_by_code
 from enlace.directory.queries import descendant_ids
+
+if TYPE_CHECKING:
+    from enlace.cases.models import Case
 
 
 class Capability(StrEnum):
@@ -125,6 +129,12 @@ def untriaged_denuncias_of_anyone() -> Q:
     if entry is None:
         return Q(pk__in=[])
     return Q(opinion_type_id=entry.pk, status__in=UNTRIAGED)
+
+
+def is_untriaged_denuncia(case: Case) -> bool:
+    """The same test as `untriaged_denuncias_of_anyone`, on a case in hand (no query)."""
+    entry = entry_by_code(OpinionType, DENUNCIA)
+    return entry is not None and case.opinion_type_id == entry.pk and case.status in UNTRIAGED
 
 
 def untriaged_denuncias(user: User) -> Q:

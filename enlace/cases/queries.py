@@ -31,7 +31,7 @@ from enlace.cases.permissions import (
     Capability,
     case_scope,
     has_capability,
-    untriaged_denuncias_of_anyone,
+    is_untriaged_denuncia,
 )
 from enlace.cases.rules import (
     dui_key,
@@ -91,7 +91,7 @@ def owner_candidates(case: Case, acting_user: User) -> QuerySet[User]:
     query, for the case page's choice; `sees_case` is the exact test of the one chosen."""
     roles = _owning_roles()
     sees = Q(role__in=[role for role in roles if role in SEES_ALL])
-    centre_hidden = case.pk is not None and untriaged_denuncia(case)
+    centre_hidden = is_untriaged_denuncia(case)
     if case.dependency_id is not None and not centre_hidden:
         sees |= Q(role__in=sorted(CENTRE_SCOPED_ROLES), dependency_id=case.dependency_id)
         sees |= Q(
@@ -121,10 +121,6 @@ def team_members(acting_user: User) -> QuerySet[User]:
 def sees_case(user: User, case: Case) -> bool:
     """Whether `user` may see `case`: the role's scope applied to it, in the database."""
     return visible_cases(user).filter(pk=case.pk).exists()
-
-
-def untriaged_denuncia(case: Case) -> bool:
-    return Case.objects.filter(untriaged_denuncias_of_anyone(), pk=case.pk).exists()
 
 
 def saved_views_for(user: User) -> list[SavedView]:
