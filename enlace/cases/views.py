@@ -36,7 +36,7 @@ from django.views.decorators.http import require_POST
 from django_stubs_ext import StrOrPromise
 
 from enlace.accounts.current import current_user
-from enlace.accounts.models import User
+from enlace.accounts.models import Role, User
 from enlace.cases import bulk, intake, listing, page_links
 from enlace.cases.actions import do_delete_view, do_save_view
 from enlace.cases.exports import ExportFormat, export_response
@@ -57,6 +57,7 @@ from enlace.cases.models import (
     EventKind,
 )
 from enlace.cases.permissions import (
+    DENUNCIA,
     Capability,
     case_scope,
     fixed_dependency_id,
@@ -90,6 +91,7 @@ from enlace.core.steps import Step
 from enlace.directory.models import Dependency
 from enlace.privacy.access import record as record_access
 from enlace.privacy.models import AccessVia
+from enlace.privacy.queries import viewers_of_case
 
 SESSION_CHANNEL = "intake_channel"
 
@@ -596,9 +598,30 @@ def _detail_context(
         "soon_until": due_soon_until(today),
         "notifications": case.notifications.order_by("created_at", "id"),
         "case_links": page_links.links(user, case),  # what other apps start from a case
+        # Who has seen an aviso de denuncia (whistle-blowers' protection): from the access log.
+        "seen_by": _seen_by(case) if _is_denuncia(case) else [],
         **related,
         **_type_ahead_options(),
     }
+
+
+def _is_denuncia(case: Case) -> bool:
+    return case.opinion_type is not None and case.opinion_type.code == DENUNCIA
+
+
+def _seen_by(case: Case) -> list[dict[str, Any]]:
+    roles = dict(Role.choices)
+    return [
+        {
+            "name": " ".join(filter(None, [row["user__first_name"], row["user__last_name"]]))
+            or row["user__username"],
+            "role": roles.get(row["user__role"], row["user__role"]),
+            "first": row["first"],
+            "last": row["last"],
+            "times": row["times"],
+        }
+        for row in viewers_of_case(case.pk)
+    ]
 
 
 def _case_page(request: HttpRequest, pk: int) -> tuple[User, Case]:

@@ -703,6 +703,10 @@ def test_a_liaisons_internal_action_never_reaches_the_citizen(w, client):
     assert "inventario semanal" not in tracking.content.decode()
 
 
+def complaint_of(w):
+    return w.make_case(centre="HG", type="queja")
+
+
 def test_an_aviso_de_denuncia_is_hidden_from_its_centre_until_triaged(w, punto_seguro):
     case = w.make_case(centre="HG", type="denuncia", by=punto_seguro)
     liaison = w.client_for(w.liaison)
@@ -714,6 +718,12 @@ def test_an_aviso_de_denuncia_is_hidden_from_its_centre_until_triaged(w, punto_s
     # Once the resolution section routes it to the centre, the centre investigates it.
     actions.do_assign_case(case, case.dependency, acting_user=w.resolution)
     assert liaison.get(detail(case)).status_code == 200
+    # The case's page says who has seen it, each once, from the access log.
+    page = w.client_for(w.resolution).get(detail(case))
+    seen = [(viewer["name"], viewer["times"]) for viewer in page.context["seen_by"]]
+    assert seen == [("pablo", 1), ("rosa", 2), ("bruno", 1)]
+    assert "Quién ha visto este aviso de denuncia" in page.content.decode()
+    assert not w.client_for(w.resolution).get(detail(complaint_of(w))).context["seen_by"]
     # Other opinions of the centre were never hidden.
     complaint = w.make_case(centre="HG", type="queja")
     assert liaison.get(detail(complaint)).status_code == 200
