@@ -121,9 +121,10 @@ def _shown(
 def viewers_of_case(case_id: int) -> list[dict[str, Any]]:
     """Who has seen a case's personal data, each once: their name and role, the first and the
     last time, how many times. One GROUP BY over the access log's index by case."""
-    return list(
+    rows = (
         PersonalDataAccess.objects.filter(case_id=case_id, user__isnull=False)
         .values("user_id", "user__username", "user__first_name", "user__last_name", "user__role")
         .annotate(first=Min("at"), last=Max("at"), times=Count("id"))
         .order_by("first", "user_id")
     )
+    return [dict(row) for row in rows]
