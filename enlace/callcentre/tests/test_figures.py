@@ -650,8 +650,8 @@ def test_the_queries_do_not_grow_with_the_calls(
             assert client.get(url, QUERY).status_code == 200
         # The session and the user, seven for the figures (totals, by hour, by day, by agent,
         # by wrap-up, the quality evaluations, the targets), the agents to pick from on the
-        # page; two for the board's queue and line.
-        assert len(few.captured_queries) <= 11
+        # page, the bell's unread alerts; two for the board's queue and line.
+        assert len(few.captured_queries) <= 12
         agents = [make_user(f"agente{n}", Role.AGENT, first_name=f"A{n}") for n in range(8)]
         _more_calls(400, agents)
         _more_evaluations(agents, supervisor)

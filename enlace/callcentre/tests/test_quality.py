@@ -366,8 +366,9 @@ def test_the_list_shows_scores_and_calibration(evaluations, form, sofia, resolut
     html = page.content.decode()
     assert "67.50%" in html
     assert "75.00%" in html
-    # The session, the user, the agents to pick, the list, the scores, the calibration (2).
-    assert len(queries.captured_queries) <= 7
+    # The session, the user, the agents to pick, the list, the scores, the calibration (2),
+    # the bell's unread alerts.
+    assert len(queries.captured_queries) <= 8
     # More evaluations, of more agents, by two evaluators: as many queries.
     for n in range(6):
         other = make_user(f"agente{n}", Role.AGENT)

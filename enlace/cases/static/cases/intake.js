@@ -43,7 +43,9 @@
   });
   sync();
   const firstError = form.querySelector(".has-error input, .has-error select, .has-error textarea");
-  // The caller's name first: "¿con quién tengo el gusto?"
-  (firstError || form.querySelector("input[name=citizen_name]") ||
-    form.querySelector("input[name=kind]:checked")).focus();
+  // The caller's name first ("¿con quién tengo el gusto?"), unless it came filled in (the
+  // intake opened from a call): then the kind.
+  const name = form.querySelector("input[name=citizen_name]");
+  const kind = form.querySelector("input[name=kind]:checked");
+  (firstError || (name && !name.value ? name : kind)).focus();
 })();
