@@ -139,6 +139,9 @@ def go_to_tab(browser, slug):
 
 def submitted(browser, case, check):
     wait_for(lambda: check(Case.objects.get(pk=case.pk)))
+    # The row is written before its answer reaches the page: wait for htmx to have swapped it
+    # in (no request in flight), or the page read next is the one before.
+    wait_for(lambda: browser.execute_script("return !document.querySelector('.htmx-request');"))
     ready(browser)
     wait_for(lambda: browser.find_elements("css selector", ".messages .msg"))
 
@@ -185,7 +188,7 @@ def test_a_case_from_whatsapp_is_worked_from_its_page_keyboard_first(live_server
     Select(panel.find_element(By.NAME, "owner")).select_by_value("bruno")
     panel.find_element(By.CSS_SELECTOR, "button[type=submit]").click()
     submitted(browser, case, lambda c: c.owner_id is not None)
-    assert browser.find_element(By.ID, "case-owner").text == "Bruno"
+    wait_for(lambda: browser.find_element(By.ID, "case-owner").text == "Bruno")
 
     # 3. Answer with the template, its placeholders filled, and a file; Ctrl+Enter sends it.
     go_to_tab(browser, "responder")

@@ -135,6 +135,7 @@ def test_a_mention_in_an_internal_note_rings_the_liaisons_bell(
 
     browser.delete_all_cookies()
     log_in(browser, live_server.url, "bruno")
+    wait_for(lambda: browser.find_elements(By.ID, "alert-bell"))
     bell = browser.find_element(By.ID, "alert-bell")
     assert bell.text.endswith("Avisos, 1 sin leer")
     bell.click()
