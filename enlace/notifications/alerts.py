@@ -33,7 +33,7 @@ from django.utils.translation import gettext as _
 from enlace.accounts.models import User
 from enlace.cases.models import Case, CaseDeadline, CaseEvent
 from enlace.cases.models import EventKind as CaseEventKind
-from enlace.cases.permissions import DENUNCIA, UNTRIAGED
+from enlace.cases.permissions import is_untriaged_denuncia
 from enlace.cases.queries import sees_case
 from enlace.notifications import notify
 from enlace.notifications.models import (
@@ -164,17 +164,10 @@ def _working(case: Case, cache: dict[str, Any]) -> list[Person]:
         if owner is not None:
             return [owner]
     known = staff(cache)
-    if _hidden_from_centre(case):
+    # An aviso de denuncia not yet triaged is hidden from its centre: its liaisons are not told.
+    if is_untriaged_denuncia(case):
         return known.supervisor_people()
     return known.liaison_people(case)
-
-
-def _hidden_from_centre(case: Case) -> bool:
-    """An aviso de denuncia not yet triaged: its centre's staff may not see it
-    (enlace/cases/permissions.py), so its centre's liaisons are not told of it."""
-    if case.opinion_type_id is None or case.status not in UNTRIAGED:
-        return False
-    return bool(case.opinion_type is not None and case.opinion_type.code == DENUNCIA)
 
 
 def _mentioned(event: CaseEvent) -> list[Person]:
