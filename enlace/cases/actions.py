@@ -449,19 +449,7 @@ def _transition(
 ) -> Case:
     """Move a locked case to `target` if the lifecycle allows it, saving `fields` too, and
     write the event. Callers hold the transaction and the row lock."""
-    check_transition(case.status, target)
-    old_status = case.status
-    case.status = target
-    case.save(update_fields=["status", "updated_at", *fields])
-    _event(
-        case,
-        kind,
-        acting_user,
-        from_status=old_status,
-        to_status=target,
-        note=note.strip(),
-        changes=changes or {},
-    )
+    _moved(case, target, kind, acting_user, fields=fields, note=note, changes=changes)
     return case
 
 
@@ -592,16 +580,23 @@ def _moved(
     kind: str,
     acting_user: User | None,
     *,
-    fields: tuple[str, ...],
-    note: str,
+    fields: tuple[str, ...] = (),
+    note: str = "",
+    changes: dict[str, dict[str, str]] | None = None,
 ) -> CaseEvent:
-    """`_transition`, giving the history row it wrote: what files are attached to."""
+    """`_transition`, giving the history row it wrote (what files are attached to)."""
     check_transition(case.status, target)
     old_status = case.status
     case.status = target
     case.save(update_fields=["status", "updated_at", *fields])
     return _event(
-        case, kind, acting_user, from_status=old_status, to_status=target, note=note.strip()
+        case,
+        kind,
+        acting_user,
+        from_status=old_status,
+        to_status=target,
+        note=note.strip(),
+        changes=changes or {},
     )
 
 
