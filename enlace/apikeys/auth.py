@@ -6,6 +6,7 @@ from datetime import timedelta
 from typing import Any
 
 from django.db.models import Exists, OuterRef, Q
+from django.db.models.expressions import RawSQL
 from django.http import HttpRequest
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -14,6 +15,7 @@ from ninja.security import APIKeyHeader, HttpBearer, SessionAuth
 
 from enlace.apikeys.actions import KEY_PREFIX, hash_key
 from enlace.apikeys.models import ApiKey
+from enlace.core import reference
 
 LAST_USED_RESOLUTION = timedelta(minutes=1)  # last_used_at is written at most this often
 MAX_KEY_LENGTH = 200
@@ -29,12 +31,15 @@ def authenticate_key(raw: str) -> ApiKey | None:
         key = (
             ApiKey.objects.select_related("user")
             .annotate(
-                limited=Exists(ApiKey.dependencies.through.objects.filter(apikey=OuterRef("pk")))
+                limited=Exists(ApiKey.dependencies.through.objects.filter(apikey=OuterRef("pk"))),
+                # The request's read of the reference data's version, carried by this query.
+                reference_token=RawSQL(reference.token_sql(), ()),  # noqa: S611 - no input
             )
             .get(secret_hash=hash_key(raw), revoked_at__isnull=True)
         )
     except ApiKey.DoesNotExist:
         return None
+    reference.prime(key.reference_token)
     if not key.user.is_active:
         return None
     now = timezone.now()

@@ -92,16 +92,30 @@ def _changed(sender: type[models.Model], **kwargs: Any) -> None:
     bump()
 
 
+def token_sql() -> str:
+    """The query of the version, for a query the request makes anyway to carry as a subquery
+    (`RawSQL(token_sql(), ())`), handing what it read to `prime`."""
+    from enlace.core.models import ReferenceVersion
+
+    table = ReferenceVersion._meta.db_table
+    return f"SELECT token FROM {table} WHERE id = 1"  # noqa: S608 - no input
+
+
+def prime(token: str | None) -> None:
+    """The version, as another query of this request read it (`token_sql`): the request's
+    scope, if it has not read the version yet, takes it rather than read it again."""
+    scope = _scope.get()
+    if scope is not None and scope.token is _UNREAD:
+        scope.token = str(token) if token is not None else None
+
+
 def _token() -> str | None:
     scope = _scope.get()
     if scope is not None and scope.token is not _UNREAD:
         return scope.token  # type: ignore[return-value]
-    from enlace.core.models import ReferenceVersion
-
     with connection.cursor() as cursor:
         # Plain SQL: this runs once per request, and the ORM would cost more than the query.
-        table = ReferenceVersion._meta.db_table
-        cursor.execute(f"SELECT token FROM {table} WHERE id = 1")  # noqa: S608 - no input
+        cursor.execute(token_sql())
         row = cursor.fetchone()
     token = str(row[0]) if row else None
     if scope is not None:
