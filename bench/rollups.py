@@ -2,14 +2,16 @@
 dashboard read from the rollups at 1,000,000 and at 10,000,000 cases, beside the hand-written
 SQL over the raw rows.
 
-    .venv/bin/python bench/rollups.py [--small 1000000] [--large 10000000] [--runs 5]
+    .venv/bin/python bench/rollups.py [--small 1000000] [--large 10000000] [--runs 15]
 
 (`make bench` runs it.) Two PostgreSQL databases: `BENCH_DATABASE_URL` (default
 `postgres://postgres@127.0.0.1:5432/enlace_bench`, shared with the other benchmarks) holds the
 small size and the same URL with `_10m` after the database's name holds the large one. Each is
 filled by bench/case_list.py (cases generated in SQL over three years, then the rollups built
-from them by `rollups.rebuild()`, timed) and reused by later runs. For each size, in a process
-of its own, it times (medians of `--runs` after a warm-up):
+from them by `rollups.rebuild()`, timed) and reused by later runs. Each size is prepared by a
+worker process of its own, which then times one run of an action at a time when asked: the
+parent asks the two sizes in turn, action by action, for `--runs` rounds (the sizes' order
+alternating), so the machine's drift falls on both alike. It times (medians, after a warm-up):
 
 - `participation_report()` for the last three years (enlace/reports/participation.py);
 - `dashboard()` for the same three years (enlace/reports/dashboard.py: the report, the monthly
@@ -29,8 +31,11 @@ from __future__ import annotations
 import argparse
 import json
 import os
+import statistics
 import subprocess
 import sys
+import time
+from collections.abc import Callable
 from datetime import date
 from pathlib import Path
 from typing import Any
@@ -71,8 +76,6 @@ def ensure_answers() -> float | None:
     business days after it arrived, late after 10), in SQL, so the dashboard's compliance has
     answers to count; then the rollups are rebuilt. Seconds spent, or None when already there
     (the sweeper bench replaces the deadlines: it leaves the rollups marked to rebuild)."""
-    import time
-
     from django.db import connection, transaction
 
     from bench import case_list
@@ -93,8 +96,9 @@ def ensure_answers() -> float | None:
     return time.perf_counter() - started
 
 
-def measure(cases: int, runs: int) -> dict[str, Any]:
-    """In this process (DATABASE_URL is one size's database): fill, build, time."""
+def prepare(cases: int, runs: int) -> tuple[dict[str, Any], dict[str, Callable[[], object]]]:
+    """In this process (DATABASE_URL is one size's database): fill, build, check, time the
+    hand SQL; return what it found and the timed actions by name."""
     import functools
 
     import django
@@ -127,7 +131,7 @@ def measure(cases: int, runs: int) -> dict[str, Any]:
     with connection.cursor() as cursor:
         cursor.execute("SELECT pg_size_pretty(pg_total_relation_size('cases_case'))")
         (table_size,) = cursor.fetchone()
-    result = {
+    info = {
         "cases": Case.objects.count(),
         "generated_seconds": generated,
         "answers_seconds": answers,
@@ -139,33 +143,81 @@ def measure(cases: int, runs: int) -> dict[str, Any]:
             "opinions": OpinionRollup.objects.count(),
         },
         "cases_table": table_size,
-        "report_ms": report.median_ms(functools.partial(participation_report, period), runs),
-        "dashboard_ms": report.median_ms(functools.partial(dashboard, period), runs),
         "hand_sql_ms": report.median_ms(
             functools.partial(report.run_sql, list(report.HAND_SQL.values()), params), runs
         ),
-        # The dashboard's parts, to see which grows.
-        "parts_ms": {
-            "trend": report.median_ms(functools.partial(monthly_trend, period), runs),
-            "compliance": report.median_ms(
-                functools.partial(deadline_compliance, period.start, period.end), runs
-            ),
-            "open_cases": report.median_ms(open_cases, runs),
-        },
         "open_cases": open_cases(),
     }
-    return result
+    actions: dict[str, Callable[[], object]] = {
+        "report": functools.partial(participation_report, period),
+        "dashboard": functools.partial(dashboard, period),
+        # The dashboard's parts, to see which grows.
+        "trend": functools.partial(monthly_trend, period),
+        "compliance": functools.partial(deadline_compliance, period.start, period.end),
+        "open_cases": open_cases,
+    }
+    return info, actions
+
+
+def serve(cases: int, runs: int) -> None:
+    """A size's worker: prepare, print what it found as one JSON line, then time one run of
+    each action the parent names on stdin, answering each with its milliseconds."""
+    info, actions = prepare(cases, runs)
+    for action in actions.values():
+        action()  # warm-up: plans cached, pages in memory, as for any report asked twice
+    print(json.dumps(info), flush=True)
+    for line in sys.stdin:
+        started = time.perf_counter()
+        actions[line.strip()]()
+        print(json.dumps({"ms": (time.perf_counter() - started) * 1000}), flush=True)
+
+
+class Worker:
+    """One size's worker process, asked one timed run at a time."""
+
+    def __init__(self, cases: int, database_url: str, runs: int) -> None:
+        self.process = subprocess.Popen(  # noqa: S603 - this very script
+            [sys.executable, __file__, "--serve", str(cases), "--runs", str(runs)],
+            env={**os.environ, "DATABASE_URL": database_url},
+            stdin=subprocess.PIPE,
+            stdout=subprocess.PIPE,
+            text=True,
+        )
+        self.info = self._answer()
+
+    def _answer(self) -> dict[str, Any]:
+        assert self.process.stdout is not None
+        for line in self.process.stdout:
+            if line.startswith("{"):
+                found: dict[str, Any] = json.loads(line)
+                return found
+            print(line, end="")  # the preparation's progress
+        raise SystemExit(f"a worker stopped (exit status {self.process.wait()})")
+
+    def time(self, action: str) -> float:
+        assert self.process.stdin is not None
+        self.process.stdin.write(action + "\n")
+        self.process.stdin.flush()
+        return float(self._answer()["ms"])
+
+    def close(self) -> None:
+        if self.process.stdin is not None:
+            self.process.stdin.close()
+        self.process.wait()
+
+
+ACTIONS = ("report", "dashboard", "trend", "compliance", "open_cases")
 
 
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0] if __doc__ else None)
     parser.add_argument("--small", type=int, default=1_000_000)
     parser.add_argument("--large", type=int, default=10_000_000)
-    parser.add_argument("--runs", type=int, default=5)
-    parser.add_argument("--measure", type=int, help=argparse.SUPPRESS)
+    parser.add_argument("--runs", type=int, default=15)
+    parser.add_argument("--serve", type=int, help=argparse.SUPPRESS)
     args = parser.parse_args()
-    if args.measure is not None:
-        print(json.dumps(measure(args.measure, args.runs)), flush=True)
+    if args.serve is not None:
+        serve(args.serve, args.runs)
         return 0
 
     url = os.environ.get("BENCH_DATABASE_URL") or os.environ.get("DATABASE_URL") or DEFAULT_URL
@@ -173,27 +225,47 @@ def main() -> int:
         print("bench/rollups.py measures PostgreSQL only", file=sys.stderr)
         return 2
     sizes = {"small": (args.small, url), "large": (args.large, large_url(url))}
-    found: dict[str, dict[str, Any]] = {}
-    for label, (cases, database_url) in sizes.items():
-        print(f"== {label}: {cases:,} cases in {urlsplit(database_url).path.lstrip('/')}")
-        run = subprocess.run(  # noqa: S603 - this very script
-            [sys.executable, __file__, "--measure", str(cases), "--runs", str(args.runs)],
-            env={**os.environ, "DATABASE_URL": database_url},
-            stdout=subprocess.PIPE,
-            text=True,
-            check=True,
-        )
-        lines = [line for line in run.stdout.splitlines() if line.startswith("{")]
-        for line in run.stdout.splitlines():
-            if not line.startswith("{"):
-                print(line)
-        found[label] = json.loads(lines[-1])
+    workers: dict[str, Worker] = {}
+    try:
+        for label, (cases, database_url) in sizes.items():
+            print(f"== {label}: {cases:,} cases in {urlsplit(database_url).path.lstrip('/')}")
+            workers[label] = Worker(cases, database_url, args.runs)
+        # Interleaved: each round times every action once at each size, the sizes' order
+        # alternating, so the machine's drift falls on both alike.
+        times: dict[str, dict[str, list[float]]] = {
+            label: {action: [] for action in ACTIONS} for label in workers
+        }
+        for round_ in range(args.runs):
+            order = list(workers) if round_ % 2 == 0 else list(reversed(workers))
+            for action in ACTIONS:
+                for label in order:
+                    times[label][action].append(workers[label].time(action))
+    finally:
+        for worker in workers.values():
+            worker.close()
+    found = {label: worker.info for label, worker in workers.items()}
+    for label, row in found.items():
+        medians = {action: statistics.median(times[label][action]) for action in ACTIONS}
+        row["report_ms"] = medians["report"]
+        row["dashboard_ms"] = medians["dashboard"]
+        row["parts_ms"] = {name: medians[name] for name in ACTIONS[2:]}
+        row["times_ms"] = times[label]
     small, large = found["small"], found["large"]
     ratios = {
         "report_large_to_small": large["report_ms"] / small["report_ms"],
         "dashboard_large_to_small": large["dashboard_ms"] / small["dashboard_ms"],
         "report_to_hand_sql_large": large["report_ms"] / large["hand_sql_ms"],
         "dashboard_to_hand_sql_large": large["dashboard_ms"] / large["hand_sql_ms"],
+    }
+    # The same, as the median of each round's own ratio (the two sizes timed moments apart).
+    paired = {
+        action: statistics.median(
+            big / little
+            for big, little in zip(
+                large["times_ms"][action], small["times_ms"][action], strict=True
+            )
+        )
+        for action in ACTIONS
     }
     print()
     print(
@@ -219,7 +291,13 @@ def main() -> int:
         verdict = "within" if value <= goals[name] else "OVER"
         print(f"{name}: {value:.3f} ({verdict} the goal of {goals[name]:g})")
     RESULTS.parent.mkdir(parents=True, exist_ok=True)
-    RESULTS.write_text(json.dumps({"sizes": found, "ratios": ratios}, indent=2))
+    print(
+        "large to small, median of each round's ratio: "
+        + ", ".join(f"{action} {ratio:.3f}" for action, ratio in paired.items())
+    )
+    RESULTS.write_text(
+        json.dumps({"sizes": found, "ratios": ratios, "paired_ratios": paired}, indent=2)
+    )
     return 0
 
 
