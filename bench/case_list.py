@@ -526,8 +526,8 @@ def ensure_rollups(*, rebuild: bool) -> float | None:
     with connection.cursor() as cursor:
         # A rebuild replaces every row: vacuum as autovacuum would, so the reads that follow
         # are not measured over the dead rows it left.
-        for table in ("channel", "opinion", "limitante", "topic", "answer"):
-            cursor.execute(f"VACUUM ANALYZE cases_{table}rollup")
+        for slice_ in rollups.SLICES:
+            cursor.execute(f"VACUUM ANALYZE {slice_.model._meta.db_table}")
     elapsed = time.perf_counter() - started
     say(f"  {months} months rebuilt in {elapsed:.1f} s")
     return elapsed

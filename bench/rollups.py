@@ -115,7 +115,7 @@ def prepare(cases: int, runs: int) -> tuple[dict[str, Any], dict[str, Callable[[
     from django.db import connection
 
     from enlace.cases import rollups
-    from enlace.cases.models import Case, ChannelRollup, OpinionRollup
+    from enlace.cases.models import Case, ChannelRollup, OpinionRollup, TrendRollup
     from enlace.reports.compliance import deadline_compliance
     from enlace.reports.dashboard import dashboard, monthly_trend, open_cases
     from enlace.reports.participation import Period, participation_report
@@ -141,6 +141,7 @@ def prepare(cases: int, runs: int) -> tuple[dict[str, Any], dict[str, Callable[[
         "rollup_rows": {
             "channels": ChannelRollup.objects.count(),
             "opinions": OpinionRollup.objects.count(),
+            "trend": TrendRollup.objects.count(),
         },
         "cases_table": table_size,
         "hand_sql_ms": report.median_ms(

@@ -939,6 +939,7 @@ CHANNEL_DIMENSIONS = ("kind", "dependency_id", "channel_id")
 OPINION_DIMENSIONS = ("dependency_id", "level_of_care", "opinion_type_id", "answered")
 LIMITANTE_DIMENSIONS = ("dependency_id", "level_of_care", "opinion_type_id", "limitante_id")
 TOPIC_DIMENSIONS = ("dependency_id", "topic_id")
+TREND_DIMENSIONS = ("kind", "opinion_type_id")
 
 
 class AnswerDelta(models.Model):
@@ -988,7 +989,6 @@ class Rollup(models.Model):
 
     grain = models.CharField(max_length=1, choices=Grain.choices)
     period = models.DateField()
-    dependency_id = models.PositiveIntegerField()  # every slice is kept per centre
     n = models.IntegerField()
 
     class Meta:
@@ -1000,7 +1000,16 @@ class Rollup(models.Model):
     DIMENSIONS: tuple[str, ...] = ()
 
 
-class ChannelRollup(Rollup):
+class CentreRollup(Rollup):
+    """A rollup kept per centre: a liaison's report reads only its centres' rows."""
+
+    dependency_id = models.PositiveIntegerField()
+
+    class Meta:
+        abstract = True
+
+
+class ChannelRollup(CentreRollup):
     """Cases per kind, centre and channel (the report's channel groups and channels)."""
 
     kind = models.CharField(max_length=10)
@@ -1016,7 +1025,7 @@ class ChannelRollup(Rollup):
         ]
 
 
-class OpinionRollup(Rollup):
+class OpinionRollup(CentreRollup):
     """Opinions per centre, level of care, type and whether answered."""
 
     level_of_care = models.CharField(max_length=20)
@@ -1033,7 +1042,7 @@ class OpinionRollup(Rollup):
         ]
 
 
-class LimitanteRollup(Rollup):
+class LimitanteRollup(CentreRollup):
     """Opinions with a limitante per centre, level of care, type and limitante."""
 
     level_of_care = models.CharField(max_length=20)
@@ -1050,7 +1059,7 @@ class LimitanteRollup(Rollup):
         ]
 
 
-class TopicRollup(Rollup):
+class TopicRollup(CentreRollup):
     """Inquiries per centre and topic."""
 
     topic_id = models.PositiveIntegerField()
@@ -1065,10 +1074,28 @@ class TopicRollup(Rollup):
         ]
 
 
+class TrendRollup(Rollup):
+    """Cases per kind and opinion type, every centre together: the national month-by-month
+    trend reads at most one row per kind and type a month, however many cases and centres the
+    months hold. A report limited to some centres reads the per-centre rollups instead."""
+
+    kind = models.CharField(max_length=10)
+    opinion_type_id = models.PositiveIntegerField()
+
+    DIMENSIONS = TREND_DIMENSIONS
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["grain", "period", *TREND_DIMENSIONS], name="trendrollup_key"
+            )
+        ]
+
+
 ANSWER_DIMENSIONS = ("dependency_id", "business_days", "in_time")
 
 
-class AnswerRollup(Rollup):
+class AnswerRollup(CentreRollup):
     """Answers given per centre, business days taken and whether in time: the deadline
     compliance's counts and, as a histogram, its median."""
 

@@ -75,6 +75,7 @@ from enlace.cases.models import (
     RollupCheck,
     RollupDelta,
     TopicRollup,
+    TrendRollup,
 )
 
 log = logging.getLogger("enlace.rollups")
@@ -120,7 +121,8 @@ LIMITANTES = Slice(
 )
 TOPICS = Slice(TopicRollup, holds={"kind": CaseKind.INQUIRY})
 ANSWERS = Slice(AnswerRollup, delta=AnswerDelta)
-SLICES = (CHANNELS, OPINIONS, LIMITANTES, TOPICS, ANSWERS)
+TREND = Slice(TrendRollup)  # national: no centre, so never read for some centres only
+SLICES = (CHANNELS, OPINIONS, LIMITANTES, TOPICS, ANSWERS, TREND)
 DELTAS: tuple[type[models.Model], ...] = (RollupDelta, AnswerDelta)
 
 
@@ -264,6 +266,8 @@ def counts(
     once they hold every case (`ready()`, unless the caller already asked: `from_rollups`),
     else straight from the cases (the same keys and figures, at the cost of reading them).
     `keep` names the dimensions the keys hold (default: all the slice's), added up in SQL."""
+    if dependency_ids is not None and "dependency_id" not in slice_.dimensions:
+        raise ValueError(f"{slice_.name} counts every centre together")
     scope: dict[str, Any] = {"dependency_ids": dependency_ids, "keep": keep}
     if ready() if from_rollups is None else from_rollups:
         return rollup_counts(slice_, start, end, by_month=by_month, **scope)
@@ -294,10 +298,10 @@ def rollup_counts(
         period |= Q(grain=Grain.DAY, period__gte=first, period__lte=last)
     stored = slice_.model._default_manager.filter(period)
     deltas = slice_.deltas_between(start, end)
-    if dependency_ids is not None:
-        ids = list(dependency_ids)
-        stored = stored.filter(dependency_id__in=ids)
-        deltas = deltas.filter(dependency_id__in=ids)
+    if dependency_ids is not None:  # a per-centre slice (`counts` refuses a national one)
+        centres = Q(dependency_id__in=list(dependency_ids))
+        stored = stored.filter(centres)
+        deltas = deltas.filter(centres)
     names: list[str] = list(keep if keep is not None else slice_.dimensions)
     if by_month:
         # A month row's period is its first day; a day row's and a delta's day is mapped to

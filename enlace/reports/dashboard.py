@@ -10,6 +10,7 @@ number of cases.
 
 from __future__ import annotations
 
+from collections import Counter
 from dataclasses import dataclass, field
 from datetime import date
 from decimal import Decimal
@@ -67,8 +68,17 @@ def monthly_trend(
     `participation_report` does."""
     scope: dict[str, Any] = {"dependency_ids": dependency_ids, "by_month": True}
     scope["from_rollups"] = rollups.ready() if from_rollups is None else from_rollups
-    channels = section_counts(rollups.CHANNELS, period, keep=("kind",), **scope)
-    types = section_counts(rollups.OPINIONS, period, keep=("opinion_type_id",), **scope)
+    channels: dict[tuple[Any, ...], int]
+    types: dict[tuple[Any, ...], int]
+    if dependency_ids is None:  # every centre: the national rollup, a few rows a month
+        channels, types = Counter(), Counter()
+        for (month, kind, type_id), n in section_counts(rollups.TREND, period, **scope).items():
+            channels[(month, kind)] += n
+            if kind == CaseKind.OPINION:
+                types[(month, type_id)] += n
+    else:
+        channels = section_counts(rollups.CHANNELS, period, keep=("kind",), **scope)
+        types = section_counts(rollups.OPINIONS, period, keep=("opinion_type_id",), **scope)
     type_codes = dict(OpinionType.objects.values_list("id", "code"))
     opinions: dict[date, int] = {}
     inquiries: dict[date, int] = {}
