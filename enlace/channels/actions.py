@@ -103,7 +103,9 @@ def do_store_refused(
 def schedule(message_id: int) -> None:
     from enlace.channels.tasks import process_message
 
-    transaction.on_commit(lambda: process_message.enqueue(message_id))
+    # With the queue down the message stays pending, stored; `requeue_pending` (the sweeper)
+    # enqueues it later, and the sender still gets its answer.
+    transaction.on_commit(lambda: process_message.enqueue(message_id), robust=True)
 
 
 def do_process_message(message_id: int, *, now: datetime | None = None) -> str:

@@ -163,13 +163,15 @@ class Outbox(Generic[Row]):
 
     def schedule(self, row_id: int, *, run_after: datetime | None = None) -> None:
         """Enqueue the sending task once the current transaction commits (at once outside
-        one), so a rolled-back change sends nothing; `run_after` delays it (a retry)."""
+        one), so a rolled-back change sends nothing; `run_after` delays it (a retry). With
+        the queue down, the failure is logged and the row stays pending for the sweeper to
+        hand back (`left_behind`): what was committed stands and the request still succeeds."""
         task = self.task()
 
         def enqueue() -> None:
             (task.using(run_after=run_after) if run_after else task).enqueue(row_id)
 
-        transaction.on_commit(enqueue)
+        transaction.on_commit(enqueue, robust=True)
 
     def left_behind(self, now: datetime) -> list[int]:
         """The ids to hand back to the queue: rows whose sender's lease ran out (the worker died

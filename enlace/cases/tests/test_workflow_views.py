@@ -729,3 +729,26 @@ def test_an_aviso_de_denuncia_is_hidden_from_its_centre_until_triaged(w, punto_s
     assert liaison.get(detail(complaint)).status_code == 200
     inquiry = w.make_case(CaseKind.INQUIRY, centre="HG")
     assert liaison.get(detail(inquiry)).status_code == 200
+
+
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)
+def test_an_answer_given_while_the_queue_is_down_is_kept_and_mailed_later(w, settings):
+    """Redis down (the chaos test's fault): the answer is committed and the page answers as
+    usual; its e-mail stays pending until the sweeper hands it back to the queue."""
+    from enlace.notifications.delivery import OUTBOX
+    from enlace.notifications.models import Notification
+
+    case = w.make_case(centre="HG", type="queja", citizen={"name": "Ana", "email": "ana@a.sv"})
+    case = actions.do_assign_case(case, case.dependency, acting_user=w.resolution)
+    case = actions.do_propose_answer(case, "Se entregará.", acting_user=w.liaison)
+    settings.TASKS = {"default": {"BACKEND": "django_tasks_rq.RQBackend", "QUEUES": ["default"]}}
+    settings.RQ_QUEUES = {"default": {"URL": "redis://127.0.0.1:1/0"}}  # nothing listens there
+    response = w.client_for(w.resolution).post(
+        url(case, "responder"), {"answer": "Se entregará el medicamento."}
+    )
+    assert response.status_code == 302
+    case.refresh_from_db()
+    assert case.status == CaseStatus.ANSWERED
+    mail = Notification.objects.filter(case=case).latest("pk")
+    assert mail.status == "pending"
+    assert mail.pk in OUTBOX.left_behind(mail.created_at + OUTBOX.grace + OUTBOX.grace)
