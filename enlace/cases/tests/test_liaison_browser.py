@@ -131,7 +131,9 @@ def test_a_mention_in_an_internal_note_rings_the_liaisons_bell(
     note = browser.find_element(By.ID, "paso-comentar").find_element(By.NAME, "body")
     note.send_keys("@bruno ¿pueden revisar la farmacia hoy?")
     note.submit()
-    wait_for(lambda: case.events.filter(kind="commented").exists())
+    # The page's answer, not only the row: a response still in flight after the cookies are
+    # deleted would set a new CSRF cookie under the login form read next.
+    submitted(browser, case, lambda c: c.events.filter(kind="commented").exists())
 
     browser.delete_all_cookies()
     log_in(browser, live_server.url, "bruno")
