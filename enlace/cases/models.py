@@ -1000,6 +1000,12 @@ class Rollup(models.Model):
     DIMENSIONS: tuple[str, ...] = ()
 
 
+def rollup_key(dimensions: tuple[str, ...], name: str) -> models.UniqueConstraint:
+    """A rollup's key: one row per grain, period and value of its dimensions (the fold's
+    upsert adds to it, `ON CONFLICT` on these columns)."""
+    return models.UniqueConstraint(fields=["grain", "period", *dimensions], name=name)
+
+
 class CentreRollup(Rollup):
     """A rollup kept per centre: a liaison's report reads only its centres' rows."""
 
@@ -1018,11 +1024,7 @@ class ChannelRollup(CentreRollup):
     DIMENSIONS = CHANNEL_DIMENSIONS
 
     class Meta:
-        constraints = [
-            models.UniqueConstraint(
-                fields=["grain", "period", *CHANNEL_DIMENSIONS], name="channelrollup_key"
-            )
-        ]
+        constraints = [rollup_key(CHANNEL_DIMENSIONS, "channelrollup_key")]
 
 
 class OpinionRollup(CentreRollup):
@@ -1035,11 +1037,7 @@ class OpinionRollup(CentreRollup):
     DIMENSIONS = OPINION_DIMENSIONS
 
     class Meta:
-        constraints = [
-            models.UniqueConstraint(
-                fields=["grain", "period", *OPINION_DIMENSIONS], name="opinionrollup_key"
-            )
-        ]
+        constraints = [rollup_key(OPINION_DIMENSIONS, "opinionrollup_key")]
 
 
 class LimitanteRollup(CentreRollup):
@@ -1052,11 +1050,7 @@ class LimitanteRollup(CentreRollup):
     DIMENSIONS = LIMITANTE_DIMENSIONS
 
     class Meta:
-        constraints = [
-            models.UniqueConstraint(
-                fields=["grain", "period", *LIMITANTE_DIMENSIONS], name="limitanterollup_key"
-            )
-        ]
+        constraints = [rollup_key(LIMITANTE_DIMENSIONS, "limitanterollup_key")]
 
 
 class TopicRollup(CentreRollup):
@@ -1067,11 +1061,7 @@ class TopicRollup(CentreRollup):
     DIMENSIONS = TOPIC_DIMENSIONS
 
     class Meta:
-        constraints = [
-            models.UniqueConstraint(
-                fields=["grain", "period", *TOPIC_DIMENSIONS], name="topicrollup_key"
-            )
-        ]
+        constraints = [rollup_key(TOPIC_DIMENSIONS, "topicrollup_key")]
 
 
 class TrendRollup(Rollup):
@@ -1085,11 +1075,7 @@ class TrendRollup(Rollup):
     DIMENSIONS = TREND_DIMENSIONS
 
     class Meta:
-        constraints = [
-            models.UniqueConstraint(
-                fields=["grain", "period", *TREND_DIMENSIONS], name="trendrollup_key"
-            )
-        ]
+        constraints = [rollup_key(TREND_DIMENSIONS, "trendrollup_key")]
 
 
 ANSWER_DIMENSIONS = ("dependency_id", "business_days", "in_time")
@@ -1105,11 +1091,7 @@ class AnswerRollup(CentreRollup):
     DIMENSIONS = ANSWER_DIMENSIONS
 
     class Meta:
-        constraints = [
-            models.UniqueConstraint(
-                fields=["grain", "period", *ANSWER_DIMENSIONS], name="answerrollup_key"
-            )
-        ]
+        constraints = [rollup_key(ANSWER_DIMENSIONS, "answerrollup_key")]
 
 
 class RollupCheck(models.Model):
