@@ -1,3 +1,5 @@
+from datetime import datetime
+
 from django.apps import AppConfig
 from django.utils.translation import gettext_lazy as _
 
@@ -10,7 +12,7 @@ class ImportsConfig(AppConfig):
     def ready(self) -> None:
         from enlace.cases.history import label_change
         from enlace.cases.permissions import Capability, has_capability
-        from enlace.core import navigation
+        from enlace.core import navigation, sweeping
 
         # An imported case's history names the file and line it came from (staging.py).
         label_change("source", _("Imported from"))
@@ -21,3 +23,11 @@ class ImportsConfig(AppConfig):
             shown=lambda user: has_capability(user, Capability.IMPORT_CASES),
             order=70,
         )
+        # Jobs left queued (their task lost, or the queue down at the upload) go back to it.
+        sweeping.register("imports.queued", _requeue_queued, order=45)
+
+
+def _requeue_queued(now: datetime) -> dict[str, int]:
+    from enlace.imports.jobs import requeue_queued
+
+    return {"import jobs requeued": requeue_queued(now)}

@@ -1,5 +1,8 @@
 """Imports started from the web: queue one (the upload is stored first, then a background task
-reads it), and run one, recording its progress and outcome on the job row."""
+reads it), and run one, recording its progress and outcome on the job row. A job whose task was
+lost (the queue down at the upload, a worker that dropped it) stays queued, stored, and the
+sweeper hands it back (`requeue_queued`); a job delivered twice runs once (`run_import_job`
+claims it first)."""
 
 from __future__ import annotations
 
@@ -7,10 +10,12 @@ import csv
 import io
 import tempfile
 import time
+from datetime import datetime, timedelta
 from typing import Any
 
 from django.core.files.base import File
 from django.db import transaction
+from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -23,18 +28,53 @@ from enlace.imports.readers import ImportFileError, open_source
 from enlace.imports.rejected import RejectedCsv
 
 SUMMARY_PROBLEMS = 200  # shown on the page; the rejected-rows file has them all
+# A job still queued this long after it was queued (or last handed back) most likely lost its
+# task: the sweeper enqueues it again. Longer than the outboxes' two minutes: a large import
+# ahead of it in the queue takes minutes, and a needless second delivery only costs a query.
+GRACE = timedelta(minutes=5)
+REQUEUE_BATCH = 100
 
 
 def do_queue_import(*, actor: User, upload: File[Any], skip_invalid: bool) -> ImportJob:
-    from enlace.imports.tasks import run_import  # the task module imports this one
-
     job = ImportJob(
         created_by=actor, original_name=str(upload.name)[:255], skip_invalid=skip_invalid
     )
     job.file.save(str(upload.name), upload, save=False)
     job.save()
-    transaction.on_commit(lambda: run_import.enqueue(job.pk))
+    schedule(job.pk)
     return job
+
+
+def schedule(job_id: int) -> None:
+    """Enqueue the job's task once the current transaction commits. With the queue down the
+    failure is logged and the job stays queued, its file stored, for the sweeper to hand back
+    (`requeue_queued`): the upload still answers."""
+    from enlace.imports.tasks import run_import  # the task module imports this one
+
+    transaction.on_commit(lambda: run_import.enqueue(job_id), robust=True)
+
+
+def requeue_queued(now: datetime) -> int:
+    """Hand back to the queue the jobs still queued `GRACE` after they were queued, or after
+    the sweeper last handed them back; returns how many. Each is claimed (another sweeper skips
+    it) and stamped, so it is handed back at most once per `GRACE` however slow the queue.
+    A second delivery is harmless: `run_import_job` claims the job before running it."""
+    cutoff = now - GRACE
+    jobs = ImportJob.objects
+    with transaction.atomic():
+        due = list(
+            jobs.select_for_update(skip_locked=True)
+            .filter(status=JobStatus.QUEUED)
+            .filter(
+                Q(requeued_at__lte=cutoff) | Q(requeued_at__isnull=True, created_at__lte=cutoff)
+            )
+            .order_by("created_at", "pk")
+            .values_list("pk", flat=True)[:REQUEUE_BATCH]
+        )
+        jobs.filter(pk__in=due, status=JobStatus.QUEUED).update(requeued_at=now)
+        for job_id in due:
+            schedule(job_id)
+    return len(due)
 
 
 class _JobProgress:
@@ -54,11 +94,16 @@ class _JobProgress:
 
 
 def run_import_job(job_id: int) -> str:
+    """Run the job if it is still queued; returns its status. The job is claimed first with a
+    conditional UPDATE (queued -> running), so of two deliveries of the same job (the sweeper's
+    hand-back and the original task, say), even at the same moment, only one runs it."""
+    claimed = ImportJob.objects.filter(pk=job_id, status=JobStatus.QUEUED).update(
+        status=JobStatus.RUNNING, started_at=timezone.now()
+    )
+    if not claimed:  # another delivery has it, or had it: nothing to do
+        status = ImportJob.objects.filter(pk=job_id).values_list("status", flat=True).first()
+        return status or "missing"
     job = ImportJob.objects.select_related("created_by").get(pk=job_id)
-    if job.status != JobStatus.QUEUED:
-        return job.status  # a second delivery of the same task does nothing
-    job.status, job.started_at = JobStatus.RUNNING, timezone.now()
-    job.save(update_fields=["status", "started_at"])
     with tempfile.TemporaryFile("w+b") as spool:  # rejected rows: on disk, however many
         text = io.TextIOWrapper(spool, encoding="utf-8-sig", newline="")
         _run(job, RejectedCsv(text))

@@ -41,6 +41,9 @@ class ImportJob(models.Model):
     problems = models.JSONField(default=list, blank=True)
     rejected_file = models.FileField(upload_to="imports/%Y/%m/", blank=True)
     message = models.TextField(blank=True)
+    # When the sweeper last handed the job, still queued, back to the queue (jobs.py): the
+    # next hand-back waits the grace from then, not from `created_at`.
+    requeued_at = models.DateTimeField(null=True, blank=True)
     started_at = models.DateTimeField(null=True, blank=True)
     finished_at = models.DateTimeField(null=True, blank=True)
 
