@@ -1,19 +1,21 @@
 """Writing the access log: every view of a citizen's personal data is a row (models.py).
 
-`record` writes the rows of the cases a page or an API answer showed, in one INSERT;
+`record` writes the row of the case a page showed, or one `AccessBatch` row for a page of
+many (an API list), which `expand_batches` turns into a row per case before anyone reads the log;
 `record_query` the rows of every case a query selects (an export of a million cases), in one
 INSERT ... SELECT that never brings the cases into Python."""
 
 from __future__ import annotations
 
+import json
 from collections.abc import Iterable
 from typing import Any
 
-from django.db import connection
+from django.db import connection, transaction
 from django.db.models import QuerySet
 from django.utils import timezone
 
-from enlace.privacy.models import PersonalDataAccess
+from enlace.privacy.models import AccessBatch, PersonalDataAccess
 
 
 def record(
@@ -26,13 +28,13 @@ def record(
     api_key_id: int | None = None,
 ) -> int:
     """The rows of one access: one per case or request shown (one in all for a search that
-    found nothing). Returns how many."""
+    found nothing). A page of several cases is written as one `AccessBatch` row, expanded
+    later (`expand_batches`). Returns how many cases and requests were shown."""
     now = timezone.now()
     user_id = getattr(user, "pk", None)
     case_ids = list(dict.fromkeys(case_ids))
-    if connection.vendor == "postgresql" and len(case_ids) > 1 and not request_ids:
-        # A page of cases (an API list): one statement over an array, no row objects.
-        return _insert_cases(case_ids, now, user_id, api_key_id, via, subject[:100])
+    if len(case_ids) > 1 and not request_ids:
+        return _insert_batch(case_ids, now, user_id, api_key_id, via)
     common: dict[str, Any] = {
         "at": now,
         "user_id": user_id,
@@ -51,37 +53,74 @@ def record(
     return len(rows)
 
 
-def _insert_cases(
-    case_ids: list[int],
-    at: Any,
-    user_id: int | None,
-    api_key_id: int | None,
-    via: str,
-    subject: str,
+def _insert_batch(
+    case_ids: list[int], at: Any, user_id: int | None, api_key_id: int | None, via: str
 ) -> int:
-    table = PersonalDataAccess._meta.db_table
-    # Outside a transaction (autocommit: the API's reads), the statement's own commit does
-    # not wait for the WAL to reach the disk (`synchronous_commit` off for this transaction
-    # only, set by the statement itself: one round trip). A crash of the database server
-    # may lose the last fraction of a second of these rows (PostgreSQL's "asynchronous
-    # commit", at most three times wal_writer_delay); never a case's own writes, which
-    # commit as before. docs/operations.md says so. Inside a caller's transaction it changes
-    # nothing the caller did not choose: `set_config(..., true)` lasts until that
-    # transaction ends, so only an autocommit caller gets it.
-    asynchronous = connection.get_autocommit()
-    source = (
-        "FROM (SELECT set_config('synchronous_commit', 'off', true)) AS asynchronous"
-        if asynchronous
-        else ""
-    )
+    table = AccessBatch._meta.db_table
+    ids = json.dumps(case_ids)
+    source = ""
+    if connection.vendor == "postgresql":
+        ids_sql = "CAST(%s AS jsonb)"
+        # Outside a transaction (autocommit: the API's reads), the statement's own commit does
+        # not wait for the WAL to reach the disk (`synchronous_commit` off for this transaction
+        # only, set by the statement itself: one round trip). A crash of the database server
+        # may lose the last fraction of a second of these rows (PostgreSQL's "asynchronous
+        # commit", at most three times wal_writer_delay); never a case's own writes, which
+        # commit as before. docs/operations.md says so. Inside a caller's transaction it
+        # changes nothing the caller did not choose: `set_config(..., true)` lasts until that
+        # transaction ends, so only an autocommit caller gets it.
+        if connection.get_autocommit():
+            source = "FROM (SELECT set_config('synchronous_commit', 'off', true)) AS asynchronous"
+    else:
+        ids_sql = "%s"
     sql = (
-        f"INSERT INTO {table} (case_id, at, user_id, api_key_id, via, "
-        "information_request_id, subject) "
-        f"SELECT unnest(%s::bigint[]), %s, %s, %s, %s, NULL, %s {source}"
+        f"INSERT INTO {table} (at, user_id, api_key_id, via, case_ids) "
+        f"SELECT %s, %s, %s, %s, {ids_sql} {source}"
     )
     with connection.cursor() as cursor:
-        cursor.execute(sql, [case_ids, at, user_id, api_key_id, via, subject])
-        return int(cursor.rowcount)
+        cursor.execute(sql, [at, user_id, api_key_id, via, ids])
+    return len(case_ids)
+
+
+def log() -> QuerySet[PersonalDataAccess]:
+    """The access log as it stands, every batch expanded first: where each reader starts."""
+    expand_batches()
+    return PersonalDataAccess.objects.all()
+
+
+def expand_batches() -> int:
+    """Every `AccessBatch` written so far, as one access-log row per case it holds (a case
+    deleted since is left out), the batches deleted in the same transaction. Two callers at
+    once never expand a batch twice: the second waits for the first's DELETE and finds the
+    rows gone. Returns how many log rows it wrote."""
+    batches = AccessBatch._meta.db_table
+    log = PersonalDataAccess._meta.db_table
+    cases = PersonalDataAccess._meta.get_field("case").related_model._meta.db_table
+    columns = "case_id, at, user_id, api_key_id, via, information_request_id, subject"
+    chosen = "shown.id, batch.at, batch.user_id, batch.api_key_id, batch.via, NULL, ''"
+    with transaction.atomic(), connection.cursor() as cursor:
+        if connection.vendor == "postgresql":
+            cursor.execute(
+                f"WITH batch AS (DELETE FROM {batches} RETURNING *) "  # noqa: S608
+                f"INSERT INTO {log} ({columns}) SELECT {chosen} FROM batch "
+                "CROSS JOIN LATERAL jsonb_array_elements_text(batch.case_ids) AS listed(value) "
+                f"JOIN {cases} AS shown ON shown.id = listed.value::bigint "
+                "ORDER BY batch.id"
+            )
+            return int(cursor.rowcount)
+        cursor.execute(f"SELECT max(id) FROM {batches}")  # noqa: S608
+        (last,) = cursor.fetchone()
+        if last is None:
+            return 0
+        cursor.execute(
+            f"INSERT INTO {log} ({columns}) SELECT {chosen} FROM {batches} AS batch, "  # noqa: S608
+            f"json_each(batch.case_ids) AS listed JOIN {cases} AS shown ON shown.id = listed.value "
+            "WHERE batch.id <= %s ORDER BY batch.id",
+            [last],
+        )
+        written = int(cursor.rowcount)
+        cursor.execute(f"DELETE FROM {batches} WHERE id <= %s", [last])  # noqa: S608
+        return written
 
 
 def record_query(

@@ -67,9 +67,9 @@ def _retention(now: datetime) -> dict[str, int]:
 
 
 def _access_rows_before(cutoff: datetime) -> Any:
-    from enlace.privacy.models import PersonalDataAccess
+    from enlace.privacy import access
 
-    return PersonalDataAccess.objects.filter(at__lt=cutoff).order_by("pk")
+    return access.log().filter(at__lt=cutoff).order_by("pk")
 
 
 def _delete_access_rows(ids: Any) -> int:

@@ -12,7 +12,7 @@ from django.db.models import Count, Max, Min, Q, QuerySet
 from django.http import Http404
 from django.utils.translation import gettext as _
 
-from enlace.privacy import registry
+from enlace.privacy import access, registry
 from enlace.privacy.models import (
     OPEN_SUBJECT_STATUSES,
     Breach,
@@ -103,11 +103,11 @@ def accesses_of_person(
     for value in (identifiers.dui, identifiers.email, identifiers.phone):
         if value:
             condition |= Q(subject__contains=value)
-    return _shown(PersonalDataAccess.objects.filter(condition), before)
+    return _shown(access.log().filter(condition), before)
 
 
 def accesses_by_user(username: str, before: datetime | None = None) -> QuerySet[PersonalDataAccess]:
-    return _shown(PersonalDataAccess.objects.filter(user__username=username), before)
+    return _shown(access.log().filter(user__username=username), before)
 
 
 def _shown(
@@ -122,7 +122,8 @@ def viewers_of_case(case_id: int) -> list[dict[str, Any]]:
     """Who has seen a case's personal data, each once: their name and role, the first and the
     last time, how many times. One GROUP BY over the access log's index by case."""
     rows = (
-        PersonalDataAccess.objects.filter(case_id=case_id, user__isnull=False)
+        access.log()
+        .filter(case_id=case_id, user__isnull=False)
         .values("user_id", "user__username", "user__first_name", "user__last_name", "user__role")
         .annotate(first=Min("at"), last=Max("at"), times=Count("id"))
         .order_by("first", "user_id")

@@ -23,12 +23,11 @@ from django.db.models import Count
 from django.utils import timezone
 
 from enlace.directory.calendar import business_calendar
-from enlace.privacy import registry, rules
+from enlace.privacy import access, registry, rules
 from enlace.privacy.models import (
     OPEN_SUBJECT_STATUSES,
     BreachEventKind,
     BreachStatus,
-    PersonalDataAccess,
     RetentionPolicy,
     SubjectEventKind,
     UnusualAccess,
@@ -99,7 +98,8 @@ def find_unusual_access(now: datetime) -> int:
     threshold = int(settings.PERSONAL_DATA_ALERT_PER_HOUR)
     hour = now.replace(minute=0, second=0, microsecond=0)
     heavy = (
-        PersonalDataAccess.objects.filter(at__gte=hour, at__lte=now, user__isnull=False)
+        access.log()
+        .filter(at__gte=hour, at__lte=now, user__isnull=False)
         .values("user_id")
         .annotate(seen=Count("id"))
         .filter(seen__gt=threshold)

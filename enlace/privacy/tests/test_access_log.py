@@ -6,7 +6,8 @@ import pytest
 from django.urls import reverse
 
 from enlace.apikeys.testing import key_client
-from enlace.privacy.models import AccessVia, PersonalDataAccess
+from enlace.privacy import access
+from enlace.privacy.models import AccessVia
 
 CITIZEN = {"name": "María José Núñez", "dui": "00016297-5", "phone": "+50371234567"}
 
@@ -17,7 +18,7 @@ def person_case(make_case):
 
 
 def logged(**filters):
-    return list(PersonalDataAccess.objects.filter(**filters).values_list("via", "case_id"))
+    return list(access.log().filter(**filters).values_list("via", "case_id"))
 
 
 def test_opening_a_case_page_is_logged(resolution, person_case, client_for):
@@ -44,7 +45,7 @@ def test_roles_that_read_figures_do_not_open_case_pages(request, person_case, cl
         ).status_code
         == 403
     )
-    assert not PersonalDataAccess.objects.exists()
+    assert not access.log().exists()
 
 
 def test_the_api_reads_in_clear_for_a_key_that_may_and_logs_each_case(person_case, make_case):
@@ -54,13 +55,13 @@ def test_the_api_reads_in_clear_for_a_key_that_may_and_logs_each_case(person_cas
     mine = next(item for item in body["items"] if item["code"] == person_case.display_code)
     assert mine["citizen"]["dui"] == "00016297-5"
     assert mine["description"] == "Me dolía"
-    rows = PersonalDataAccess.objects.filter(api_key=key, via=AccessVia.API_LIST)
+    rows = access.log().filter(api_key=key, via=AccessVia.API_LIST)
     assert sorted(rows.values_list("case_id", flat=True)) == sorted(
         [person_case.pk, *(case.pk for case in others)]
     )
     assert rows.first().user == key.user  # the key's service account
     client.get(f"/api/v1/cases/{person_case.display_code}")
-    assert PersonalDataAccess.objects.filter(api_key=key, via=AccessVia.API_READ).count() == 1
+    assert access.log().filter(api_key=key, via=AccessVia.API_READ).count() == 1
 
 
 def test_a_key_without_personal_data_reads_masked_and_nothing_is_logged(person_case):
@@ -76,7 +77,7 @@ def test_a_key_without_personal_data_reads_masked_and_nothing_is_logged(person_c
     assert body["description"] == ""
     events = client.get(f"/api/v1/cases/{person_case.display_code}/events").json()
     assert all(event["note"] == "" for event in events)
-    assert not PersonalDataAccess.objects.exists()
+    assert not access.log().exists()
 
 
 def test_an_analyst_key_reads_masked_whatever_the_key_says(person_case):
@@ -98,7 +99,7 @@ def test_bulk_reads_in_clear_are_limited_per_key(make_case, settings):
     in_spanish = client.get("/api/v1/cases", {"limit": 4}, HTTP_ACCEPT_LANGUAGE="es")
     assert "datos personales" in in_spanish.json()["detail"]
     # Nothing was read, so nothing more is logged; one more case still fits the hour.
-    assert PersonalDataAccess.objects.filter(api_key=key).count() == 4
+    assert access.log().filter(api_key=key).count() == 4
     assert client.get("/api/v1/cases", {"limit": 1}).status_code == 200
     # Another key has its own hour.
     other, _other_key = key_client(name="Otro sistema")
@@ -111,7 +112,7 @@ def test_the_callers_history_is_logged_with_the_person_looked_up(agent, person_c
         reverse("callcentre:history"), {"citizen_phone": "7123-4567", "citizen_dui": ""}
     )
     assert person_case.display_code in response.content.decode()
-    [row] = PersonalDataAccess.objects.filter(user=agent)
+    [row] = access.log().filter(user=agent)
     assert (row.via, row.case_id, row.subject) == (
         AccessVia.CALLER_HISTORY,
         person_case.pk,
@@ -119,7 +120,7 @@ def test_the_callers_history_is_logged_with_the_person_looked_up(agent, person_c
     )
     # Typing a number not yet complete looks nothing up, and logs nothing.
     client.get(reverse("callcentre:history"), {"citizen_phone": "7123", "citizen_dui": ""})
-    assert PersonalDataAccess.objects.filter(user=agent).count() == 1
+    assert access.log().filter(user=agent).count() == 1
 
 
 def test_an_information_request_page_and_its_resolution_are_logged(oir, client_for):
@@ -139,7 +140,7 @@ def test_an_information_request_page_and_its_resolution_are_logged(oir, client_f
     )
     assert client_for(oir).get(reverse("oir:detail", args=[info.pk])).status_code == 200
     assert list(
-        PersonalDataAccess.objects.filter(user=oir).values_list("via", "information_request")
+        access.log().filter(user=oir).values_list("via", "information_request")
     ) == [(AccessVia.OIR_REQUEST, info.pk)]
 
 
@@ -158,5 +159,67 @@ def test_downloading_an_imports_rejected_rows_is_logged(admin_user, client_for, 
     )
     response = client_for(admin_user).get(reverse("imports:rejected", args=[job.pk]))
     assert response.status_code == 200
-    row = PersonalDataAccess.objects.get(user=admin_user)
+    row = access.log().get(user=admin_user)
     assert (row.via, row.subject) == (AccessVia.IMPORT_FILE, f"import:{job.pk}")
+
+
+def test_a_page_read_through_the_api_is_one_row_found_by_the_officer_at_once(
+    person_case, make_case, dpo, client_for
+):
+    """The request writes the page as one batch; the officer's search expands it before it
+    reads, so the API's read is there at once, one row per case."""
+    from enlace.privacy.models import AccessBatch
+
+    others = [make_case() for _ in range(2)]
+    client, key = key_client()
+    assert client.get("/api/v1/cases", {"limit": 10}).status_code == 200
+    batch = AccessBatch.objects.get()
+    assert sorted(batch.case_ids) == sorted([person_case.pk, *(case.pk for case in others)])
+    page = client_for(dpo).get(reverse("privacy:access_log"), {"dui": CITIZEN["dui"]})
+    assert person_case.display_code in page.content.decode()
+    assert "API: una lista de casos" in page.content.decode()
+    assert not AccessBatch.objects.exists()
+    assert sorted(logged(api_key=key)) == sorted(
+        (AccessVia.API_LIST, case.pk) for case in [person_case, *others]
+    )
+
+
+def test_expanding_leaves_out_a_case_deleted_since_and_never_writes_a_row_twice(make_case):
+    kept, gone = make_case(), make_case()
+    assert access.record(None, AccessVia.API_LIST, case_ids=[kept.pk, gone.pk, kept.pk]) == 2
+    gone.delete()
+    assert access.expand_batches() == 1
+    assert access.expand_batches() == 0
+    assert logged() == [(AccessVia.API_LIST, kept.pk)]
+
+
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)
+def test_two_expanders_at_once_write_each_row_once(request):
+    """The sweeper and an officer's search expanding together: the second waits for the first's
+    DELETE, then finds the batch gone."""
+    import threading
+
+    from django.db import connection, connections, transaction
+
+    if connection.vendor != "postgresql":
+        pytest.skip("SQLite runs one writer at a time")
+    make_case = request.getfixturevalue("make_case")
+    ids = [make_case().pk for _ in range(3)]
+    access.record(None, AccessVia.API_LIST, case_ids=ids)
+    expanded: list[int] = []
+
+    def second() -> None:
+        try:
+            expanded.append(access.expand_batches())  # blocks until the first commits
+        finally:
+            connections.close_all()
+
+    with transaction.atomic():
+        expanded.append(access.expand_batches())
+        waiting = threading.Thread(target=second)
+        waiting.start()
+        waiting.join(timeout=1)
+        assert waiting.is_alive()  # held by the first's lock on the batch
+    waiting.join(timeout=10)
+    assert expanded == [3, 0]
+    assert sorted(case_id for _via, case_id in logged()) == sorted(ids)
