@@ -265,6 +265,18 @@ def writes_floor_view(request: Any) -> Any:
     return HttpResponse(json.dumps(answer), status=201, content_type="application/json")
 
 
+def repair_rollups() -> None:
+    """The rows-by-hand floor's cases were made without rollup deltas and deleted with their
+    -1: fold, and repair today's rollups (an ERROR line "rollups differed ... repaired" says so)."""
+    from django.utils import timezone
+
+    from enlace.cases import rollups
+
+    rollups.fold()
+    today = timezone.localdate()
+    rollups.verify(today, today)
+
+
 def wsgi() -> Any:
     """`gunicorn 'bench.api:wsgi()'`: the project with the floors, as --serve configures it."""
     from django.core.wsgi import get_wsgi_application
@@ -513,14 +525,7 @@ def main() -> int:
         user.delete()
         admin.delete()
         bare_floor.drop_table(FLOOR_TABLE)
-        # The cases made without deltas were deleted with their -1: repair today's month.
-        from django.utils import timezone
-
-        from enlace.cases import rollups
-
-        rollups.fold()
-        today = timezone.localdate()
-        rollups.verify(today, today)
+        repair_rollups()
     ratio = api["per_second"] / floor["per_second"] if floor["per_second"] else 0.0
     writes_ratio = api["per_second"] / writes["per_second"] if writes["per_second"] else 0.0
     case_list.say()
