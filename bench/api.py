@@ -320,6 +320,13 @@ def stop_servers(processes: list[subprocess.Popen[str]]) -> None:
         process.wait(timeout=30)
 
 
+def phone(number: int) -> str:
+    """A phone of its own for each submission, as citizens have: with one phone for all, each
+    creation's duplicate lookup (the same person's open cases at the centre this week) would
+    read every case the run had made before it."""
+    return f"7{number // 10_000 % 1_000:03d}-{number % 10_000:04d}"
+
+
 def complaint(number: int) -> dict[str, Any]:
     return {
         "kind": "opinion",
@@ -328,7 +335,7 @@ def complaint(number: int) -> dict[str, Any]:
         "dependency": "HG",
         "limitante": "tiempo_espera",
         "description": f"Esperé cinco horas en emergencia ({MARK} {number}).",
-        "citizen": {"name": "Marta Pérez", "phone": "7123-4567", "email": "marta@example.com"},
+        "citizen": {"name": "Marta Pérez", "phone": phone(number), "email": "marta@example.com"},
     }
 
 

@@ -111,6 +111,7 @@ def prepare_schema() -> None:
 
     started = time.perf_counter()
     call_command("migrate", interactive=False, verbosity=0)
+    call_command("createcachetable", verbosity=0)  # the embedded cache (the portal's limits)
     call_command("load_directory", verbosity=0)
     call_command("load_catalogues", verbosity=0)
     say(

@@ -42,6 +42,9 @@ if str(ROOT) not in sys.path:
     sys.path.insert(0, str(ROOT))
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings")
 os.environ.setdefault("ALLOWED_HOSTS", "127.0.0.1,localhost")
+# The portal's limits count in the cache: Redis, as production runs it
+# (config/production.env.example), not the embedded database table.
+os.environ.setdefault("CACHE_BACKEND", "redis")
 
 import django  # noqa: E402 - the project root must be importable first
 
@@ -64,7 +67,7 @@ def portal_form(number: int) -> dict[str, str]:
         "description": f"Esperé cinco horas en emergencia ({MARK} {number}).",
         "name": "Marta Pérez",
         "dui": "",
-        "phone": "7123-4567",
+        "phone": api_bench.phone(number),
         "email": "marta@example.com",
         "website": "",
     }
