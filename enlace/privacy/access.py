@@ -88,39 +88,46 @@ def log() -> QuerySet[PersonalDataAccess]:
     return PersonalDataAccess.objects.all()
 
 
+EXPAND_CHUNK = 500  # batches per transaction: up to 100,000 log rows of API pages
+
+
 def expand_batches() -> int:
     """Every `AccessBatch` written so far, as one access-log row per case it holds (a case
-    deleted since is left out), the batches deleted in the same transaction. Two callers at
-    once never expand a batch twice: the second waits for the first's DELETE and finds the
-    rows gone. Returns how many log rows it wrote."""
+    deleted since is left out), each chunk of batches deleted in the transaction that expands
+    it. The chunk's batches are locked first, so two callers at once never expand one twice:
+    the second waits, then finds them gone. Returns how many log rows it wrote."""
     batches = AccessBatch._meta.db_table
-    log = PersonalDataAccess._meta.db_table
+    log_table = PersonalDataAccess._meta.db_table
     cases = PersonalDataAccess._meta.get_field("case").related_model._meta.db_table
-    columns = "case_id, at, user_id, api_key_id, via, information_request_id, subject"
-    chosen = "shown.id, batch.at, batch.user_id, batch.api_key_id, batch.via, NULL, ''"
-    with transaction.atomic(), connection.cursor() as cursor:
-        if connection.vendor == "postgresql":
-            cursor.execute(
-                f"WITH batch AS (DELETE FROM {batches} RETURNING *) "  # noqa: S608
-                f"INSERT INTO {log} ({columns}) SELECT {chosen} FROM batch "
-                "CROSS JOIN LATERAL jsonb_array_elements_text(batch.case_ids) AS listed(value) "
-                f"JOIN {cases} AS shown ON shown.id = listed.value::bigint "
-                "ORDER BY batch.id"
+    if connection.vendor == "postgresql":
+        listed = "jsonb_array_elements_text(batch.case_ids) AS listed(value)"
+        case_id = "listed.value::bigint"
+    else:
+        listed = "json_each(batch.case_ids) AS listed"
+        case_id = "listed.value"
+    written = 0
+    while True:
+        with transaction.atomic():
+            chunk = list(
+                AccessBatch.objects.select_for_update()
+                .order_by("pk")
+                .values_list("pk", flat=True)[:EXPAND_CHUNK]
             )
-            return int(cursor.rowcount)
-        cursor.execute(f"SELECT max(id) FROM {batches}")  # noqa: S608
-        (last,) = cursor.fetchone()
-        if last is None:
-            return 0
-        cursor.execute(
-            f"INSERT INTO {log} ({columns}) SELECT {chosen} FROM {batches} AS batch, "  # noqa: S608
-            f"json_each(batch.case_ids) AS listed JOIN {cases} AS shown ON shown.id = listed.value "
-            "WHERE batch.id <= %s ORDER BY batch.id",
-            [last],
-        )
-        written = int(cursor.rowcount)
-        cursor.execute(f"DELETE FROM {batches} WHERE id <= %s", [last])  # noqa: S608
-        return written
+            if not chunk:
+                return written
+            marks = ", ".join(["%s"] * len(chunk))
+            with connection.cursor() as cursor:
+                cursor.execute(
+                    f"INSERT INTO {log_table} (case_id, at, user_id, api_key_id, via, "  # noqa: S608
+                    "information_request_id, subject) SELECT shown.id, batch.at, "
+                    "batch.user_id, batch.api_key_id, batch.via, NULL, '' "
+                    f"FROM {batches} AS batch CROSS JOIN {listed} "
+                    f"JOIN {cases} AS shown ON shown.id = {case_id} "
+                    f"WHERE batch.id IN ({marks}) ORDER BY batch.id",
+                    chunk,
+                )
+                written += int(cursor.rowcount)
+                cursor.execute(f"DELETE FROM {batches} WHERE id IN ({marks})", chunk)  # noqa: S608
 
 
 def record_query(

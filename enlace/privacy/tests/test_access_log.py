@@ -139,9 +139,9 @@ def test_an_information_request_page_and_its_resolution_are_logged(oir, client_f
         acting_user=oir,
     )
     assert client_for(oir).get(reverse("oir:detail", args=[info.pk])).status_code == 200
-    assert list(
-        access.log().filter(user=oir).values_list("via", "information_request")
-    ) == [(AccessVia.OIR_REQUEST, info.pk)]
+    assert list(access.log().filter(user=oir).values_list("via", "information_request")) == [
+        (AccessVia.OIR_REQUEST, info.pk)
+    ]
 
 
 def test_downloading_an_imports_rejected_rows_is_logged(admin_user, client_for, settings, tmp_path):
@@ -184,13 +184,17 @@ def test_a_page_read_through_the_api_is_one_row_found_by_the_officer_at_once(
     )
 
 
-def test_expanding_leaves_out_a_case_deleted_since_and_never_writes_a_row_twice(make_case):
-    kept, gone = make_case(), make_case()
+def test_expanding_leaves_out_a_case_deleted_since_and_never_writes_a_row_twice(
+    make_case, monkeypatch
+):
+    kept, gone, other = make_case(), make_case(), make_case()
     assert access.record(None, AccessVia.API_LIST, case_ids=[kept.pk, gone.pk, kept.pk]) == 2
+    assert access.record(None, AccessVia.CASE_LIST, case_ids=[gone.pk, other.pk]) == 2
     gone.delete()
-    assert access.expand_batches() == 1
+    monkeypatch.setattr(access, "EXPAND_CHUNK", 1)  # one transaction per batch
+    assert access.expand_batches() == 2
     assert access.expand_batches() == 0
-    assert logged() == [(AccessVia.API_LIST, kept.pk)]
+    assert sorted(logged()) == [(AccessVia.API_LIST, kept.pk), (AccessVia.CASE_LIST, other.pk)]
 
 
 @pytest.mark.django_db(transaction=True, serialized_rollback=True)
