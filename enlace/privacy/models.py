@@ -36,7 +36,10 @@ class AccessVia(models.TextChoices):
     CAMPAIGN_EXPORT = "campaign_export", _("Export of a campaign's contacts")
 
 
-class PersonalDataAccess(models.Model):
+class AccessFields(models.Model):
+    """Who saw personal data, when, and through what: the fields the log's rows and its
+    batches share."""
+
     # The log's references carry no foreign-key constraint in the database: a page of 200 cases
     # is 200 rows written in one INSERT, and checking each row's case, user and key at commit
     # doubled its cost (bench/personal_data.py). The ids come from rows just read; Django still
@@ -48,7 +51,7 @@ class PersonalDataAccess(models.Model):
         null=True,
         on_delete=models.SET_NULL,
         related_name="+",
-        db_index=False,  # led by the composite index below
+        db_index=False,  # led by the log's composite index
         db_constraint=False,
     )
     api_key = models.ForeignKey(
@@ -62,6 +65,15 @@ class PersonalDataAccess(models.Model):
         db_constraint=False,
     )
     via = models.CharField(_("through"), max_length=20, choices=AccessVia.choices)
+
+    class Meta:
+        abstract = True
+
+
+class PersonalDataAccess(AccessFields):
+    """One view of a case's or a request's personal data, or one search by a person's
+    identifier: a row of the access log."""
+
     case = models.ForeignKey(
         "cases.Case",
         verbose_name=_("case"),
@@ -114,33 +126,12 @@ class PersonalDataAccess(models.Model):
         return f"{self.user_id} {self.via} {self.case_id or self.information_request_id or ''}"
 
 
-class AccessBatch(models.Model):
+class AccessBatch(AccessFields):
     """A page of cases whose personal data were shown at once, as the request wrote it: one
     row, not one per case. Two hundred rows into the access log's indexes cost an API page 2.4
     ms, a tenth of its time; this row costs about 0.2 (bench/personal_data.py). It has no index
     but its key: nothing searches it, `expand_batches` empties it into the log."""
 
-    at = models.DateTimeField(_("when"))
-    user = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        verbose_name=_("who"),
-        null=True,
-        on_delete=models.SET_NULL,
-        related_name="+",
-        db_index=False,
-        db_constraint=False,
-    )
-    api_key = models.ForeignKey(
-        "apikeys.ApiKey",
-        verbose_name=_("API key"),
-        null=True,
-        blank=True,
-        on_delete=models.SET_NULL,
-        related_name="+",
-        db_index=False,
-        db_constraint=False,
-    )
-    via = models.CharField(_("through"), max_length=20, choices=AccessVia.choices)
     case_ids = models.JSONField(_("cases"))
 
     class Meta:
