@@ -19,15 +19,8 @@ pytestmark = pytest.mark.django_db(transaction=True, serialized_rollback=True)
 
 
 @pytest.fixture(autouse=True)
-def media(settings, tmp_path):
-    settings.MEDIA_ROOT = tmp_path / "media"
-
-
-@pytest.fixture
-def importer(db):
-    from conftest import make_user
-
-    return make_user("importador", "administrator")
+def _media(media):
+    """Every test here stores files: under a temporary media root (conftest.py)."""
 
 
 def sweep_imports(now):

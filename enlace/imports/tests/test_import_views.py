@@ -21,16 +21,8 @@ pytestmark = pytest.mark.django_db(transaction=True, serialized_rollback=True)
 
 
 @pytest.fixture(autouse=True)
-def media(settings, tmp_path):
-    settings.MEDIA_ROOT = tmp_path / "media"
-
-
-@pytest.fixture
-def importer(db):
-    """Loading history is an administrator's task (an analyst reads figures, not people)."""
-    from conftest import make_user
-
-    return make_user("importador", "administrator")
+def _media(media):
+    """Every test here stores files: under a temporary media root (conftest.py)."""
 
 
 def upload(client, lines, **data):
