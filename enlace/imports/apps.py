@@ -25,9 +25,17 @@ class ImportsConfig(AppConfig):
         )
         # Jobs left queued (their task lost, or the queue down at the upload) go back to it.
         sweeping.register("imports.queued", _requeue_queued, order=45)
+        # Jobs left running by a process that died are marked failed (PostgreSQL's leases).
+        sweeping.register("imports.abandoned", _fail_abandoned, order=46)
 
 
 def _requeue_queued(now: datetime) -> dict[str, int]:
     from enlace.imports.jobs import requeue_queued
 
     return {"import jobs requeued": requeue_queued(now)}
+
+
+def _fail_abandoned(now: datetime) -> dict[str, int]:
+    from enlace.imports.jobs import fail_abandoned
+
+    return {"import jobs abandoned": fail_abandoned(now)}

@@ -8,13 +8,16 @@ from __future__ import annotations
 
 import csv
 import io
+import logging
 import tempfile
 import time
+from collections.abc import Iterator
+from contextlib import contextmanager
 from datetime import datetime, timedelta
 from typing import Any
 
 from django.core.files.base import File
-from django.db import transaction
+from django.db import connection, transaction
 from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -27,12 +30,18 @@ from enlace.imports.models import ImportJob, JobStatus
 from enlace.imports.readers import ImportFileError, open_source
 from enlace.imports.rejected import RejectedCsv
 
+logger = logging.getLogger(__name__)
+
 SUMMARY_PROBLEMS = 200  # shown on the page; the rejected-rows file has them all
 # A job still queued this long after it was queued (or last handed back) most likely lost its
 # task: the sweeper enqueues it again. Longer than the outboxes' two minutes: a large import
 # ahead of it in the queue takes minutes, and a needless second delivery only costs a query.
 GRACE = timedelta(minutes=5)
 REQUEUE_BATCH = 100
+# While a job runs, its process holds a PostgreSQL advisory lock on (LEASE_SPACE, job id) on its
+# own connection: the lock goes with the process when it dies, so the sweeper can tell a job
+# still running from one whose process was killed (`fail_abandoned`).
+LEASE_SPACE = 0x494D50  # "IMP"
 
 
 def do_queue_import(*, actor: User, upload: File[Any], skip_invalid: bool) -> ImportJob:
@@ -104,7 +113,7 @@ def run_import_job(job_id: int) -> str:
         status = ImportJob.objects.filter(pk=job_id).values_list("status", flat=True).first()
         return status or "missing"
     job = ImportJob.objects.select_related("created_by").get(pk=job_id)
-    with tempfile.TemporaryFile("w+b") as spool:  # rejected rows: on disk, however many
+    with _lease(job_id), tempfile.TemporaryFile("w+b") as spool:  # rejected rows: on disk
         text = io.TextIOWrapper(spool, encoding="utf-8-sig", newline="")
         _run(job, RejectedCsv(text))
         text.flush()
@@ -113,8 +122,57 @@ def run_import_job(job_id: int) -> str:
             spool.seek(0)
             name = job.original_name.rsplit(".", 1)[0] + "_rechazadas.csv"
             job.rejected_file.save(name, File(spool), save=False)
-    job.save()
+        job.save()
     return job.status
+
+
+@contextmanager
+def _lease(job_id: int) -> Iterator[None]:
+    """The running job's lease: a session advisory lock held by this process's connection
+    until the job's outcome is saved (PostgreSQL; SQLite's single worker needs none)."""
+    if connection.vendor != "postgresql":
+        yield
+        return
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT pg_advisory_lock(%s, %s)", [LEASE_SPACE, job_id])
+    try:
+        yield
+    finally:
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT pg_advisory_unlock(%s, %s)", [LEASE_SPACE, job_id])
+
+
+def fail_abandoned(now: datetime) -> int:
+    """Mark failed the jobs left running by a process that died (its lease is free), with a
+    message saying what to check; returns how many. PostgreSQL only: with SQLite the one
+    embedded worker runs the jobs in turn and a stopped `make run` stops it too. A job
+    claimed in the last minute is left alone: its process may not have taken its lease yet."""
+    if connection.vendor != "postgresql":
+        return 0
+    running = ImportJob.objects.filter(
+        status=JobStatus.RUNNING, started_at__lt=now - timedelta(minutes=1)
+    ).values_list("pk", flat=True)
+    failed = 0
+    for job_id in running:
+        with transaction.atomic(), connection.cursor() as cursor:
+            # Free means nobody holds it: the process running the job is gone. Taken for this
+            # transaction only, so two sweepers never both fail the same job.
+            cursor.execute("SELECT pg_try_advisory_xact_lock(%s, %s)", [LEASE_SPACE, job_id])
+            (free,) = cursor.fetchone()
+            if not free:
+                continue
+            failed += ImportJob.objects.filter(pk=job_id, status=JobStatus.RUNNING).update(
+                status=JobStatus.FAILED,
+                finished_at=now,
+                message=_(
+                    "The process running this import stopped before it finished. Its cases "
+                    "were saved only if it had reached its end: look for them in the case "
+                    "list before uploading the file again."
+                ),
+            )
+    if failed:
+        logger.warning("import jobs abandoned by a stopped process marked failed: %s", failed)
+    return failed
 
 
 def _run(job: ImportJob, rejected: RejectedCsv) -> None:

@@ -4,12 +4,12 @@ kept and handed back by the sweeper; a job delivered twice is run once."""
 from datetime import timedelta
 
 import pytest
-from django.db.models.signals import post_init
+from django.db.models.signals import post_init, post_save
 from django_tasks_db.models import DBTaskResult
 
 from enlace.cases.models import CaseEvent, EventKind
 from enlace.core import sweeping
-from enlace.imports.jobs import GRACE, run_import_job
+from enlace.imports.jobs import GRACE, LEASE_SPACE, run_import_job
 from enlace.imports.models import ImportJob, JobStatus
 from enlace.imports.tests.test_import_cases import GOOD
 from enlace.imports.tests.test_import_views import upload, work_the_queue
@@ -23,9 +23,9 @@ def _media(media):
     """Every test here stores files: under a temporary media root (conftest.py)."""
 
 
-def sweep_imports(now):
-    """The imports' job among the sweeper's, as `manage.py sweep` runs it."""
-    (job,) = [job for job in sweeping.jobs() if job.name == "imports.queued"]
+def sweep_imports(now, name="imports.queued"):
+    """One of the imports' jobs among the sweeper's, as `manage.py sweep` runs it."""
+    (job,) = [job for job in sweeping.jobs() if job.name == name]
     return dict(job.run(now))
 
 
@@ -112,3 +112,94 @@ def test_two_deliveries_of_the_same_job_at_once_import_its_rows_once(client_for,
     work_the_queue()  # the task enqueued at the upload: the job is done, it does nothing
     job.refresh_from_db()
     assert (job.imported, job.already_imported) == (3, 0)
+
+
+def leases_held(job_id):
+    from django.db import connection
+
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT count(*) FROM pg_locks WHERE locktype = 'advisory' AND classid = %s "
+            "AND objid = %s AND granted",
+            [LEASE_SPACE, job_id],
+        )
+        return cursor.fetchone()[0]
+
+
+@pytest.fixture
+def postgresql():
+    from django.db import connection
+
+    if connection.vendor != "postgresql":
+        pytest.skip("the running job's lease is a PostgreSQL advisory lock")
+
+
+def test_a_job_left_running_by_a_killed_process_is_marked_failed(postgresql, client_for, importer):
+    """Its process died with the lease (kill -9 of a worker mid-import): a minute after it
+    started, the sweeper marks it failed, and its page says what to check."""
+    from django.utils import timezone
+
+    upload(client_for(importer), GOOD)
+    job = ImportJob.objects.get()
+    started = timezone.now()
+    ImportJob.objects.filter(pk=job.pk).update(status=JobStatus.RUNNING, started_at=started)
+    abandoned = "imports.abandoned"
+    assert sweep_imports(started + timedelta(seconds=30), abandoned) == {"import jobs abandoned": 0}
+    assert sweep_imports(started + timedelta(minutes=2), abandoned) == {"import jobs abandoned": 1}
+    job.refresh_from_db()
+    assert job.status == JobStatus.FAILED
+    page = client_for(importer).get(f"/importaciones/{job.pk}/").content.decode()
+    assert "antes de terminar" in page
+    assert sweep_imports(started + timedelta(minutes=3), abandoned) == {"import jobs abandoned": 0}
+
+
+def test_a_job_whose_process_holds_its_lease_is_left_running(postgresql, client_for, importer):
+    """A long import (a million rows takes minutes) is running as long as its process holds
+    the lease, however long ago it started; its lease is let go when it ends."""
+    import threading
+
+    from django.db import connection, connections
+    from django.utils import timezone
+
+    upload(client_for(importer), GOOD)
+    job = ImportJob.objects.get()
+    ImportJob.objects.filter(pk=job.pk).update(
+        status=JobStatus.RUNNING, started_at=timezone.now() - timedelta(hours=1)
+    )
+    holding, release = threading.Event(), threading.Event()
+
+    def worker():  # another process's connection, holding the lease as run_import_job does
+        try:
+            with connection.cursor() as cursor:
+                cursor.execute("SELECT pg_advisory_lock(%s, %s)", [LEASE_SPACE, job.pk])
+                holding.set()
+                release.wait(10)
+                cursor.execute("SELECT pg_advisory_unlock(%s, %s)", [LEASE_SPACE, job.pk])
+        finally:
+            connections.close_all()
+
+    thread = threading.Thread(target=worker)
+    thread.start()
+    try:
+        assert holding.wait(10)
+        assert sweep_imports(timezone.now(), "imports.abandoned") == {"import jobs abandoned": 0}
+        job.refresh_from_db()
+        assert job.status == JobStatus.RUNNING
+    finally:
+        release.set()
+        thread.join(10)
+    # A real run holds the lease until its outcome is saved, then lets it go.
+    ImportJob.objects.filter(pk=job.pk).update(status=JobStatus.QUEUED, started_at=None)
+    assert leases_held(job.pk) == 0
+    held_at_save = []
+
+    def saved(sender, instance, **kwargs):
+        held_at_save.append(leases_held(instance.pk))
+
+    post_save.connect(saved, sender=ImportJob)
+    try:
+        assert run_import_job(job.pk) == JobStatus.DONE
+    finally:
+        post_save.disconnect(saved, sender=ImportJob)
+    assert held_at_save[-1:] == [1]
+    assert leases_held(job.pk) == 0
