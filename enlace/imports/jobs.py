@@ -2,7 +2,8 @@
 reads it), and run one, recording its progress and outcome on the job row. A job whose task was
 lost (the queue down at the upload, a worker that dropped it) stays queued, stored, and the
 sweeper hands it back (`requeue_queued`); a job delivered twice runs once (`run_import_job`
-claims it first)."""
+claims it first); a job whose process died while running it is marked failed (`fail_abandoned`,
+by its lease)."""
 
 from __future__ import annotations
 
@@ -105,7 +106,8 @@ class _JobProgress:
 def run_import_job(job_id: int) -> str:
     """Run the job if it is still queued; returns its status. The job is claimed first with a
     conditional UPDATE (queued -> running), so of two deliveries of the same job (the sweeper's
-    hand-back and the original task, say), even at the same moment, only one runs it."""
+    hand-back and the original task, say), even at the same moment, only one runs it. It holds
+    the job's lease (`_lease`) until its outcome is saved."""
     claimed = ImportJob.objects.filter(pk=job_id, status=JobStatus.QUEUED).update(
         status=JobStatus.RUNNING, started_at=timezone.now()
     )
