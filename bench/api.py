@@ -1,5 +1,6 @@
 """Case creations per second through POST /api/v1/cases on PostgreSQL, beside a bare view that
-inserts one row on the same server (and a bare view that writes a creation's rows by hand).
+inserts one row on the same server (and bare views that write a creation's rows by hand and
+through the ORM).
 
     DATABASE_URL=postgres://postgres@127.0.0.1:5432/enlace_bench .venv/bin/python bench/api.py
 
@@ -22,12 +23,15 @@ other, against the same server processes:
 - a second floor, for comparison only: POST /bench/writes/, a bare view that writes by hand
   (SQL built once from the models' fields, ids looked up once per process) exactly the rows a
   creation leaves (the case, its history row, its two deadlines, the idempotency record, the
-  audit row) in one transaction, with no key, form, rule or ORM: what the writes alone cost.
+  audit row) in one transaction, with no key, form, rule or ORM: what the writes alone cost;
+- a third, for comparison only: POST /bench/orm-writes/, the same rows through the ORM (each
+  model's `objects.create` in one transaction; the case's `save()` appends its rollup delta as
+  every creation does): what the ORM adds to those writes, still with no key, form or rule.
 
 It prints requests per second of each, the API's ratio to the floor (the goal: at least 0.5)
-and to the second floor, p50/p99 latency, checks that every 201 made exactly one case, then
-deletes what it made (the cases and everything they own, the audit and idempotency rows, the
-key, its service account and the administrator), and writes bench/results/api.json.
+and to the second and third floors, p50/p99 latency, checks that every 201 made exactly one
+case, then deletes what it made (the cases and everything they own, the audit and idempotency
+rows, the key, its service account and the administrator), and writes bench/results/api.json.
 `--no-idempotency-key` leaves the header out. It refuses SQLite (exit status 2).
 """
 
@@ -72,6 +76,7 @@ def configure_server() -> None:
 
     urls = bare_floor.urlconf(FLOOR_TABLE)
     urls.urlpatterns.insert(0, path(WRITES_PATH, csrf_exempt(writes_floor_view)))
+    urls.urlpatterns.insert(0, path(ORM_WRITES_PATH, csrf_exempt(orm_writes_floor_view)))
     settings.ROOT_URLCONF = urls
     settings.DEBUG = False
     settings.EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
@@ -85,6 +90,7 @@ def configure_server() -> None:
 
 # --- The second floor: the writes a creation must make, by hand, and nothing else ------------
 WRITES_PATH = "bench/writes/"
+ORM_WRITES_PATH = "bench/orm-writes/"  # the same rows through the ORM
 WRITES_ACTOR = ADMIN  # the rows of the writes floor are the administrator's, not the key's
 
 
@@ -136,6 +142,27 @@ _inserts: _Inserts | None = None
 _fixed: dict[str, Any] = {}
 
 
+def fixed_ids() -> dict[str, Any]:
+    """The ids the writes floors use in every row, looked up once per process."""
+    from enlace.accounts.models import User
+    from enlace.cases.models import DeadlinePolicy
+    from enlace.catalogues.models import Channel, Limitante, OpinionType
+    from enlace.directory.models import Dependency
+
+    centre = Dependency.objects.get(code="HG")
+    return {
+        "channel_id": Channel.objects.get(code="sitio_web").pk,
+        "opinion_type_id": OpinionType.objects.get(code="queja").pk,
+        "dependency_id": centre.pk,
+        "level_of_care": centre.level_of_care,
+        "limitante_id": Limitante.objects.get(code="tiempo_espera").pk,
+        "user_id": User.objects.get(username=WRITES_ACTOR).pk,
+        "policy_id": DeadlinePolicy.objects.filter(kind="opinion")
+        .values_list("pk", flat=True)
+        .first(),
+    }
+
+
 def writes_floor_view(request: Any) -> Any:
     """POST /bench/writes/: in one transaction, with hand-written SQL and the ids looked up
     once per process, exactly the rows a case creation through the API leaves: the case (into
@@ -152,23 +179,7 @@ def writes_floor_view(request: Any) -> Any:
 
     global _inserts
     if _inserts is None:
-        from enlace.accounts.models import User
-        from enlace.cases.models import DeadlinePolicy
-        from enlace.catalogues.models import Channel, Limitante, OpinionType
-        from enlace.directory.models import Dependency
-
-        centre = Dependency.objects.get(code="HG")
-        _fixed.update(
-            channel_id=Channel.objects.get(code="sitio_web").pk,
-            opinion_type_id=OpinionType.objects.get(code="queja").pk,
-            dependency_id=centre.pk,
-            level_of_care=centre.level_of_care,
-            limitante_id=Limitante.objects.get(code="tiempo_espera").pk,
-            user_id=User.objects.get(username=WRITES_ACTOR).pk,
-            policy_id=DeadlinePolicy.objects.filter(kind="opinion")
-            .values_list("pk", flat=True)
-            .first(),
-        )
+        _fixed.update(fixed_ids())
         _inserts = _Inserts()
     body = json.loads(request.body)
     now = timezone.now()
@@ -261,6 +272,93 @@ def writes_floor_view(request: Any) -> Any:
                     "object_id": str(case_id),
                 },
             )
+        )
+    return HttpResponse(json.dumps(answer), status=201, content_type="application/json")
+
+
+def orm_writes_floor_view(request: Any) -> Any:
+    """POST /bench/orm-writes/: the rows of /bench/writes/, made through the ORM (each model's
+    `objects.create`, in one transaction) instead of hand-written SQL; the case's own `save()`
+    also appends its rollup delta, as every creation does. Still no key, form, rules or
+    Ninja: what the ORM adds to the same writes."""
+    import uuid
+    from datetime import timedelta
+
+    from django.db import transaction
+    from django.http import HttpResponse
+    from django.utils import timezone
+
+    from enlace.apikeys.models import ApiAudit, IdempotentRequest
+    from enlace.cases.models import Case, CaseDeadline, CaseEvent
+    from enlace.cases.rules import new_tracking_code, search_text
+
+    if not _fixed:
+        _fixed.update(fixed_ids())
+    fixed = _fixed
+    body = json.loads(request.body)
+    now = timezone.now()
+    today = timezone.localdate(now)
+    with transaction.atomic():
+        case = Case.objects.create(
+            kind="opinion",
+            tracking_code=new_tracking_code(),
+            status="received",
+            channel_id=fixed["channel_id"],
+            opinion_type_id=fixed["opinion_type_id"],
+            dependency_id=fixed["dependency_id"],
+            level_of_care=fixed["level_of_care"],
+            limitante_id=fixed["limitante_id"],
+            citizen_name=body["citizen"]["name"],
+            citizen_phone="+50371234567",
+            citizen_email=body["citizen"]["email"],
+            description=body["description"],
+            search_text=search_text(body["citizen"]["name"], body["description"]),
+            received_at=now,
+            updated_at=now,
+            created_by_id=fixed["user_id"],
+            intake_token=uuid.uuid4(),
+            next_due_on=today + timedelta(days=3),
+        )
+        CaseEvent.objects.create(
+            case=case,
+            kind="registered",
+            actor_id=fixed["user_id"],
+            at=now,
+            from_status="",
+            to_status="received",
+            changes={},
+            note="",
+        )
+        for step, days in (("acknowledge", 3), ("answer", 10)):
+            CaseDeadline.objects.create(
+                case=case,
+                step=step,
+                policy_id=fixed["policy_id"],
+                started_on=today,
+                due_on=today + timedelta(days=days),
+                remind_on=today + timedelta(days=days - 1),
+                escalate_on=today + timedelta(days=days + 1),
+                status="open",
+                next_check_at=now + timedelta(days=days - 1),
+            )
+        answer = {"code": str(case.pk), "description": body["description"]}
+        IdempotentRequest.objects.create(
+            user_id=fixed["user_id"],
+            key=uuid.uuid4().hex,
+            operation="create_case",
+            request_hash=uuid.uuid4().hex,
+            status_code=201,
+            response=answer,
+            created_at=now,
+        )
+        ApiAudit.objects.create(
+            at=now,
+            user_id=fixed["user_id"],
+            api_key=None,
+            method="POST",
+            path=request.path,
+            status_code=201,
+            object_id=str(case.pk),
         )
     return HttpResponse(json.dumps(answer), status=201, content_type="application/json")
 
@@ -506,6 +604,14 @@ def main() -> int:
             clients=args.clients,
             seconds=args.seconds,
         )
+        orm_writes = hammer(
+            [f"{base}/{ORM_WRITES_PATH}" for base in bases],
+            complaint,
+            headers={},
+            expect=201,
+            clients=args.clients,
+            seconds=args.seconds,
+        )
         if args.rollups_side_by_side:
             # The same creations by servers that append no rollup deltas, right after.
             stop(processes, unicorn)
@@ -535,6 +641,7 @@ def main() -> int:
         repair_rollups()
     ratio = api["per_second"] / floor["per_second"] if floor["per_second"] else 0.0
     writes_ratio = api["per_second"] / writes["per_second"] if writes["per_second"] else 0.0
+    orm_ratio = api["per_second"] / orm_writes["per_second"] if orm_writes["per_second"] else 0.0
     case_list.say()
     case_list.say(f"{args.clients} clients, {args.seconds:g} s each, {server_label(args)}")
     case_list.say(f"{'':<38}{'req/s':>9}{'p50 ms':>9}{'p99 ms':>9}{'failed':>8}")
@@ -543,6 +650,7 @@ def main() -> int:
         ("bare view, one INSERT (floor)", floor),
         (label, api),
         ("bare view, a creation's rows by hand", writes),
+        ("bare view, the same rows by the ORM", orm_writes),
     ):
         case_list.say(
             f"{name:<38}{figures['per_second']:>9.1f}{figures['p50_ms']:>9.1f}"
@@ -562,6 +670,7 @@ def main() -> int:
             "(goal: at least 0.90)"
         )
     case_list.say(f"API / a creation's rows written by hand: {writes_ratio:.2f}")
+    case_list.say(f"API / the same rows written by the ORM: {orm_ratio:.2f}")
     creations = api["requests"] + (without_rollups["requests"] if without_rollups else 0)
     case_list.say(f"cases made: {created:,} for {creations:,} creations ({audited:,} audited)")
     if api["first_failure"]:
@@ -582,6 +691,8 @@ def main() -> int:
                 "api_without_rollups": without_rollups,
                 "with_to_without_rollups": rollups_ratio,
                 "ratio_to_writes_floor": writes_ratio,
+                "orm_writes_floor": orm_writes,
+                "ratio_to_orm_writes_floor": orm_ratio,
             },
             indent=2,
         )

@@ -12,8 +12,9 @@ production one) serving the project's URLs plus the bare views, and posts to it 
 - the floor: POST /bench/floor/, a view that inserts one row into a table of one text column
   and answers 200, through the same middleware stack (sessions, CSRF exemption aside);
 - the rows by hand: bench/api.py's POST /bench/writes/, the rows a case creation leaves,
-  written in SQL in one transaction (the goal of issue 19: the portal at 0.5 of it, run after
-  the portal so that its cases are not in the portal's duplicate lookup);
+  written in SQL in one transaction (the goal of issue 19: the portal at 0.5 of it), then the
+  same rows through the ORM (/bench/orm-writes/), both after the portal so that their cases
+  are not in the portal's duplicate lookup;
 - the portal: POST / with a complete complaint (what the browser sends: form token, type,
   centre, text, name, phone, e-mail), which stores the inbound message, makes the case with its
   history and deadlines and the acknowledgement e-mail row, and answers with the receipt.
@@ -235,6 +236,14 @@ def main() -> int:
             clients=args.clients,
             seconds=args.seconds,
         )
+        orm_writes = api_bench.hammer(
+            [f"{base}/{api_bench.ORM_WRITES_PATH}"],
+            api_bench.complaint,
+            headers={},
+            expect=201,
+            clients=args.clients,
+            seconds=args.seconds,
+        )
     finally:
         if server is not None:
             server.shutdown()
@@ -244,12 +253,14 @@ def main() -> int:
     created = made.count()
     ratio = portal["per_second"] / floor["per_second"] if floor["per_second"] else 0.0
     by_hand = portal["per_second"] / writes["per_second"] if writes["per_second"] else 0.0
+    by_orm = portal["per_second"] / orm_writes["per_second"] if orm_writes["per_second"] else 0.0
     case_list.say()
     case_list.say(f"{args.clients} clients, {args.seconds:g} s each, {label}")
     case_list.say(f"{'':<40}{'req/s':>9}{'p50 ms':>9}{'p99 ms':>9}{'failed':>8}")
     for name, figures in (
         ("bare view, one INSERT", floor),
         ("bare view, a case's rows by hand", writes),
+        ("bare view, the same rows by the ORM", orm_writes),
         ("portal submission", portal),
     ):
         case_list.say(
@@ -257,6 +268,7 @@ def main() -> int:
             f"{figures['p99_ms']:>9.1f}{figures['failures']:>8}"
         )
     case_list.say(f"portal / rows by hand: {by_hand:.2f} (goal: at least {GOAL:.2f})")
+    case_list.say(f"portal / the same rows by the ORM: {by_orm:.2f}")
     case_list.say(f"portal / one INSERT: {ratio:.2f}")
     case_list.say(f"cases made: {created:,} for {portal['requests']:,} submissions")
     if portal["first_failure"]:
@@ -282,6 +294,8 @@ def main() -> int:
                 "portal": portal,
                 "ratio": ratio,
                 "ratio_to_rows_by_hand": by_hand,
+                "orm_writes_floor": orm_writes,
+                "ratio_to_orm_writes": by_orm,
             },
             indent=2,
         )
