@@ -502,6 +502,25 @@ def hammer(
     }
 
 
+def writes_floors(
+    bases: list[str], *, clients: int, seconds: float
+) -> tuple[dict[str, Any], dict[str, Any]]:
+    """The two writes floors, one after the other: a creation's rows by hand, then the same
+    rows through the ORM."""
+    by_hand, by_orm = (
+        hammer(
+            [f"{base}/{path}" for base in bases],
+            complaint,
+            headers={},
+            expect=201,
+            clients=clients,
+            seconds=seconds,
+        )
+        for path in (WRITES_PATH, ORM_WRITES_PATH)
+    )
+    return by_hand, by_orm
+
+
 def server_label(args: Any) -> str:
     if args.server == "gunicorn":
         return f"gunicorn, {args.workers} {args.worker_class} worker(s) x {args.threads} thread(s)"
@@ -596,22 +615,7 @@ def main() -> int:
             seconds=args.seconds,
         )
         api = create_cases(bases)
-        writes = hammer(
-            [f"{base}/{WRITES_PATH}" for base in bases],
-            complaint,
-            headers={},
-            expect=201,
-            clients=args.clients,
-            seconds=args.seconds,
-        )
-        orm_writes = hammer(
-            [f"{base}/{ORM_WRITES_PATH}" for base in bases],
-            complaint,
-            headers={},
-            expect=201,
-            clients=args.clients,
-            seconds=args.seconds,
-        )
+        writes, orm_writes = writes_floors(bases, clients=args.clients, seconds=args.seconds)
         if args.rollups_side_by_side:
             # The same creations by servers that append no rollup deltas, right after.
             stop(processes, unicorn)

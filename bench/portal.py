@@ -228,21 +228,8 @@ def main() -> int:
         portal = hammer(
             base, "/", portal_form, clients=args.clients, seconds=args.seconds, with_form=True
         )
-        writes = api_bench.hammer(
-            [f"{base}/{api_bench.WRITES_PATH}"],
-            api_bench.complaint,
-            headers={},
-            expect=201,
-            clients=args.clients,
-            seconds=args.seconds,
-        )
-        orm_writes = api_bench.hammer(
-            [f"{base}/{api_bench.ORM_WRITES_PATH}"],
-            api_bench.complaint,
-            headers={},
-            expect=201,
-            clients=args.clients,
-            seconds=args.seconds,
+        writes, orm_writes = api_bench.writes_floors(
+            [base], clients=args.clients, seconds=args.seconds
         )
     finally:
         if server is not None:
